@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+// pixel-dqn: Deep Q-learning from pixels, in Swift.
+// Dependencies point one way: pixel-dqn (CLI) → PixelDQN (RL pipeline) → DQNNumerics (math).
+import PackageDescription
+
+// The numeric code is compiled optimized, for AVX2/FMA, in every configuration (debug included),
+// so `swift run` and `swift test` run the kernels at release speed and every build uses the same
+// fused multiply-adds (bitwise-identical results across configurations).
+#if arch(x86_64)
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
+#else
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+#endif
+
+let package = Package(
+    name: "pixel-dqn",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pixel-dqn", targets: ["pixel-dqn"]),
+        .library(name: "PixelDQN", targets: ["PixelDQN"]),
+        .library(name: "DQNNumerics", targets: ["DQNNumerics"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev", "zlib1g-dev"])]
+        ),
+        .target(
+            name: "DQNNumerics",
+            swiftSettings: optimized
+        ),
+        .target(
+            name: "PixelDQN",
+            dependencies: [
+                "DQNNumerics", "CLibPNG",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: optimized
+        ),
+        .executableTarget(
+            name: "pixel-dqn",
+            dependencies: [
+                "PixelDQN", "DQNNumerics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DQNNumericsTests", dependencies: ["DQNNumerics"]),
+        .testTarget(
+            name: "PixelDQNTests",
+            dependencies: ["PixelDQN", "DQNNumerics"],
+            exclude: []
+        ),
+    ]
+)
