@@ -1,0 +1,13 @@
+// The pixel-dqn command: a thin layer that wires command-line options to the PixelDQN library.
+import ArgumentParser
+import PixelDQN
+
+@main
+struct PixelDQNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pixel-dqn",
+        abstract: "Deep Q-learning from pixels on CartPole, in Swift.",
+        version: pixelDQNVersion,
+        subcommands: []
+    )
+}
