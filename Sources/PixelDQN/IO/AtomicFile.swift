@@ -1,0 +1,92 @@
+// Writing files so that a crash, a kill or a full disk never leaves half a file under the real
+// name: the bytes go to a temporary file in the same folder, are flushed to disk, and only then
+// renamed over the destination (rename is atomic on POSIX file systems).
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An I/O failure at the edge of the pipeline, naming the file and what went wrong.
+public struct FileError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let problem: String
+    public init(path: String, problem: String) { self.path = path; self.problem = problem }
+    public var description: String { "\(path): \(problem)" }
+}
+
+public enum AtomicFile {
+    /// Writes `bytes` to `path` via a temporary file and rename.
+    /// - Throws: `FileError` naming the path when the folder is missing or not writable, the
+    ///   path is a folder, or the disk is full. On failure the temporary file is removed and
+    ///   any previous file at `path` is left untouched.
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw FileError(path: path, problem: "is a folder, expected a file path")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temp = (folder.isEmpty ? "" : folder + "/") + ".\(name).tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw FileError(path: path, problem: "cannot create a file here (\(String(cString: strerror(errno))))")
+        }
+        var written = 0
+        while written < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + written, bytes.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                let message = String(cString: strerror(errno))
+                close(fd); unlink(temp)
+                throw FileError(path: path, problem: "write failed after \(written) of \(bytes.count) bytes (\(message))")
+            }
+            written += n
+        }
+        if fsync(fd) != 0 {
+            let message = String(cString: strerror(errno))
+            close(fd); unlink(temp)
+            throw FileError(path: path, problem: "flush to disk failed (\(message))")
+        }
+        close(fd)
+        if rename(temp, path) != 0 {
+            let message = String(cString: strerror(errno))
+            unlink(temp)
+            throw FileError(path: path, problem: "cannot replace the file (\(message))")
+        }
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try bytes.withUnsafeBytes { try write($0, to: path) }
+    }
+
+    public static func write(_ text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// Reads a whole file, with an error naming the path when it is missing or unreadable.
+    public static func read(_ path: String) throws -> [UInt8] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw FileError(path: path, problem: "no such file")
+        }
+        if isDir.boolValue { throw FileError(path: path, problem: "is a folder, expected a file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(path: path, problem: "cannot be read")
+        }
+        return [UInt8](data)
+    }
+
+    /// Creates `path` and its parents as folders; an existing file there is an error.
+    public static func makeFolder(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            if !isDir.boolValue { throw FileError(path: path, problem: "is a file, expected a folder") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw FileError(path: path, problem: "cannot create the folder (\(error.localizedDescription))")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+// φ from the DQN pseudocode (Mnih et al. 2013/2015): the last k frames, oldest first. After a
+// reset it holds k−1 all-zero frames and the start frame; each step appends the new frame and
+// the oldest falls out. Frames are recycled, so stepping allocates nothing.
+import DequeModule
+
+/// The stacked observation φ: a deque of the last `k` frames of `frameSize` bytes each.
+public struct FrameStack {
+    /// Number of frames in the stack (k ≥ 1).
+    public let depth: Int
+    /// Bytes per frame (height × width).
+    public let frameSize: Int
+    /// The frames, oldest first; always exactly `depth` of them.
+    public private(set) var frames: Deque<[UInt8]>
+
+    /// A stack of `depth` all-zero frames.
+    /// - Precondition: depth ≥ 1, frameSize ≥ 1.
+    public init(depth: Int, frameSize: Int) {
+        precondition(depth >= 1, "FrameStack: k must be at least 1, got \(depth)")
+        precondition(frameSize >= 1, "FrameStack: frame size must be positive, got \(frameSize)")
+        self.depth = depth
+        self.frameSize = frameSize
+        frames = Deque(minimumCapacity: depth)
+        for _ in 0..<depth { frames.append([UInt8](repeating: 0, count: frameSize)) }
+    }
+
+    /// Starts an episode: k−1 zero frames, then `start`.
+    /// - Complexity: O(k · frameSize), no allocation.
+    public mutating func reset(start: UnsafeBufferPointer<UInt8>) {
+        precondition(start.count == frameSize, "FrameStack.reset: frame has \(start.count) bytes, expected \(frameSize)")
+        for i in 0..<(depth - 1) {
+            frames[i].withUnsafeMutableBufferPointer { f in
+                f.update(repeating: 0)
+            }
+        }
+        frames[depth - 1].withUnsafeMutableBufferPointer { f in
+            _ = f.update(fromContentsOf: start)
+        }
+    }
+
+    /// Appends `frame` as the newest; the oldest frame leaves the stack.
+    /// - Complexity: O(frameSize): the departing frame's storage is reused for the new one.
+    public mutating func push(_ frame: UnsafeBufferPointer<UInt8>) {
+        precondition(frame.count == frameSize, "FrameStack.push: frame has \(frame.count) bytes, expected \(frameSize)")
+        var recycled = frames.removeFirst()
+        recycled.withUnsafeMutableBufferPointer { f in _ = f.update(fromContentsOf: frame) }
+        frames.append(recycled)
+    }
+
+    /// Array conveniences for `reset(start:)` and `push(_:)`.
+    public mutating func reset(start: [UInt8]) { start.withUnsafeBufferPointer { reset(start: $0) } }
+    public mutating func push(_ frame: [UInt8]) { frame.withUnsafeBufferPointer { push($0) } }
+
+    /// Copies φ into `output` as k × H × W bytes, oldest frame first.
+    public func copyStack(into output: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(output.count == depth * frameSize, "FrameStack.copyStack: buffer holds \(output.count) bytes, expected \(depth * frameSize)")
+        var offset = 0
+        for frame in frames {
+            frame.withUnsafeBufferPointer { f in
+                UnsafeMutableBufferPointer(rebasing: output[offset..<(offset + frameSize)]).update(fromContentsOf: f)
+            }
+            offset += frameSize
+        }
+    }
+
+    /// φ as a new k × H × W array, oldest frame first.
+    public var stacked: [UInt8] {
+        var out = [UInt8](repeating: 0, count: depth * frameSize)
+        out.withUnsafeMutableBufferPointer { copyStack(into: $0) }
+        return out
+    }
+}
