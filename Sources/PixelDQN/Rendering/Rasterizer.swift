@@ -17,10 +17,14 @@ public final class Rasterizer {
     /// Scene-pixel → output-pixel scale factors.
     private let fx: Double
     private let fy: Double
-    /// The frame being composed, in gray levels (Float for exact blending).
-    private var canvas: [Float]
+    /// The frame being composed, in gray levels (Float for exact blending). Between frames it
+    /// equals `background`; only the region the moving parts touched is restored.
+    private let canvas: UnsafeMutablePointer<Float>
+    /// The static part of the scene (white, track line), as Float and as the final bytes.
+    private let background: UnsafeMutablePointer<Float>
+    private let backgroundBytes: UnsafeMutablePointer<UInt8>
     /// One shape's coverage in [0, 1] per output pixel; kept all-zero between shapes.
-    private var coverage: [Float]
+    private let coverage: UnsafeMutablePointer<Float>
     /// The pole's four corners in output pixels (reused, so drawing allocates nothing).
     private var polygon = [SIMD2<Double>](repeating: .zero, count: 4)
 
@@ -34,8 +38,22 @@ public final class Rasterizer {
         self.subscanlines = subscanlines
         fx = Double(width) / CartPoleScene.sceneWidth
         fy = Double(height) / CartPoleScene.sceneHeight
-        canvas = [Float](repeating: 0, count: width * height)
-        coverage = [Float](repeating: 0, count: width * height)
+        let n = width * height
+        canvas = .allocate(capacity: n)
+        canvas.initialize(repeating: CartPoleScene.backgroundGray, count: n)
+        coverage = .allocate(capacity: n)
+        coverage.initialize(repeating: 0, count: n)
+        background = .allocate(capacity: n)
+        backgroundBytes = .allocate(capacity: n)
+        // The track line never moves: draw it once into the background.
+        let track = CartPoleScene.trackRect
+        fillRect(track.x0, track.x1, track.y0, track.y1, gray: CartPoleScene.trackGray)
+        background.initialize(from: canvas, count: n)
+        for i in 0..<n { backgroundBytes[i] = UInt8(canvas[i].rounded()) }
+    }
+
+    deinit {
+        canvas.deallocate(); coverage.deallocate(); background.deallocate(); backgroundBytes.deallocate()
     }
 
     /// Number of bytes in one frame (`width × height`).
@@ -55,20 +73,32 @@ public final class Rasterizer {
     public func render(_ state: CartPoleState, into frame: UnsafeMutableBufferPointer<UInt8>) {
         precondition(frame.count == frameSize, "Rasterizer: frame holds \(frame.count) bytes, expected \(frameSize)")
         let scene = CartPoleScene(state: state)
-        for i in canvas.indices { canvas[i] = CartPoleScene.backgroundGray }
-
-        let track = CartPoleScene.trackRect
-        fillRect(track.x0, track.x1, track.y0, track.y1, gray: CartPoleScene.trackGray)
+        dirty = (width, -1, height, -1)
         let cart = scene.cartRect
         fillRect(cart.x0, cart.x1, cart.y0, cart.y1, gray: CartPoleScene.cartGray)
         fillPole(scene.pole, gray: CartPoleScene.poleGray)
         fillCircle(centre: scene.axle, radius: CartPoleScene.axleRadius, gray: CartPoleScene.axleGray)
 
-        canvas.withUnsafeBufferPointer { c in
-            for i in 0..<frameSize {
-                frame[i] = UInt8(c[i].rounded())
+        // The static background as bytes, then the touched region from the canvas, which is
+        // restored to the background for the next frame.
+        let out = frame.baseAddress!
+        out.update(from: backgroundBytes, count: frameSize)
+        guard dirty.i0 <= dirty.i1, dirty.j0 <= dirty.j1 else { return }
+        for j in dirty.j0...dirty.j1 {
+            let row = j * width
+            for i in dirty.i0...dirty.i1 {
+                out[row + i] = UInt8(canvas[row + i].rounded())
+                canvas[row + i] = background[row + i]
             }
         }
+    }
+
+    /// Bounding box of the pixels changed since the background (columns i0...i1, rows j0...j1).
+    private var dirty = (i0: 0, i1: -1, j0: 0, j1: -1)
+
+    @inline(__always)
+    private func markDirty(_ i0: Int, _ i1: Int, _ j0: Int, _ j1: Int) {
+        dirty = (min(dirty.i0, i0), max(dirty.i1, i1), min(dirty.j0, j0), max(dirty.j1, j1))
     }
 
     // MARK: - Shapes
@@ -86,6 +116,7 @@ public final class Rasterizer {
         let i0 = max(0, Int(x0.rounded(.down))), i1 = min(width - 1, Int(x1.rounded(.up)))
         let j0 = max(0, Int(y0.rounded(.down))), j1 = min(height - 1, Int(y1.rounded(.up)))
         guard i0 <= i1, j0 <= j1 else { return }
+        markDirty(i0, i1, j0, j1)
         for j in j0...j1 {
             let cy = Rasterizer.overlap(y0, y1, j)
             if cy == 0 { continue }
@@ -119,6 +150,7 @@ public final class Rasterizer {
     /// clears it again.
     private func composite(_ i0: Int, _ i1: Int, _ j0: Int, _ j1: Int, gray: Float) {
         guard i0 <= i1, j0 <= j1 else { return }
+        markDirty(i0, i1, j0, j1)
         for j in j0...j1 {
             let row = j * width
             for i in i0...i1 where coverage[row + i] > 0 {

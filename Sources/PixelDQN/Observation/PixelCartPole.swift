@@ -1,0 +1,79 @@
+// CartPole seen through pixels: each step renders the new state into an 84x84 (configurable)
+// gray frame and pushes it onto φ. Optional Atari-style frame skip repeats an action and keeps the
+// pixelwise max of the last two rendered frames. All buffers are allocated once.
+
+/// The pixel observation path: CartPole → Rasterizer → (frame skip) → FrameStack φ.
+public final class PixelCartPole {
+    public private(set) var env: CartPole
+    public let rasterizer: Rasterizer
+    public private(set) var stack: FrameStack
+    /// Env steps per agent step (1 = no skipping); rewards are summed over them.
+    public let frameSkip: Int
+    /// The newest frame pushed onto φ.
+    public private(set) var frame: [UInt8]
+    private var previous: [UInt8]
+
+    public init(version: CartPoleVersion = .v1, width: Int = 84, height: Int = 84,
+                frameStack: Int = 4, frameSkip: Int = 1) {
+        precondition(frameSkip >= 1, "PixelCartPole: frame skip must be at least 1, got \(frameSkip)")
+        env = CartPole(version: version)
+        rasterizer = Rasterizer(width: width, height: height)
+        stack = FrameStack(depth: frameStack, frameSize: width * height)
+        self.frameSkip = frameSkip
+        frame = [UInt8](repeating: 0, count: width * height)
+        previous = frame
+    }
+
+    public var frameSize: Int { rasterizer.frameSize }
+    /// Bytes of one φ observation: k × H × W.
+    public var observationSize: Int { stack.depth * frameSize }
+
+    /// Resets the environment with `rng` and φ to k−1 zero frames and the start frame.
+    public func reset<G: RandomNumberGenerator>(using rng: inout G) {
+        env.reset(using: &rng)
+        startEpisode()
+    }
+
+    /// Resets to a given state (for tests and `trace`).
+    public func reset(to state: CartPoleState) {
+        env.reset(to: state)
+        startEpisode()
+    }
+
+    private func startEpisode() {
+        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, into: $0) }
+        stack.reset(start: frame)
+    }
+
+    /// Applies `action` for `frameSkip` env steps (stopping early at the episode's end), pushes
+    /// the resulting frame onto φ and returns the last step with the summed reward.
+    public func step(_ action: Int) throws -> CartPoleStep {
+        var total = 0.0
+        var result = try env.step(action)
+        total += result.reward
+        var taken = 1
+        while taken < frameSkip && !result.done {
+            if taken == frameSkip - 1 {
+                swap(&frame, &previous)
+                frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, into: $0) }
+            }
+            result = try env.step(action)
+            total += result.reward
+            taken += 1
+        }
+        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, into: $0) }
+        if frameSkip > 1 && taken == frameSkip {
+            // Max over the last two frames (DeepMind's flicker fix): `previous` holds the frame
+            // one env step before the last.
+            for i in 0..<frame.count { frame[i] = max(frame[i], previous[i]) }
+        }
+        stack.push(frame)
+        result.reward = total
+        return result
+    }
+
+    /// Copies φ (k × H × W, oldest first) into `output`.
+    public func copyObservation(into output: UnsafeMutableBufferPointer<UInt8>) {
+        stack.copyStack(into: output)
+    }
+}
