@@ -1,0 +1,119 @@
+// Replay memory that stores every observed frame once, in a ring, and rebuilds the k-frame stacks
+// of a sampled transition on demand, zero-padding before an episode's first frame exactly as φ
+// does. Memory per transition is about one frame (plus one reset frame per episode).
+// Sampling, batching and persistence live in ReplayMemory+Sampling.swift and +Persistence.swift.
+
+/// A ring of frames, each tagged with its position in its episode and with the transition that
+/// produced it. Slot `i` with `episodeStep[i] > 0` closes transition (φ_{i−1}, a, r, φ_i).
+///
+/// `Element` is `UInt8` for rendered frames and `Float` for state vectors.
+public final class ReplayMemory<Element: Numeric & Sendable> {
+    /// Frames the ring holds (≈ transitions; see `--buffer-size`).
+    public let capacity: Int
+    /// Elements per frame (H × W for pixels, 4 for the CartPole state).
+    public let frameSize: Int
+    /// k, the number of frames in a stacked observation.
+    public let stackDepth: Int
+
+    /// capacity × frameSize elements; slot i occupies [i·frameSize, (i+1)·frameSize).
+    var frames: [Element]
+    /// Position of the frame in its episode: 0 for the reset frame.
+    var episodeStep: [Int32]
+    var actions: [Int32]
+    var rewards: [Float]
+    var terminated: [Bool]
+    var truncated: [Bool]
+    /// Frames written since creation; the newest is at slot (written − 1) % capacity.
+    public internal(set) var written: Int = 0
+
+    /// - Precondition: capacity > k, frameSize ≥ 1, k ≥ 1.
+    public init(capacity: Int, frameSize: Int, stackDepth: Int) {
+        precondition(stackDepth >= 1, "ReplayMemory: k must be at least 1, got \(stackDepth)")
+        precondition(capacity > stackDepth, "ReplayMemory: capacity \(capacity) must exceed k = \(stackDepth)")
+        precondition(frameSize >= 1, "ReplayMemory: frame size must be positive")
+        self.capacity = capacity
+        self.frameSize = frameSize
+        self.stackDepth = stackDepth
+        frames = [Element](repeating: 0, count: capacity * frameSize)
+        episodeStep = [Int32](repeating: 0, count: capacity)
+        actions = [Int32](repeating: 0, count: capacity)
+        rewards = [Float](repeating: 0, count: capacity)
+        terminated = [Bool](repeating: false, count: capacity)
+        truncated = [Bool](repeating: false, count: capacity)
+    }
+
+    /// Frames currently held (at most `capacity`).
+    public var count: Int { min(written, capacity) }
+
+    /// Bytes of storage, for reporting memory per transition.
+    public var storageBytes: Int {
+        capacity * (frameSize * MemoryLayout<Element>.stride + 4 + 4 + 4 + 1 + 1)
+    }
+
+    /// Records the first frame of a new episode (what φ's newest frame is after reset).
+    public func startEpisode(frame: UnsafeBufferPointer<Element>) {
+        store(frame, step: 0, action: 0, reward: 0, terminated: false, truncated: false)
+    }
+
+    /// Records one transition by the frame it led to: the newest frame of φ after the step.
+    /// - Precondition: an episode was started and has not ended.
+    public func append(action: Int, reward: Float, terminated isTerminal: Bool, truncated isTruncated: Bool,
+                       nextFrame: UnsafeBufferPointer<Element>) {
+        precondition(written > 0, "ReplayMemory.append: call startEpisode first")
+        let last = (written - 1) % capacity
+        precondition(!terminated[last] && !(truncated[last] && episodeStep[last] > 0),
+                     "ReplayMemory.append: the episode already ended; call startEpisode")
+        store(nextFrame, step: episodeStep[last] + 1, action: action, reward: reward,
+              terminated: isTerminal, truncated: isTruncated)
+    }
+
+    private func store(_ frame: UnsafeBufferPointer<Element>, step: Int32, action: Int, reward: Float,
+                       terminated isTerminal: Bool, truncated isTruncated: Bool) {
+        precondition(frame.count == frameSize, "ReplayMemory: frame has \(frame.count) elements, expected \(frameSize)")
+        let slot = written % capacity
+        frames.withUnsafeMutableBufferPointer { f in
+            UnsafeMutableBufferPointer(rebasing: f[(slot * frameSize)..<((slot + 1) * frameSize)])
+                .update(fromContentsOf: frame)
+        }
+        episodeStep[slot] = step
+        actions[slot] = Int32(action)
+        rewards[slot] = reward
+        terminated[slot] = isTerminal
+        truncated[slot] = isTruncated
+        written += 1
+    }
+
+    /// The slot of the frame written `age` frames ago (0 = newest).
+    @inline(__always)
+    func slot(ofAbsolute index: Int) -> Int { index % capacity }
+
+    /// True when the transition closed by absolute frame index `i` can be sampled: its frame is
+    /// not a reset frame, and every frame its two stacks need is still in the ring.
+    func isSampleable(absolute i: Int) -> Bool {
+        guard i < written, i >= written - count else { return false }
+        let step = Int(episodeStep[slot(ofAbsolute: i)])
+        guard step > 0 else { return false }
+        // s needs frames back to i − 1 − min(k − 1, step − 1) (earlier ones are zero padding).
+        let oldest = i - 1 - min(stackDepth - 1, step - 1)
+        return oldest >= written - count
+    }
+
+    /// Writes the k-frame stack ending at absolute frame `i` into `output` (k × frameSize,
+    /// oldest first), with zero frames in place of frames before the episode's start.
+    func writeStack(endingAt i: Int, into output: UnsafeMutableBufferPointer<Element>) {
+        let k = stackDepth
+        let step = Int(episodeStep[slot(ofAbsolute: i)])
+        frames.withUnsafeBufferPointer { f in
+            for m in 0..<k {
+                let back = k - 1 - m  // frames back from i
+                let dst = UnsafeMutableBufferPointer(rebasing: output[(m * frameSize)..<((m + 1) * frameSize)])
+                if back > step {
+                    dst.update(repeating: 0)
+                } else {
+                    let s = slot(ofAbsolute: i - back)
+                    dst.update(fromContentsOf: UnsafeBufferPointer(rebasing: f[(s * frameSize)..<((s + 1) * frameSize)]))
+                }
+            }
+        }
+    }
+}
