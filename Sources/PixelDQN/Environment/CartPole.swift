@@ -121,6 +121,16 @@ public struct CartPole: Sendable {
         return state
     }
 
+    /// Continues an episode saved mid-way (resuming a training run): the state and the number of
+    /// steps already taken, so truncation happens at the same step as without the interruption.
+    public mutating func resume(at saved: CartPoleState, elapsedSteps steps: Int) {
+        precondition(steps >= 0 && steps < version.maxEpisodeSteps, "CartPole.resume: \(steps) steps is outside the episode")
+        state = saved
+        elapsedSteps = steps
+        isRunning = true
+        hasReset = true
+    }
+
     /// Applies `action` for one time step of `tau` seconds.
     ///
     /// Reward is 1 for every step, the terminating one included (Gymnasium 1.x default).

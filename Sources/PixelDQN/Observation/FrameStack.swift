@@ -3,14 +3,18 @@
 // the oldest falls out. Frames are recycled, so stepping allocates nothing.
 import DequeModule
 
-/// The stacked observation φ: a deque of the last `k` frames of `frameSize` bytes each.
-public struct FrameStack {
+/// φ over byte frames (rendered pixels), the common case.
+public typealias FrameStack = FrameStackOf<UInt8>
+
+/// The stacked observation φ: a deque of the last `k` frames of `frameSize` elements each
+/// (`UInt8` pixels, or `Float` state vectors).
+public struct FrameStackOf<Element: Numeric & Sendable> {
     /// Number of frames in the stack (k ≥ 1).
     public let depth: Int
     /// Bytes per frame (height × width).
     public let frameSize: Int
     /// The frames, oldest first; always exactly `depth` of them.
-    public private(set) var frames: Deque<[UInt8]>
+    public private(set) var frames: Deque<[Element]>
 
     /// A stack of `depth` all-zero frames.
     /// - Precondition: depth ≥ 1, frameSize ≥ 1.
@@ -20,12 +24,12 @@ public struct FrameStack {
         self.depth = depth
         self.frameSize = frameSize
         frames = Deque(minimumCapacity: depth)
-        for _ in 0..<depth { frames.append([UInt8](repeating: 0, count: frameSize)) }
+        for _ in 0..<depth { frames.append([Element](repeating: 0, count: frameSize)) }
     }
 
     /// Starts an episode: k−1 zero frames, then `start`.
     /// - Complexity: O(k · frameSize), no allocation.
-    public mutating func reset(start: UnsafeBufferPointer<UInt8>) {
+    public mutating func reset(start: UnsafeBufferPointer<Element>) {
         precondition(start.count == frameSize, "FrameStack.reset: frame has \(start.count) bytes, expected \(frameSize)")
         for i in 0..<(depth - 1) {
             frames[i].withUnsafeMutableBufferPointer { f in
@@ -39,7 +43,7 @@ public struct FrameStack {
 
     /// Appends `frame` as the newest; the oldest frame leaves the stack.
     /// - Complexity: O(frameSize): the departing frame's storage is reused for the new one.
-    public mutating func push(_ frame: UnsafeBufferPointer<UInt8>) {
+    public mutating func push(_ frame: UnsafeBufferPointer<Element>) {
         precondition(frame.count == frameSize, "FrameStack.push: frame has \(frame.count) bytes, expected \(frameSize)")
         var recycled = frames.removeFirst()
         recycled.withUnsafeMutableBufferPointer { f in _ = f.update(fromContentsOf: frame) }
@@ -47,11 +51,11 @@ public struct FrameStack {
     }
 
     /// Array conveniences for `reset(start:)` and `push(_:)`.
-    public mutating func reset(start: [UInt8]) { start.withUnsafeBufferPointer { reset(start: $0) } }
-    public mutating func push(_ frame: [UInt8]) { frame.withUnsafeBufferPointer { push($0) } }
+    public mutating func reset(start: [Element]) { start.withUnsafeBufferPointer { reset(start: $0) } }
+    public mutating func push(_ frame: [Element]) { frame.withUnsafeBufferPointer { push($0) } }
 
     /// Copies φ into `output` as k × H × W bytes, oldest frame first.
-    public func copyStack(into output: UnsafeMutableBufferPointer<UInt8>) {
+    public func copyStack(into output: UnsafeMutableBufferPointer<Element>) {
         precondition(output.count == depth * frameSize, "FrameStack.copyStack: buffer holds \(output.count) bytes, expected \(depth * frameSize)")
         var offset = 0
         for frame in frames {
@@ -63,8 +67,8 @@ public struct FrameStack {
     }
 
     /// φ as a new k × H × W array, oldest frame first.
-    public var stacked: [UInt8] {
-        var out = [UInt8](repeating: 0, count: depth * frameSize)
+    public var stacked: [Element] {
+        var out = [Element](repeating: 0, count: depth * frameSize)
         out.withUnsafeMutableBufferPointer { copyStack(into: $0) }
         return out
     }

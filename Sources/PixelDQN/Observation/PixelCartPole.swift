@@ -72,6 +72,14 @@ public final class PixelCartPole {
         return result
     }
 
+    /// Restores a saved episode mid-way (see `ObservationSource.restore`).
+    func restoreEpisode(state: CartPoleState, elapsedSteps: Int, frames: [UInt8]) {
+        env.resume(at: state, elapsedSteps: elapsedSteps)
+        restoreStack(&stack, frames: frames)
+        let n = frameSize
+        for i in 0..<n { frame[i] = frames[frames.count - n + i] }
+    }
+
     /// Copies φ (k × H × W, oldest first) into `output`.
     public func copyObservation(into output: UnsafeMutableBufferPointer<UInt8>) {
         stack.copyStack(into: output)

@@ -17,7 +17,7 @@ public struct CartPoleScene: Sendable {
     public static let poleLength = 2 * CartPole.length * scale
     /// The pivot sits a quarter cart height above the cart's centre line.
     public static let axleOffset = cartHeight / 4
-    public static let axleRadius = poleWidth / 2
+    public static let axleRadius = poleWidth / 2 + dilation
     /// Height of the cart's centre line above the bottom edge (Gymnasium's `carty`), also the
     /// height of the track line.
     public static let cartY = 100.0
@@ -41,6 +41,9 @@ public struct CartPoleScene: Sendable {
     /// geometric one shifted by half a pixel. We keep that shift so the anti-aliased result lines
     /// up with Gymnasium's frames after area resizing.
     public static let pixelCentreShift = 0.5
+    /// Pygame's filled shapes include both end pixels (the 50 px cart covers 51 columns), so
+    /// in continuous coordinates every filled shape grows by half a pixel on each side.
+    public static let dilation = 0.5
 
     /// Centre of the cart (x) in scene pixels, before the half-pixel shift.
     public let cartX: Double
@@ -55,8 +58,9 @@ public struct CartPoleScene: Sendable {
         // The pole in Gymnasium's y-up frame: a rectangle from −w/2 to len − w/2 along its axis,
         // rotated by −θ about the pivot (so positive θ leans it to the right).
         let pivotUp = SIMD2(cartX, s.cartY + s.axleOffset)
-        let (l, r) = (-s.poleWidth / 2, s.poleWidth / 2)
-        let (b, t) = (-s.poleWidth / 2, s.poleLength - s.poleWidth / 2)
+        let d = s.dilation
+        let (l, r) = (-s.poleWidth / 2 - d, s.poleWidth / 2 + d)
+        let (b, t) = (-s.poleWidth / 2 - d, s.poleLength - s.poleWidth / 2 + d)
         let c = cos(-state.theta), sn = sin(-state.theta)
         func corner(_ px: Double, _ py: Double) -> SIMD2<Double> {
             let up = SIMD2(px * c - py * sn, px * sn + py * c) + pivotUp
@@ -79,8 +83,9 @@ public struct CartPoleScene: Sendable {
     /// The cart rectangle in image coordinates: [x0, x1) × [y0, y1).
     public var cartRect: (x0: Double, x1: Double, y0: Double, y1: Double) {
         let s = CartPoleScene.self
-        let a = CartPoleScene.flip(SIMD2(cartX - s.cartWidth / 2, s.cartY - s.cartHeight / 2))
-        let b = CartPoleScene.flip(SIMD2(cartX + s.cartWidth / 2, s.cartY + s.cartHeight / 2))
+        let d = s.dilation
+        let a = CartPoleScene.flip(SIMD2(cartX - s.cartWidth / 2 - d, s.cartY - s.cartHeight / 2 - d))
+        let b = CartPoleScene.flip(SIMD2(cartX + s.cartWidth / 2 + d, s.cartY + s.cartHeight / 2 + d))
         return (a.x, b.x, b.y, a.y)
     }
 
