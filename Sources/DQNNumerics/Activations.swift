@@ -1,11 +1,12 @@
 // The parameter-free layers: ReLU (elementwise max(x, 0)) and Flatten (N×C×H×W → N×(C·H·W),
 // PyTorch's C, H, W order, which is already the memory order, so it is a copy).
 
-/// ReLU: y = max(x, 0); backward dx = dy · [y > 0] (PyTorch's convention: gradient 0 at x = 0).
+/// ReLU: y = max(x, 0); backward dx = dy · [x > 0] (PyTorch's convention: gradient 0 at x = 0).
+/// Caches a pointer to its input (see the `Layer` contract).
 public final class ReLU: Layer {
     public let inputSize: Int
     public let maxBatch: Int
-    private var cachedOutput: UnsafePointer<Float>?
+    private var cachedInput: UnsafePointer<Float>?
     private var cachedBatch = 0
 
     public var outputSize: Int { inputSize }
@@ -23,14 +24,14 @@ public final class ReLU: Layer {
                         output: UnsafeMutablePointer<Float>) {
         precondition(batch > 0 && batch <= maxBatch, "ReLU.forward: batch \(batch) outside 1...\(maxBatch)")
         for i in 0..<(batch * inputSize) { output[i] = max(input[i], 0) }
-        cachedOutput = UnsafePointer(output); cachedBatch = batch
+        cachedInput = input; cachedBatch = batch
     }
 
     public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                          gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
-        guard let y = cachedOutput else { preconditionFailure("ReLU.backward called without a forward") }
+        guard let x = cachedInput else { preconditionFailure("ReLU.backward called without a forward") }
         guard let gradInput else { return }
-        for i in 0..<(cachedBatch * inputSize) { gradInput[i] = y[i] > 0 ? gradOutput[i] : 0 }
+        for i in 0..<(cachedBatch * inputSize) { gradInput[i] = x[i] > 0 ? gradOutput[i] : 0 }
     }
 }
 

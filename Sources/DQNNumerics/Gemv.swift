@@ -38,9 +38,7 @@ extension Gemm {
         }
         let acc = acc0 + acc1
         let lo = acc.lowHalf + acc.highHalf
-        let q = lo.lowHalf + lo.highHalf
-        var s = q[0] + q[1]
-        s += q[2] + q[3]
+        var s = (lo[0] + lo[1]) + (lo[2] + lo[3])
         while kk < k { s = s.addingProduct(u[kk], v[kk]); kk += 1 }
         return s
     }
