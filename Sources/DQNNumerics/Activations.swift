@@ -1,0 +1,66 @@
+// The parameter-free layers: ReLU (elementwise max(x, 0)) and Flatten (N×C×H×W → N×(C·H·W),
+// PyTorch's C, H, W order, which is already the memory order, so it is a copy).
+
+/// ReLU: y = max(x, 0); backward dx = dy · [x > 0] (PyTorch's convention: gradient 0 at x = 0).
+/// Caches a pointer to its input (see the `Layer` contract).
+public final class ReLU: Layer {
+    public let inputSize: Int
+    public let maxBatch: Int
+    private var cachedInput: UnsafePointer<Float>?
+    private var cachedBatch = 0
+
+    public var outputSize: Int { inputSize }
+    public var parameterCount: Int { 0 }
+    public var forwardFLOPsPerSample: Int { 0 }
+
+    public init(size: Int, maxBatch: Int) {
+        precondition(size > 0 && maxBatch > 0, "ReLU: size \(size) and maxBatch \(maxBatch) must be positive")
+        inputSize = size; self.maxBatch = maxBatch
+    }
+
+    public func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256) {}
+
+    public func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
+                        output: UnsafeMutablePointer<Float>) {
+        precondition(batch > 0 && batch <= maxBatch, "ReLU.forward: batch \(batch) outside 1...\(maxBatch)")
+        for i in 0..<(batch * inputSize) { output[i] = max(input[i], 0) }
+        cachedInput = input; cachedBatch = batch
+    }
+
+    public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+        guard let x = cachedInput else { preconditionFailure("ReLU.backward called without a forward") }
+        guard let gradInput else { return }
+        for i in 0..<(cachedBatch * inputSize) { gradInput[i] = x[i] > 0 ? gradOutput[i] : 0 }
+    }
+}
+
+/// Flatten: N×C×H×W → N×(C·H·W) in C, H, W order (PyTorch's nn.Flatten). Values are copied.
+public final class Flatten: Layer {
+    public let inputSize: Int
+    public let maxBatch: Int
+    private var cachedBatch = 0
+
+    public var outputSize: Int { inputSize }
+    public var parameterCount: Int { 0 }
+    public var forwardFLOPsPerSample: Int { 0 }
+
+    public init(size: Int, maxBatch: Int) {
+        precondition(size > 0 && maxBatch > 0, "Flatten: size \(size) and maxBatch \(maxBatch) must be positive")
+        inputSize = size; self.maxBatch = maxBatch
+    }
+
+    public func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256) {}
+
+    public func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
+                        output: UnsafeMutablePointer<Float>) {
+        precondition(batch > 0 && batch <= maxBatch, "Flatten.forward: batch \(batch) outside 1...\(maxBatch)")
+        output.update(from: input, count: batch * inputSize)
+        cachedBatch = batch
+    }
+
+    public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+        gradInput?.update(from: gradOutput, count: cachedBatch * inputSize)
+    }
+}

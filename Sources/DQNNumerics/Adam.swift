@@ -1,0 +1,65 @@
+// torch.optim.Adam (no weight decay, no amsgrad) over a flat parameter buffer. The first and
+// second moments and the step count are public for checkpoints and can be restored exactly.
+import Foundation
+
+/// Adam (Kingma & Ba 2015) exactly as torch.optim.Adam's single-tensor path computes it:
+///
+///     t += 1
+///     m = β1·m + (1 − β1)·g
+///     v = β2·v + (1 − β2)·g²
+///     θ -= (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
+///
+/// Note ε is added AFTER dividing √v by the bias correction (torch's formula, not the paper's
+/// ε̂ on the corrected v̂). Hyperparameters and bias corrections are Doubles (Python floats) that
+/// become Float32 scalars, and m is updated with torch's `lerp_` form m += (1 − β1)·(g − m).
+public final class Adam {
+    public var learningRate: Double
+    public let beta1: Double, beta2: Double, epsilon: Double
+    /// Number of steps taken (torch's `state['step']`).
+    public private(set) var step: Int = 0
+    /// First moment m (torch's `exp_avg`), one per parameter.
+    public private(set) var firstMoment: [Float]
+    /// Second moment v (torch's `exp_avg_sq`), one per parameter.
+    public private(set) var secondMoment: [Float]
+
+    public init(parameterCount: Int, learningRate: Double = 1e-3, beta1: Double = 0.9,
+                beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        precondition(parameterCount > 0 && learningRate > 0, "Adam: parameterCount and learningRate must be positive")
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        firstMoment = [Float](repeating: 0, count: parameterCount)
+        secondMoment = [Float](repeating: 0, count: parameterCount)
+    }
+
+    /// Restores a checkpointed state (sizes must match the parameter count).
+    public func restore(step: Int, firstMoment m: [Float], secondMoment v: [Float]) {
+        precondition(step >= 0 && m.count == firstMoment.count && v.count == secondMoment.count,
+                     "Adam.restore: step \(step), moments \(m.count)/\(v.count), expected \(firstMoment.count)")
+        self.step = step; firstMoment = m; secondMoment = v
+    }
+
+    /// One update of `parameters` from `gradients` (both of the optimizer's parameter count).
+    public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>) {
+        precondition(parameters.count == firstMoment.count && gradients.count == firstMoment.count,
+                     "Adam.update: \(parameters.count) parameters, \(gradients.count) gradients, expected \(firstMoment.count)")
+        step += 1
+        let w1 = Float(1 - beta1), b2 = Float(beta2), w2 = Float(1 - beta2), eps = Float(epsilon)
+        let stepSize = Float(learningRate / (1 - pow(beta1, Double(step))))
+        let correction2Sqrt = Float((1 - pow(beta2, Double(step))).squareRoot())
+        firstMoment.withUnsafeMutableBufferPointer { m in
+            secondMoment.withUnsafeMutableBufferPointer { v in
+                for i in 0..<parameters.count {
+                    let g = gradients[i]
+                    m[i] = m[i] + w1 * (g - m[i])
+                    v[i] = v[i] * b2 + w2 * g * g
+                    let denom = v[i].squareRoot() / correction2Sqrt + eps
+                    parameters[i] -= stepSize * (m[i] / denom)
+                }
+            }
+        }
+    }
+
+    /// One update of a network's parameters from its gradients.
+    public func update(_ network: QNetwork) {
+        update(parameters: network.parameters, gradients: UnsafeBufferPointer(network.gradients))
+    }
+}

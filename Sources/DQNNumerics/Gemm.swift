@@ -1,0 +1,122 @@
+// Row-major single-precision matrix multiply: the one hot kernel behind Conv2D and Linear.
+// A 6×16 register tile of SIMD8<Float> fused multiply-adds (see Gemm+Kernels.swift), K blocked by
+// 256, split over 2 threads by rows or 16-column panels. No packing, no transposed-B variant.
+
+/// Dense matrix products on row-major `Float` buffers.
+///
+/// Shapes: `C` is M×N with row stride `ldc`; `B` is K×N with row stride `ldb`; `A` is M×K with
+/// row stride `lda` (`transposeA == false`), or is stored K×M with row stride `lda` and used
+/// transposed (`transposeA == true`).
+///
+/// Determinism: every element of C is one sequential chain of fused multiply-adds over k =
+/// 0..<K (in K blocks of 256, in order), whichever tile, edge path or thread computes it, so the
+/// result is bitwise identical for any thread count.
+public enum Gemm {
+    /// K block: a 256×16 panel of B (16 KiB) stays in L1 while the row tiles stream past it.
+    @usableFromInline static let kBlock = 256
+
+    /// C = op(A)·B (`accumulate == false`) or C += op(A)·B (`accumulate == true`).
+    /// - Complexity: 2·M·N·K floating-point operations.
+    public static func multiply(
+        transposeA: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "Gemm: negative size m=\(m) n=\(n) k=\(k)")
+        precondition(ldb >= n && ldc >= n, "Gemm: ldb \(ldb) / ldc \(ldc) smaller than n \(n)")
+        precondition(lda >= (transposeA ? m : k), "Gemm: lda \(lda) too small")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        let rowStride = transposeA ? 1 : lda, kStride = transposeA ? lda : 1
+        let parts = NumericsThreads.count
+        let splitRows = (m + 5) / 6 >= (n + 15) / 16
+        let ap = SendableConstPointer(a), bp = SendableConstPointer(b), cp = SendablePointer(c)
+        NumericsThreads.run(parts: parts, work: 2 * m * n * k) { part in
+            let rows = splitRows ? NumericsThreads.range(part, of: parts, total: m, granule: 6) : 0..<m
+            let cols = splitRows ? 0..<n : NumericsThreads.range(part, of: parts, total: n, granule: 16)
+            if rows.isEmpty || cols.isEmpty { return }
+            block(rows: rows, cols: cols, k: k, a: ap.base, rowStride: rowStride, kStride: kStride,
+                  b: bp.base, ldb: ldb, c: cp.base, ldc: ldc, accumulate: accumulate)
+        }
+    }
+
+    /// One thread's share: all K blocks for C[rows, cols].
+    @usableFromInline
+    static func block(
+        rows: Range<Int>, cols: Range<Int>, k: Int,
+        a: UnsafePointer<Float>, rowStride: Int, kStride: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        var k0 = 0
+        while k0 < k {
+            let kc = min(kBlock, k - k0)
+            let load = accumulate || k0 > 0
+            var j = cols.lowerBound
+            while j < cols.upperBound {
+                let w = min(16, cols.upperBound - j)
+                let bPanel = b + k0 * ldb + j
+                if w == 16 {
+                    var i = rows.lowerBound
+                    while i + 6 <= rows.upperBound {
+                        kernel6x16(kc: kc, a: a + i * rowStride + k0 * kStride, rs: rowStride, ks: kStride,
+                                   b: bPanel, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: load)
+                        i += 6
+                    }
+                    while i < rows.upperBound {
+                        kernel1x16(kc: kc, a: a + i * rowStride + k0 * kStride, ks: kStride,
+                                   b: bPanel, ldb: ldb, c: c + i * ldc + j, load: load)
+                        i += 1
+                    }
+                } else {
+                    narrowPanel(rows: rows, width: w, kc: kc, a: a + k0 * kStride, rs: rowStride, ks: kStride,
+                                b: bPanel, ldb: ldb, c: c + j, ldc: ldc, load: load)
+                }
+                j += 16
+            }
+            k0 += kc
+        }
+    }
+
+    /// A panel narrower than 16 columns: B is copied zero-padded to 16 columns and each row tile
+    /// goes through a local 6×16 C tile, so the same kernels (and arithmetic) apply.
+    @usableFromInline
+    static func narrowPanel(
+        rows: Range<Int>, width w: Int, kc: Int,
+        a: UnsafePointer<Float>, rs: Int, ks: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool
+    ) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: kBlock * 16 + 6 * 16) { scratch in
+            guard let pad = scratch.baseAddress else { return }
+            let tile = pad + kBlock * 16
+            for kk in 0..<kc {
+                let dst = pad + kk * 16
+                dst.update(from: b + kk * ldb, count: w)
+                (dst + w).update(repeating: 0, count: 16 - w)
+            }
+            var i = rows.lowerBound
+            while i < rows.upperBound {
+                let r = min(6, rows.upperBound - i)
+                for rr in 0..<r {
+                    if load { (tile + rr * 16).update(from: c + (i + rr) * ldc, count: w) }
+                    (tile + rr * 16 + w).update(repeating: 0, count: 16 - w)
+                }
+                if r == 6 {
+                    kernel6x16(kc: kc, a: a + i * rs, rs: rs, ks: ks, b: pad, ldb: 16, c: tile, ldc: 16, load: load)
+                } else {
+                    for rr in 0..<r {
+                        kernel1x16(kc: kc, a: a + (i + rr) * rs, ks: ks, b: pad, ldb: 16, c: tile + rr * 16, load: load)
+                    }
+                }
+                for rr in 0..<r { (c + (i + rr) * ldc).update(from: tile + rr * 16, count: w) }
+                i += r
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// A fully connected layer y = x·Wᵀ + b with backward; weight [out, in] then bias [out], as
+// PyTorch's Linear. The batch-1 forward (acting) is a matrix-vector product.
+
+/// Linear layer. Input N×in, output N×out.
+///
+/// Forward (N > 1): xᵀ [in, N]; yᵀ [out, N] = W·xᵀ (a GEMM whose wide side is W); y = (yᵀ)ᵀ + b.
+/// Backward: dW [out, in] += dyᵀ·x (one in-order chain over the batch per weight);
+/// db[o] += Σ_n dy[n, o]; dx [N, in] = dy·W.
+public final class Linear: Layer {
+    public let inFeatures: Int, outFeatures: Int
+    public let maxBatch: Int
+    private let xT: UnsafeMutablePointer<Float>   // [in, maxBatch]
+    private let yT: UnsafeMutablePointer<Float>   // [out, maxBatch]
+    private var cachedInput: UnsafePointer<Float>?
+    private var cachedBatch = 0
+
+    public var inputSize: Int { inFeatures }
+    public var outputSize: Int { outFeatures }
+    public var parameterCount: Int { outFeatures * inFeatures + outFeatures }
+    public var forwardFLOPsPerSample: Int { 2 * inFeatures * outFeatures }
+
+    public init(inFeatures: Int, outFeatures: Int, maxBatch: Int) {
+        precondition(inFeatures > 0 && outFeatures > 0 && maxBatch > 0,
+                     "Linear: sizes in \(inFeatures), out \(outFeatures), maxBatch \(maxBatch) must be positive")
+        self.inFeatures = inFeatures; self.outFeatures = outFeatures; self.maxBatch = maxBatch
+        xT = .allocate(capacity: inFeatures * maxBatch); xT.initialize(repeating: 0, count: inFeatures * maxBatch)
+        yT = .allocate(capacity: outFeatures * maxBatch); yT.initialize(repeating: 0, count: outFeatures * maxBatch)
+    }
+
+    deinit { xT.deallocate(); yT.deallocate() }
+
+    public func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256) {
+        Self.pytorchDefaultInit(weights: outFeatures * inFeatures, biases: outFeatures,
+                                fanIn: inFeatures, parameters: parameters, rng: &rng)
+    }
+
+    public func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
+                        output: UnsafeMutablePointer<Float>) {
+        precondition(batch > 0 && batch <= maxBatch, "Linear.forward: batch \(batch) outside 1...\(maxBatch)")
+        cachedInput = input; cachedBatch = batch
+        let fi = inFeatures, fo = outFeatures, bias = parameters + fo * fi
+        if batch == 1 {
+            Gemm.multiplyVector(m: fo, k: fi, a: parameters, lda: fi, x: input, y: output, accumulate: false)
+        } else {
+            transpose(rows: batch, cols: fi, src: input, dst: xT)
+            Gemm.multiply(transposeA: false, m: fo, n: batch, k: fi, a: parameters, lda: fi,
+                          b: xT, ldb: batch, c: yT, ldc: batch, accumulate: false)
+            transpose(rows: fo, cols: batch, src: yT, dst: output)
+        }
+        for n in 0..<batch {
+            let y = output + n * fo
+            for o in 0..<fo { y[o] += bias[o] }
+        }
+    }
+
+    public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+        guard let x = cachedInput, cachedBatch > 0 else { preconditionFailure("Linear.backward called without a forward") }
+        let batch = cachedBatch, fi = inFeatures, fo = outFeatures
+        Gemm.multiply(transposeA: true, m: fo, n: fi, k: batch, a: gradOutput, lda: fo,
+                      b: x, ldb: fi, c: gradParameters, ldc: fi, accumulate: true)
+        let gradBias = gradParameters + fo * fi
+        for o in 0..<fo {
+            var s: Float = 0
+            for n in 0..<batch { s += gradOutput[n * fo + o] }
+            gradBias[o] += s
+        }
+        if let gradInput {
+            Gemm.multiply(transposeA: false, m: batch, n: fi, k: fo, a: gradOutput, lda: fo,
+                          b: parameters, ldb: fi, c: gradInput, ldc: fi, accumulate: false)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+// The Q-network: a preset's layers over ONE flat parameter buffer (and one flat gradient buffer)
+// with PyTorch-named views. Forward and backward allocate nothing; buffers are sized for maxBatch.
+
+/// A Q-network Q(s, ·) for one `NetworkPreset`.
+///
+/// Shapes: input N×C×H×W (conv presets; UInt8 frames are divided by 255 inside) or N×features
+/// (mlp); output N×actions, row-major. Parameters are one flat `Float` buffer in the order of
+/// `namedTensors` (PyTorch names and layouts); `gradients` has the same layout.
+public final class QNetwork {
+    public let preset: NetworkPreset
+    /// [C, H, W] for conv presets, [features] for mlp.
+    public let inputShape: [Int]
+    public let actions: Int
+    public let maxBatch: Int
+    /// Total number of Float parameters.
+    public let parameterCount: Int
+    /// Every parameter, in `namedTensors` order. Owned by the network.
+    public let parameters: UnsafeMutableBufferPointer<Float>
+    /// dLoss/dParameters, same layout; `backward` adds into it, `zeroGradients` clears it.
+    public let gradients: UnsafeMutableBufferPointer<Float>
+    /// PyTorch state-dict names, shapes and ranges in the flat buffers, in storage order.
+    public let namedTensors: [(name: String, shape: [Int], range: Range<Int>)]
+
+    let layers: [any Layer]
+    let parameterOffsets: [Int]
+    private let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
+    private let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
+    private let gradScratch: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    private var lastBatch = 0
+
+    /// Values per sample of the input (C·H·W or features).
+    public var inputSize: Int { inputShape.reduce(1, *) }
+
+    /// Builds the network and draws PyTorch's default initialisation from `rng`.
+    public init(preset: NetworkPreset, inputShape: [Int], actions: Int, maxBatch: Int, rng: inout Xoshiro256) {
+        precondition(maxBatch > 0, "QNetwork: maxBatch must be positive, got \(maxBatch)")
+        self.preset = preset; self.inputShape = inputShape; self.actions = actions; self.maxBatch = maxBatch
+        let named = preset.makeLayers(inputShape: inputShape, actions: actions, maxBatch: maxBatch)
+        layers = named.map(\.layer)
+        var offsets: [Int] = [], tensors: [(name: String, shape: [Int], range: Range<Int>)] = []
+        var total = 0
+        for (name, layer) in named {
+            offsets.append(total)
+            guard let name else { continue }
+            let weightShape: [Int], biasCount: Int
+            if let conv = layer as? Conv2D {
+                let g = conv.geometry
+                weightShape = [conv.outChannels, g.channels, g.kernelHeight, g.kernelWidth]; biasCount = conv.outChannels
+            } else if let fc = layer as? Linear {
+                weightShape = [fc.outFeatures, fc.inFeatures]; biasCount = fc.outFeatures
+            } else { preconditionFailure("QNetwork: unnamed parameter layer") }
+            let wCount = weightShape.reduce(1, *)
+            tensors.append((name + ".weight", weightShape, total..<(total + wCount)))
+            tensors.append((name + ".bias", [biasCount], (total + wCount)..<(total + wCount + biasCount)))
+            total += layer.parameterCount
+        }
+        parameterOffsets = offsets; namedTensors = tensors; parameterCount = total
+        parameters = .allocate(capacity: total); parameters.initialize(repeating: 0)
+        gradients = .allocate(capacity: total); gradients.initialize(repeating: 0)
+        let inSize = inputShape.reduce(1, *)
+        input = .allocate(capacity: maxBatch * inSize); input.initialize(repeating: 0, count: maxBatch * inSize)
+        activations = layers.map { layer in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: maxBatch * layer.outputSize)
+            p.initialize(repeating: 0, count: maxBatch * layer.outputSize)
+            return p
+        }
+        let widest = maxBatch * max(inSize, layers.map(\.outputSize).max() ?? 0)
+        gradScratch = (.allocate(capacity: widest), .allocate(capacity: widest))
+        gradScratch.0.initialize(repeating: 0, count: widest); gradScratch.1.initialize(repeating: 0, count: widest)
+        for (layer, offset) in zip(layers, offsets) where layer.parameterCount > 0 {
+            if let base = parameters.baseAddress { layer.initialize(parameters: base + offset, rng: &rng) }
+        }
+    }
+
+    deinit {
+        parameters.deallocate(); gradients.deallocate(); input.deallocate()
+        for a in activations { a.deallocate() }
+        gradScratch.0.deallocate(); gradScratch.1.deallocate()
+    }
+
+    /// Q-values for a batch of UInt8 frames (N×C×H×W, or N×features), each divided by 255.
+    /// The result (N×actions) is valid until the next `forward`.
+    public func forward(frames: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
+        checkInput(count: frames.count, batch: batch)
+        for i in 0..<(batch * inputSize) { input[i] = Float(frames[i]) / 255 }
+        return run(batch: batch)
+    }
+
+    /// Q-values for a batch of Float inputs (N×features for mlp, or N×C×H×W already scaled).
+    /// The input is copied, so it need not outlive the call. Valid until the next `forward`.
+    public func forward(floats: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeBufferPointer<Float> {
+        checkInput(count: floats.count, batch: batch)
+        if let src = floats.baseAddress { input.update(from: src, count: batch * inputSize) }
+        return run(batch: batch)
+    }
+
+    /// Array convenience for `forward(frames:batch:)`; returns a copy of the Q-values.
+    public func forward(frames: [UInt8], batch: Int) -> [Float] {
+        frames.withUnsafeBufferPointer { Array(forward(frames: $0, batch: batch)) }
+    }
+
+    /// Array convenience for `forward(floats:batch:)`; returns a copy of the Q-values.
+    public func forward(floats: [Float], batch: Int) -> [Float] {
+        floats.withUnsafeBufferPointer { Array(forward(floats: $0, batch: batch)) }
+    }
+
+    private func checkInput(count: Int, batch: Int) {
+        precondition(batch > 0 && batch <= maxBatch, "QNetwork.forward: batch \(batch) outside 1...\(maxBatch)")
+        precondition(count == batch * inputSize,
+                     "QNetwork.forward: \(count) input values, expected \(batch)×\(inputShape) = \(batch * inputSize)")
+    }
+
+    private func run(batch: Int) -> UnsafeBufferPointer<Float> {
+        lastBatch = batch
+        guard let params = parameters.baseAddress else { preconditionFailure("QNetwork: no parameters") }
+        var x = UnsafePointer(input)
+        for (i, layer) in layers.enumerated() {
+            layer.forward(input: x, batch: batch, parameters: params + parameterOffsets[i], output: activations[i])
+            x = UnsafePointer(activations[i])
+        }
+        return UnsafeBufferPointer(start: x, count: batch * actions)
+    }
+
+    /// Backpropagates dLoss/dQ (N×actions, N = the last forward's batch), ADDING into `gradients`.
+    public func backward(gradOutput: UnsafeBufferPointer<Float>) {
+        precondition(lastBatch > 0, "QNetwork.backward called without a forward")
+        precondition(gradOutput.count == lastBatch * actions,
+                     "QNetwork.backward: gradOutput has \(gradOutput.count) values, expected \(lastBatch)×\(actions)")
+        guard let params = parameters.baseAddress, let grads = gradients.baseAddress,
+              var g = gradOutput.baseAddress else { preconditionFailure("QNetwork: empty buffers") }
+        var target = gradScratch.0
+        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+            layers[i].backward(gradOutput: g, parameters: params + parameterOffsets[i],
+                               gradParameters: grads + parameterOffsets[i], gradInput: i == 0 ? nil : target)
+            g = UnsafePointer(target)
+            target = target == gradScratch.0 ? gradScratch.1 : gradScratch.0
+        }
+        lastBatch = 0
+    }
+
+    /// Array convenience for `backward(gradOutput:)`.
+    public func backward(gradOutput: [Float]) {
+        gradOutput.withUnsafeBufferPointer { backward(gradOutput: $0) }
+    }
+
+    /// FLOPs of one forward pass per sample (2·M·N·K over the convolutions and linears).
+    public var forwardFLOPsPerSample: Int { layers.reduce(0) { $0 + $1.forwardFLOPsPerSample } }
+
+    /// FLOPs of one backward pass per sample: dW for every layer, dX for every layer but the first.
+    public var backwardFLOPsPerSample: Int {
+        layers.enumerated().reduce(0) { $0 + $1.element.forwardFLOPsPerSample * ($1.offset == 0 ? 1 : 2) }
+    }
+}

@@ -1,0 +1,48 @@
+// torch.optim.RMSprop (non-centred, no momentum, no weight decay) over a flat parameter buffer,
+// with its square-average state public for checkpoints.
+
+/// RMSProp as torch.optim.RMSprop computes it:
+///
+///     s = α·s + (1 − α)·g²
+///     θ -= lr · g / (√s + ε)
+public final class RMSProp {
+    public var learningRate: Double
+    public let alpha: Double, epsilon: Double
+    /// Number of steps taken.
+    public private(set) var step: Int = 0
+    /// Running average of squared gradients (torch's `square_avg`).
+    public private(set) var squareAverage: [Float]
+
+    public init(parameterCount: Int, learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8) {
+        precondition(parameterCount > 0 && learningRate > 0, "RMSProp: parameterCount and learningRate must be positive")
+        self.learningRate = learningRate; self.alpha = alpha; self.epsilon = epsilon
+        squareAverage = [Float](repeating: 0, count: parameterCount)
+    }
+
+    /// Restores a checkpointed state.
+    public func restore(step: Int, squareAverage s: [Float]) {
+        precondition(step >= 0 && s.count == squareAverage.count,
+                     "RMSProp.restore: step \(step), state \(s.count), expected \(squareAverage.count)")
+        self.step = step; squareAverage = s
+    }
+
+    /// One update of `parameters` from `gradients`.
+    public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>) {
+        precondition(parameters.count == squareAverage.count && gradients.count == squareAverage.count,
+                     "RMSProp.update: \(parameters.count) parameters, \(gradients.count) gradients, expected \(squareAverage.count)")
+        step += 1
+        let a = Float(alpha), w = Float(1 - alpha), eps = Float(epsilon), lr = Float(learningRate)
+        squareAverage.withUnsafeMutableBufferPointer { s in
+            for i in 0..<parameters.count {
+                let g = gradients[i]
+                s[i] = s[i] * a + w * g * g
+                parameters[i] -= lr * (g / (s[i].squareRoot() + eps))
+            }
+        }
+    }
+
+    /// One update of a network's parameters from its gradients.
+    public func update(_ network: QNetwork) {
+        update(parameters: network.parameters, gradients: UnsafeBufferPointer(network.gradients))
+    }
+}

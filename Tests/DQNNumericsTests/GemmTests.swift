@@ -1,0 +1,81 @@
+// SIMD kernels vs their scalar references on seeded random shapes, including sizes that are not
+// multiples of the 6-row / 16-column tile or the 8-lane vector.
+import Testing
+import DQNNumerics
+
+@Suite struct GemmTests {
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (6, 16, 8), (7, 17, 9), (13, 33, 300), (5, 3, 2), (32, 256, 70), (50, 16, 257), (2, 40, 513),
+    ]
+
+    @Test(arguments: [false, true])
+    func gemmMatchesReference(transposeA: Bool) {
+        var rng = Xoshiro256(seed: 11)
+        for s in Self.shapes {
+            for accumulate in [false, true] {
+                let a = randomFloats(s.m * s.k, &rng), b = randomFloats(s.k * s.n, &rng)
+                let c0 = randomFloats(s.m * s.n, &rng)
+                var expected = c0
+                Reference.gemm(transposeA: transposeA, m: s.m, n: s.n, k: s.k, a: a, b: b, c: &expected, accumulate: accumulate)
+                var observed = c0
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in observed.withUnsafeMutableBufferPointer { cp in
+                    Gemm.multiply(transposeA: transposeA, m: s.m, n: s.n, k: s.k, a: ap.baseAddress!, lda: transposeA ? s.m : s.k,
+                                  b: bp.baseAddress!, ldb: s.n, c: cp.baseAddress!, ldc: s.n, accumulate: accumulate)
+                } } }
+                let scale = Float(s.k).squareRoot()
+                Tolerance.expectClose(observed.map { $0 / scale }, expected.map { $0 / scale }, Tolerance.kernel,
+                                      "gemm(transposeA: \(transposeA), m: \(s.m), n: \(s.n), k: \(s.k), accumulate: \(accumulate))")
+            }
+        }
+    }
+
+    @Test func gemvMatchesReference() {
+        var rng = Xoshiro256(seed: 12)
+        for (m, k) in [(1, 1), (3, 7), (5, 8), (9, 17), (256, 2592), (13, 31)] {
+            let a = randomFloats(m * k, &rng), x = randomFloats(k, &rng)
+            var y = [Float](repeating: 0, count: m)
+            a.withUnsafeBufferPointer { ap in x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                Gemm.multiplyVector(m: m, k: k, a: ap.baseAddress!, lda: k, x: xp.baseAddress!, y: yp.baseAddress!, accumulate: false)
+            } } }
+            let scale = Float(k).squareRoot()
+            Tolerance.expectClose(y.map { $0 / scale }, Reference.gemv(m: m, k: k, a: a, x: x).map { $0 / scale },
+                                  Tolerance.kernel, "gemv(m: \(m), k: \(k))")
+        }
+    }
+
+    static let geometries = [
+        ConvGeometry(channels: 3, height: 11, width: 9, kernelHeight: 3, kernelWidth: 2, stride: 2, padding: 1),
+        ConvGeometry(channels: 4, height: 20, width: 20, kernelHeight: 8, kernelWidth: 8, stride: 4, padding: 0),
+        ConvGeometry(channels: 2, height: 7, width: 5, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 2),
+    ]
+
+    @Test(arguments: geometries)
+    func im2rowAndAdjointMatchReference(g: ConvGeometry) {
+        var rng = Xoshiro256(seed: 13)
+        let batch = 3
+        let x = randomFloats(batch * g.inputSize, &rng)
+        var rows = [Float](repeating: .nan, count: batch * g.positions * g.patchSize)
+        x.withUnsafeBufferPointer { xp in rows.withUnsafeMutableBufferPointer { rp in
+            Im2Row.forward(g, batch: batch, input: xp.baseAddress!, rows: rp.baseAddress!)
+        } }
+        #expect(rows == Reference.im2row(g, batch: batch, input: x), "im2row differs for \(g)")
+        let dRows = randomFloats(rows.count, &rng)
+        var dx = [Float](repeating: .nan, count: x.count)
+        dRows.withUnsafeBufferPointer { rp in dx.withUnsafeMutableBufferPointer { xp in
+            Im2Row.backward(g, batch: batch, rows: rp.baseAddress!, gradInput: xp.baseAddress!)
+        } }
+        Tolerance.expectClose(dx, Reference.row2im(g, batch: batch, rows: dRows), Tolerance.kernel, "row2im \(g)")
+    }
+
+    @Test(arguments: geometries)
+    func conv2DMatchesDirectConvolution(g: ConvGeometry) {
+        var rng = Xoshiro256(seed: 14)
+        let batch = 5, outChannels = 7
+        let layer = Conv2D(geometry: g, outChannels: outChannels, maxBatch: batch)
+        let x = randomFloats(batch * g.inputSize, &rng), params = randomFloats(layer.parameterCount, &rng)
+        let y = forward(layer, x, batch: batch, params)
+        let weight = Array(params[0..<(outChannels * g.patchSize)]), bias = Array(params[(outChannels * g.patchSize)...])
+        let expected = Reference.conv2d(g, outChannels: outChannels, batch: batch, input: x, weight: weight, bias: bias)
+        Tolerance.expectClose(y, expected, Tolerance.kernel, "conv2d \(g)")
+    }
+}

@@ -1,0 +1,58 @@
+// Central finite-difference gradient checks for every layer type (see Tolerance.gradient).
+import Testing
+import DQNNumerics
+
+@Suite struct LayerGradientTests {
+    @Test func conv2DWithStrideAndPadding() {
+        let g = ConvGeometry(channels: 3, height: 11, width: 10, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1)
+        checkLayerGradients(Conv2D(geometry: g, outChannels: 5, maxBatch: 3), batch: 3, seed: 21)
+    }
+
+    @Test func conv2DRectangularKernelNoPadding() {
+        let g = ConvGeometry(channels: 2, height: 13, width: 9, kernelHeight: 4, kernelWidth: 2, stride: 3, padding: 0)
+        checkLayerGradients(Conv2D(geometry: g, outChannels: 17, maxBatch: 2), batch: 2, seed: 22)
+    }
+
+    @Test func linear() {
+        checkLayerGradients(Linear(inFeatures: 19, outFeatures: 13, maxBatch: 7), batch: 7, seed: 23)
+        checkLayerGradients(Linear(inFeatures: 37, outFeatures: 9, maxBatch: 1), batch: 1, seed: 24)
+    }
+
+    @Test func reluAndFlatten() {
+        checkLayerGradients(ReLU(size: 29, maxBatch: 3), batch: 3, seed: 25)
+        checkLayerGradients(Flatten(size: 12, maxBatch: 2), batch: 2, seed: 26)
+    }
+
+    @Test(arguments: LossKind.allCases)
+    func lossGradient(kind: LossKind) {
+        var rng = Xoshiro256(seed: 27)
+        let n = 9, a = 3
+        var q = randomFloats(n * a, &rng, -3, 3)
+        let actions = (0..<n).map { _ in rng.nextIndex(below: a) }
+        let targets = randomFloats(n, &rng, -3, 3)
+        var grad: [Float] = []
+        _ = kind.loss(q: q, actionCount: a, actions: actions, targets: targets, gradQ: &grad)
+        var scratch: [Float] = []
+        let h: Float = 1e-3
+        for i in 0..<(n * a) {
+            let saved = q[i]
+            q[i] = saved + h; let up = Double(kind.loss(q: q, actionCount: a, actions: actions, targets: targets, gradQ: &scratch))
+            q[i] = saved - h; let down = Double(kind.loss(q: q, actionCount: a, actions: actions, targets: targets, gradQ: &scratch))
+            q[i] = saved
+            let numeric = (up - down) / Double(2 * h)
+            #expect(Tolerance.isClose(Double(grad[i]), numeric, Tolerance.gradient),
+                    "\(kind) dL/dQ[\(i)]: numeric \(numeric), analytic \(grad[i])")
+        }
+    }
+
+    @Test func huberKnownValues() {
+        // d = 0.5 → ½·0.25 = 0.125; d = −3 → 3 − ½ = 2.5; mean 1.3125. dL/dQ = clamp(d)/N.
+        var grad: [Float] = []
+        let loss = LossKind.huber.loss(q: [1.5, 9, 9, -1], actionCount: 2, actions: [0, 1], targets: [1, 2], gradQ: &grad)
+        #expect(loss == 1.3125)
+        #expect(grad == [0.25, 0, 0, -0.5])
+        let mse = LossKind.mse.loss(q: [1.5, 9, 9, -1], actionCount: 2, actions: [0, 1], targets: [1, 2], gradQ: &grad)
+        #expect(mse == (0.25 + 9) / 2)
+        #expect(grad == [0.5, 0, 0, -3])
+    }
+}

@@ -1,0 +1,124 @@
+// Whole-network checks: layout and names, gradient checks per preset on a reduced input,
+// target-network updates, and bitwise determinism across thread counts.
+import Testing
+import DQNNumerics
+
+/// Reduced inputs keep the gradient checks fast: 36×36 gives conv outputs 8×8 → 3×3 (→ 1×1).
+func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 36, 36] : [11] }
+
+@Suite struct NetworkTests {
+    @Test func smallPresetLayoutMatchesPyTorch() {
+        var rng = Xoshiro256(seed: 1)
+        let net = QNetwork(preset: .small, inputShape: [4, 84, 84], actions: 2, maxBatch: 2, rng: &rng)
+        #expect(net.namedTensors.map(\.name) == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
+                                                 "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
+        #expect(net.namedTensors.map(\.shape) == [[16, 4, 8, 8], [16], [32, 16, 4, 4], [32], [256, 2592], [256], [2, 256], [2]])
+        #expect(net.parameterCount == 4112 + 8224 + 663_808 + 514)
+        let bound = 1 / Float(256).squareRoot()   // conv1 fan_in = 4·8·8
+        #expect(net.parameters[0..<4112].allSatisfy { abs($0) <= bound })
+        let nature = QNetwork(preset: .nature, inputShape: [4, 84, 84], actions: 3, maxBatch: 1, rng: &rng)
+        #expect(nature.namedTensors.map(\.shape)[4] == [64, 64, 3, 3])
+        #expect(nature.namedTensors.map(\.shape)[6] == [512, 3136])
+    }
+
+    @Test(arguments: NetworkPreset.allCases)
+    func presetGradientCheck(preset: NetworkPreset) {
+        var rng = Xoshiro256(seed: 31)
+        let batch = 3, actions = 3
+        let net = QNetwork(preset: preset, inputShape: testShape(preset), actions: actions, maxBatch: batch, rng: &rng)
+        let x = randomFloats(batch * net.inputSize, &rng, 0, 1)
+        let acts = (0..<batch).map { _ in rng.nextIndex(below: actions) }
+        let targets = randomFloats(batch, &rng)
+        var gradQ: [Float] = []
+        func loss() -> Double {
+            Double(LossKind.huber.loss(q: net.forward(floats: x, batch: batch), actionCount: actions,
+                                       actions: acts, targets: targets, gradQ: &gradQ))
+        }
+        net.zeroGradients()
+        _ = loss()
+        net.backward(gradOutput: gradQ)
+        let analytic = Array(net.gradients)
+        let h: Float = 1e-3
+        for tensor in net.namedTensors {
+            for _ in 0..<6 {
+                let i = tensor.range.lowerBound + rng.nextIndex(below: tensor.range.count)
+                let saved = net.parameters[i]
+                net.parameters[i] = saved + h; let up = loss()
+                net.parameters[i] = saved - h; let down = loss()
+                net.parameters[i] = saved
+                let numeric = (up - down) / Double(2 * h)
+                #expect(Tolerance.isClose(Double(analytic[i]), numeric, Tolerance.gradient),
+                        "\(preset) \(tensor.name)[\(i - tensor.range.lowerBound)]: numeric \(numeric), analytic \(analytic[i])")
+            }
+        }
+    }
+
+    @Test func framesAreScaledBy255() {
+        var rng = Xoshiro256(seed: 2)
+        let net = QNetwork(preset: .small, inputShape: [2, 36, 36], actions: 2, maxBatch: 2, rng: &rng)
+        let frames = (0..<(2 * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let fromBytes = net.forward(frames: frames, batch: 2)
+        let fromFloats = net.forward(floats: frames.map { Float($0) / 255 }, batch: 2)
+        #expect(fromBytes == fromFloats)
+        let single = net.forward(frames: Array(frames[0..<net.inputSize]), batch: 1)
+        Tolerance.expectClose(single, Array(fromBytes[0..<2]), Tolerance.kernel, "batch-1 vs batch-2 Q")
+    }
+
+    @Test func targetUpdates() {
+        var rng = Xoshiro256(seed: 3)
+        let online = QNetwork(preset: .mlp, inputShape: [5], actions: 2, maxBatch: 1, rng: &rng)
+        let target = QNetwork(preset: .mlp, inputShape: [5], actions: 2, maxBatch: 1, rng: &rng)
+        let before = Array(target.parameters)
+        target.polyakUpdate(from: online, tau: 0.25)
+        for i in [0, 7, online.parameterCount - 1] {
+            #expect(target.parameters[i] == 0.25 * online.parameters[i] + 0.75 * before[i])
+        }
+        target.copyParameters(from: online)
+        #expect(Array(target.parameters) == Array(online.parameters))
+    }
+
+    @Test func clipGradientNormAsTorch() {
+        var rng = Xoshiro256(seed: 4)
+        let net = QNetwork(preset: .mlp, inputShape: [3], actions: 2, maxBatch: 1, rng: &rng)
+        net.zeroGradients()
+        net.gradients[0] = 3; net.gradients[5] = 4
+        #expect(net.clipGradientNorm(maxNorm: 10) == 5)
+        #expect(net.gradients[0] == 3)
+        #expect(net.clipGradientNorm(maxNorm: 1) == 5)
+        let coef = Float(1) / (5 + 1e-6)
+        #expect(net.gradients[0] == 3 * coef && net.gradients[5] == 4 * coef)
+    }
+
+    /// Forward + backward + Adam on 1 and 2 threads must agree bit for bit.
+    @Test(arguments: [NetworkPreset.small, .mlp])
+    func oneAndTwoThreadsAreBitwiseIdentical(preset: NetworkPreset) {
+        func run(threads: Int) -> [Float] {
+            NumericsThreads.count = threads
+            defer { NumericsThreads.count = 2 }
+            var rng = Xoshiro256(seed: 41)
+            let shape = preset.isConvolutional ? [4, 44, 44] : [37]
+            let batch = 32
+            let net = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: batch, rng: &rng)
+            let adam = Adam(parameterCount: net.parameterCount)
+            let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let acts = (0..<batch).map { _ in rng.nextIndex(below: 3) }
+            let targets = randomFloats(batch, &rng)
+            var gradQ: [Float] = []
+            var out: [Float] = []
+            for _ in 0..<2 {
+                let q = net.forward(frames: frames, batch: batch)
+                out += q
+                _ = LossKind.huber.loss(q: q, actionCount: 3, actions: acts, targets: targets, gradQ: &gradQ)
+                net.zeroGradients()
+                net.backward(gradOutput: gradQ)
+                out += Array(net.gradients)
+                adam.update(net)
+            }
+            return out + Array(net.parameters)
+        }
+        let one = run(threads: 1), two = run(threads: 2)
+        #expect(one.count == two.count)
+        let firstDifference = zip(one, two).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
+        #expect(firstDifference == nil, "first differing value: \(String(describing: firstDifference))")
+    }
+}

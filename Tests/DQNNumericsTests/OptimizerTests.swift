@@ -1,0 +1,45 @@
+// Known-answer tests for Adam and RMSProp: three steps on two parameters, expected values
+// computed by hand with torch's formulas (in Python floats, see each comment).
+import Testing
+import DQNNumerics
+
+@Suite struct OptimizerTests {
+    /// Gradients for steps 1…3 on θ = [1, −2].
+    static let gradients: [[Float]] = [[0.5, -1], [-0.25, 0], [0.1, 3]]
+
+    @Test func adamKnownAnswer() {
+        // lr 0.1. Step 1: m = 0.1g, v = 0.001g², update = lr·m̂/(√v̂ + ε) = 0.1·sign(g)·(1 − 2e-8).
+        // Step 2 (θ0): m = 0.02, v = 0.00031225, θ −= (0.1/0.19)·0.02/(√0.00031225/√0.001999 + 1e-8).
+        let expected: [[Double]] = [[0.9000000019999999, -1.900000001],
+                                    [0.8733662987078462, -1.8329941765341886],
+                                    [0.841841943025716, -1.8772389196142008]]
+        let adam = Adam(parameterCount: 2, learningRate: 0.1)
+        var theta: [Float] = [1, -2]
+        for (step, g) in Self.gradients.enumerated() {
+            theta.withUnsafeMutableBufferPointer { p in g.withUnsafeBufferPointer { adam.update(parameters: p, gradients: $0) } }
+            Tolerance.expectClose(theta, expected[step].map(Float.init), (relative: 1e-6, absolute: 1e-7), "Adam step \(step + 1)")
+        }
+        #expect(adam.step == 3)
+        // Restoring the state resumes the same trajectory.
+        let resumed = Adam(parameterCount: 2, learningRate: 0.1)
+        resumed.restore(step: adam.step, firstMoment: adam.firstMoment, secondMoment: adam.secondMoment)
+        var a = theta, b = theta
+        let g: [Float] = [0.3, -0.7]
+        a.withUnsafeMutableBufferPointer { p in g.withUnsafeBufferPointer { adam.update(parameters: p, gradients: $0) } }
+        b.withUnsafeMutableBufferPointer { p in g.withUnsafeBufferPointer { resumed.update(parameters: p, gradients: $0) } }
+        #expect(a == b)
+    }
+
+    @Test func rmsPropKnownAnswer() {
+        // lr 0.01, α 0.99: s = 0.01g², θ −= lr·g/(√s + ε); step 1 moves by lr·sign(g)/0.1 = 0.1.
+        let expected: [[Double]] = [[0.900000019999996, -1.900000009999999],
+                                    [0.9449013374421751, -1.900000009999999],
+                                    [0.9271374176630169, -1.9949628719042904]]
+        let rms = RMSProp(parameterCount: 2)
+        var theta: [Float] = [1, -2]
+        for (step, g) in Self.gradients.enumerated() {
+            theta.withUnsafeMutableBufferPointer { p in g.withUnsafeBufferPointer { rms.update(parameters: p, gradients: $0) } }
+            Tolerance.expectClose(theta, expected[step].map(Float.init), (relative: 1e-6, absolute: 1e-7), "RMSProp step \(step + 1)")
+        }
+    }
+}
