@@ -1,0 +1,95 @@
+// Saving and loading a QNetwork as safetensors with PyTorch state-dict names, and rebuilding a
+// network from a file's `__metadata__` (preset, input shape, actions).
+import Foundation
+
+/// What is needed to rebuild a QNetwork: stored in a checkpoint's `__metadata__`.
+public struct NetworkArchitecture: Sendable, Equatable {
+    public var preset: NetworkPreset
+    public var inputShape: [Int]
+    public var actions: Int
+
+    public init(preset: NetworkPreset, inputShape: [Int], actions: Int) {
+        self.preset = preset; self.inputShape = inputShape; self.actions = actions
+    }
+
+    /// Metadata keys: `pixel_dqn.preset`, `pixel_dqn.input_shape` ("4,84,84"), `pixel_dqn.actions`.
+    public var metadata: [String: String] {
+        ["pixel_dqn.preset": preset.rawValue,
+         "pixel_dqn.input_shape": inputShape.map(String.init).joined(separator: ","),
+         "pixel_dqn.actions": String(actions)]
+    }
+
+    /// Reads the architecture back; throws naming the missing or malformed field.
+    public init(metadata: [String: String], file: String) throws {
+        func field(_ key: String) throws -> String {
+            guard let v = metadata[key] else { throw SafetensorsError(file: file, "__metadata__ field \(key) is missing") }
+            return v
+        }
+        let presetName = try field("pixel_dqn.preset")
+        guard let preset = NetworkPreset(rawValue: presetName) else {
+            throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.preset is \(presetName), expected one of \(NetworkPreset.allCases.map(\.rawValue))")
+        }
+        let shapeText = try field("pixel_dqn.input_shape")
+        let shape = shapeText.split(separator: ",").compactMap { Int($0) }
+        guard !shape.isEmpty, shape.count == shapeText.split(separator: ",").count, shape.allSatisfy({ $0 > 0 }),
+              shape.count == (preset.isConvolutional ? 3 : 1) else {
+            throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.input_shape is '\(shapeText)', expected \(preset.isConvolutional ? "C,H,W" : "features")")
+        }
+        let actionsText = try field("pixel_dqn.actions")
+        guard let actions = Int(actionsText), actions > 0 else {
+            throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.actions is '\(actionsText)', expected a positive integer")
+        }
+        self.init(preset: preset, inputShape: shape, actions: actions)
+    }
+}
+
+extension QNetwork {
+    /// This network's architecture.
+    public var architecture: NetworkArchitecture { NetworkArchitecture(preset: preset, inputShape: inputShape, actions: actions) }
+
+    /// The parameters as F32 tensors with PyTorch names and shapes, plus architecture metadata.
+    public func safetensors(metadata extra: [String: String] = [:]) -> SafetensorsFile {
+        var file = SafetensorsFile(metadata: architecture.metadata.merging(extra) { _, new in new })
+        for t in namedTensors { file.set(t.name, SafetensorsTensor(floats: Array(parameters[t.range]), shape: t.shape)) }
+        return file
+    }
+
+    /// Writes the parameters (atomically) with architecture and `metadata` in `__metadata__`.
+    public func save(to url: URL, metadata: [String: String] = [:]) throws {
+        try safetensors(metadata: metadata).write(to: url)
+    }
+
+    /// Copies every named tensor of `file` into the parameters, after checking that each exists
+    /// and has dtype F32 and this network's shape. Extra tensors (e.g. optimizer state) are ignored.
+    /// Nothing is changed when a check fails.
+    public func loadParameters(from file: SafetensorsFile, fileName: String) throws {
+        var values: [[Float]] = []
+        for t in namedTensors {
+            let tensor = try file.tensor(t.name, file: fileName)
+            guard tensor.dtype == .F32 else {
+                throw SafetensorsError(file: fileName, "tensor \(t.name) has dtype \(tensor.dtype.rawValue), expected F32")
+            }
+            guard tensor.shape == t.shape else {
+                throw SafetensorsError(file: fileName, "tensor \(t.name) has shape \(tensor.shape), expected \(t.shape)")
+            }
+            values.append(try tensor.floats(name: t.name, file: fileName))
+        }
+        for (t, v) in zip(namedTensors, values) {
+            for (i, x) in zip(t.range, v) { parameters[i] = x }
+        }
+    }
+
+    /// Loads parameters from a safetensors file (see `loadParameters(from:fileName:)`).
+    public func load(from url: URL) throws {
+        try loadParameters(from: SafetensorsFile(contentsOf: url), fileName: url.path)
+    }
+
+    /// Builds a network with the architecture recorded in a file's metadata and loads its parameters.
+    public convenience init(contentsOf url: URL, maxBatch: Int) throws {
+        let file = try SafetensorsFile(contentsOf: url)
+        let arch = try NetworkArchitecture(metadata: file.metadata, file: url.path)
+        var rng = Xoshiro256(seed: 0)   // the draws are overwritten by the file's values
+        self.init(preset: arch.preset, inputShape: arch.inputShape, actions: arch.actions, maxBatch: maxBatch, rng: &rng)
+        try loadParameters(from: file, fileName: url.path)
+    }
+}
