@@ -1,0 +1,95 @@
+// returns.png: episode returns (dots, and their moving average) and evaluation means (red line
+// with markers) against env steps, with axes, ticks and labels; the seed's matplotlib figure,
+// drawn by the project's own canvas and written by libpng.
+import Foundation
+
+public enum ReturnsPlot {
+    /// "Nice" tick spacing (1, 2 or 5 × 10^n) giving about `count` ticks over `range`.
+    static func tickStep(_ range: Double, count: Int) -> Double {
+        let raw = range / Double(max(1, count))
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        for m in [1.0, 2.0, 5.0, 10.0] where m * magnitude >= raw { return m * magnitude }
+        return 10 * magnitude
+    }
+
+    static func label(_ v: Double) -> String {
+        if v >= 1_000_000 { return String(format: v.truncatingRemainder(dividingBy: 1_000_000) == 0 ? "%.0fM" : "%.1fM", v / 1_000_000) }
+        if v >= 1_000 { return String(format: v.truncatingRemainder(dividingBy: 1_000) == 0 ? "%.0fK" : "%.1fK", v / 1_000) }
+        return String(format: "%.0f", v)
+    }
+
+    /// Draws the figure for `metrics`. `threshold` is drawn as a dashed line (the solve level).
+    public static func draw(_ metrics: MetricsLog, threshold: Double, totalSteps: Int, title: String,
+                            width: Int = 800, height: Int = 480) -> PNGImage {
+        var c = RGBCanvas(width: width, height: height)
+        let (left, right, top, bottom) = (70, 20, 40, 50)
+        let pw = width - left - right, ph = height - top - bottom
+        let xMax = Double(max(totalSteps, metrics.episodes.last?.step ?? 1, 1))
+        let allReturns = metrics.episodes.map(\.episodeReturn) + metrics.evaluations.map(\.stats.mean)
+        let yMax = max(threshold * 1.05, (allReturns.max() ?? 1) * 1.05, 1)
+        func px(_ step: Double) -> Double { Double(left) + step / xMax * Double(pw) }
+        func py(_ v: Double) -> Double { Double(top + ph) - v / yMax * Double(ph) }
+        let axis = RGB(40, 40, 40), grid = RGB(225, 225, 225)
+
+        // Grid, ticks and labels.
+        let xs = tickStep(xMax, count: 8), ys = tickStep(yMax, count: 6)
+        var t = 0.0
+        while t <= xMax + 1e-9 {
+            let x = px(t)
+            c.line(x, Double(top), x, Double(top + ph), grid)
+            c.line(x, Double(top + ph), x, Double(top + ph + 5), axis)
+            let s = label(t)
+            c.text(s, x: Int(x) - BitmapFont.width(s) / 2, y: top + ph + 9, axis)
+            t += xs
+        }
+        t = 0
+        while t <= yMax + 1e-9 {
+            let y = py(t)
+            c.line(Double(left), y, Double(left + pw), y, grid)
+            c.line(Double(left - 5), y, Double(left), y, axis)
+            let s = label(t)
+            c.text(s, x: left - 8 - BitmapFont.width(s), y: Int(y) - 3, axis)
+            t += ys
+        }
+        // Solve threshold, dashed.
+        var d = 0
+        while d < pw {
+            c.line(Double(left + d), py(threshold), Double(left + min(d + 6, pw)), py(threshold), RGB(60, 160, 60))
+            d += 12
+        }
+        // Episode returns: light dots, and a moving average over 20 episodes.
+        for e in metrics.episodes { c.dot(px(Double(e.step)), py(e.episodeReturn), RGB(150, 180, 230), size: 2) }
+        var window: [Double] = []
+        var previous: (Double, Double)?
+        for e in metrics.episodes {
+            window.append(e.episodeReturn)
+            if window.count > 20 { window.removeFirst() }
+            let p = (px(Double(e.step)), py(window.reduce(0, +) / Double(window.count)))
+            if let q = previous { c.line(q.0, q.1, p.0, p.1, RGB(30, 80, 200), thickness: 2) }
+            previous = p
+        }
+        // Evaluation means: red line with markers.
+        previous = nil
+        for v in metrics.evaluations {
+            let p = (px(Double(v.step)), py(v.stats.mean))
+            if let q = previous { c.line(q.0, q.1, p.0, p.1, RGB(210, 40, 40), thickness: 2) }
+            c.dot(p.0, p.1, RGB(210, 40, 40), size: 5)
+            previous = p
+        }
+        // Axes, title, labels, legend.
+        c.line(Double(left), Double(top), Double(left), Double(top + ph), axis)
+        c.line(Double(left), Double(top + ph), Double(left + pw), Double(top + ph), axis)
+        c.text(title, x: left, y: 12, .black, scale: 2)
+        c.text("ENV STEPS", x: left + pw / 2 - BitmapFont.width("ENV STEPS") / 2, y: height - 18, axis)
+        c.text("RETURN", x: 14, y: top + ph / 2 + BitmapFont.width("RETURN") / 2, axis, vertical: true)
+        let legendX = left + pw - 230
+        c.fill(x: legendX, y: top + 8, w: 222, h: 44, RGB(250, 250, 250))
+        c.line(Double(legendX + 6), Double(top + 16), Double(legendX + 26), Double(top + 16), RGB(30, 80, 200), thickness: 2)
+        c.text("EPISODE RETURN (MEAN OF 20)", x: legendX + 32, y: top + 13, axis)
+        c.line(Double(legendX + 6), Double(top + 30), Double(legendX + 26), Double(top + 30), RGB(210, 40, 40), thickness: 2)
+        c.text("EVALUATION MEAN", x: legendX + 32, y: top + 27, axis)
+        c.line(Double(legendX + 6), Double(top + 44), Double(legendX + 26), Double(top + 44), RGB(60, 160, 60))
+        c.text("SOLVED (\(label(threshold)))", x: legendX + 32, y: top + 41, axis)
+        return c.image
+    }
+}

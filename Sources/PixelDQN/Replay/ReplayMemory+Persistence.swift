@@ -1,0 +1,42 @@
+// Saving the replay memory into a checkpoint and loading it back (--save-replay), so that a
+// resumed run samples exactly what the uninterrupted run would have.
+import Foundation
+
+extension ReplayMemory where Element: TensorStorable {
+    func save(into file: inout SafetensorsFile) {
+        file.set("replay.frames", Element.tensor(frames))
+        file.set("replay.episode_step", SafetensorsTensor(int64s: episodeStep.map { Int64($0) }))
+        file.set("replay.actions", SafetensorsTensor(int64s: actions.map { Int64($0) }))
+        file.set("replay.rewards", SafetensorsTensor(floats: rewards))
+        file.set("replay.terminated", SafetensorsTensor(uint8s: terminated.map { $0 ? 1 : 0 }))
+        file.set("replay.truncated", SafetensorsTensor(uint8s: truncated.map { $0 ? 1 : 0 }))
+        file.set("replay.written", SafetensorsTensor(int64s: [Int64(written)]))
+    }
+
+    func load(from file: SafetensorsFile, path: String) throws {
+        func check(_ name: String, _ count: Int, expected: Int) throws {
+            guard count == expected else { throw FileError(path: path, problem: "tensor \(name): expected \(expected) values, found \(count)") }
+        }
+        let f = try Element.values(try file.tensor("replay.frames", file: path), name: "replay.frames", file: path)
+        try check("replay.frames", f.count, expected: capacity * frameSize)
+        let steps = try file.tensor("replay.episode_step", file: path).int64s(name: "replay.episode_step", file: path)
+        try check("replay.episode_step", steps.count, expected: capacity)
+        let acts = try file.tensor("replay.actions", file: path).int64s(name: "replay.actions", file: path)
+        try check("replay.actions", acts.count, expected: capacity)
+        let rews = try file.tensor("replay.rewards", file: path).floats(name: "replay.rewards", file: path)
+        try check("replay.rewards", rews.count, expected: capacity)
+        let term = try file.tensor("replay.terminated", file: path).uint8s(name: "replay.terminated", file: path)
+        try check("replay.terminated", term.count, expected: capacity)
+        let trunc = try file.tensor("replay.truncated", file: path).uint8s(name: "replay.truncated", file: path)
+        try check("replay.truncated", trunc.count, expected: capacity)
+        let w = try file.tensor("replay.written", file: path).int64s(name: "replay.written", file: path)
+        guard w.count == 1, w[0] >= 0 else { throw FileError(path: path, problem: "tensor replay.written: expected one count") }
+        frames = f
+        episodeStep = steps.map { Int32(truncatingIfNeeded: $0) }
+        actions = acts.map { Int32(truncatingIfNeeded: $0) }
+        rewards = rews
+        terminated = term.map { $0 != 0 }
+        truncated = trunc.map { $0 != 0 }
+        written = Int(w[0])
+    }
+}

@@ -1,0 +1,165 @@
+// The learner of DQN (Mnih et al. 2015): an online Q-network, a target network, an optimizer,
+// ε-greedy acting, and the minibatch update toward r + γ·max_a' Q_target(s', a') with no
+// bootstrap on a terminal step (a time-limit truncation does bootstrap), optionally Double DQN.
+
+/// Observation element types the Q-network can read: UInt8 pixels (scaled by 1/255 inside the
+/// network) or Float state numbers.
+public protocol NetworkInput: Numeric & Sendable {
+    static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<Self>, batch: Int) -> UnsafeBufferPointer<Float>
+}
+
+extension UInt8: NetworkInput {
+    public static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
+        network.forward(frames: input, batch: batch)
+    }
+}
+
+extension Float: NetworkInput {
+    public static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeBufferPointer<Float> {
+        network.forward(floats: input, batch: batch)
+    }
+}
+
+/// TD targets y_i = r_i + γ·(1 − terminated_i)·v_i, where v_i is the value of s'_i.
+/// A truncated (time-limit) transition has terminated_i = 0 and so bootstraps.
+public func tdTargets(rewards: UnsafeBufferPointer<Float>, terminated: UnsafeBufferPointer<Float>,
+                      nextValues: UnsafeBufferPointer<Float>, gamma: Float, into targets: UnsafeMutableBufferPointer<Float>) {
+    precondition(rewards.count == terminated.count && rewards.count == nextValues.count && rewards.count == targets.count,
+                 "tdTargets: batch sizes differ")
+    for i in 0..<rewards.count {
+        targets[i] = rewards[i] + gamma * (1 - terminated[i]) * nextValues[i]
+    }
+}
+
+/// Index of the largest of `q[0..<count]`; ties go to the lowest index (as torch.argmax).
+@inline(__always)
+func argmax(_ q: UnsafeBufferPointer<Float>, offset: Int, count: Int) -> Int {
+    var best = 0
+    var value = q[offset]
+    for a in 1..<count where q[offset + a] > value { best = a; value = q[offset + a] }
+    return best
+}
+
+/// What one update reports.
+public struct UpdateStats: Sendable {
+    public var loss: Float
+    /// Mean over the batch of max_a Q(s, a) of the online network.
+    public var meanMaxQ: Float
+    /// Global gradient norm before clipping.
+    public var gradientNorm: Float
+}
+
+/// Online and target networks with their optimizer, and the buffers one update needs
+/// (allocated once).
+public final class DQNAgent<Element: NetworkInput> {
+    public let online: QNetwork
+    public let target: QNetwork
+    public let adam: Adam?
+    public let rmsprop: RMSProp?
+    public let config: TrainingConfig
+    public let actions: Int
+    private var nextValues: [Float]
+    private var targets: [Float]
+    private var nextActions: [Int]
+    private var batchActions: [Int]
+    private var gradQ: [Float]
+    private var single: [Element]
+
+    public init(config: TrainingConfig, actions: Int = CartPole.actionCount, rng: inout Xoshiro256) {
+        self.config = config
+        self.actions = actions
+        let maxBatch = max(config.batchSize, 1)
+        online = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch, rng: &rng)
+        target = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch, rng: &rng)
+        target.copyParameters(from: online)
+        switch config.optimizer {
+        case .adam:
+            adam = Adam(parameterCount: online.parameterCount, learningRate: config.learningRate)
+            rmsprop = nil
+        case .rmsprop:
+            adam = nil
+            rmsprop = RMSProp(parameterCount: online.parameterCount, learningRate: config.learningRate)
+        }
+        nextValues = [Float](repeating: 0, count: maxBatch)
+        targets = nextValues
+        nextActions = [Int](repeating: 0, count: maxBatch)
+        batchActions = nextActions
+        gradQ = [Float](repeating: 0, count: maxBatch * actions)
+        single = [Element](repeating: 0, count: online.inputSize)
+    }
+
+    /// Q-values of one observation (k × frameSize elements).
+    public func qValues(_ observation: UnsafeBufferPointer<Element>) -> [Float] {
+        Array(Element.forward(online, observation, batch: 1))
+    }
+
+    /// The greedy action for one observation.
+    public func greedyAction(_ observation: UnsafeBufferPointer<Element>) -> Int {
+        argmax(Element.forward(online, observation, batch: 1), offset: 0, count: actions)
+    }
+
+    /// ε-greedy: with probability ε a uniformly random action, else the greedy one. One uniform
+    /// draw decides, a second picks the random action, so the RNG stream is easy to follow.
+    public func act<G: RandomNumberGenerator>(_ observation: UnsafeBufferPointer<Element>, epsilon: Double, using rng: inout G) -> Int {
+        if rng.nextUnitDouble() < epsilon { return rng.nextIndex(below: actions) }
+        return greedyAction(observation)
+    }
+
+    /// One gradient step on `batch`: targets from the target network (Double DQN: actions chosen
+    /// by the online network), loss on Q(s, a), backward, clipping, optimizer step.
+    public func update(_ batch: ReplayBatch<Element>) -> UpdateStats {
+        let n = batch.size
+        let gamma = Float(config.gamma)
+        // Phase 1: the value of s' (no gradients flow through it).
+        batch.nextStates.withUnsafeBufferPointer { next in
+            if config.double {
+                let qOnline = Element.forward(online, next, batch: n)
+                for i in 0..<n { nextActions[i] = argmax(qOnline, offset: i * actions, count: actions) }
+                let qTarget = Element.forward(target, next, batch: n)
+                for i in 0..<n { nextValues[i] = qTarget[i * actions + nextActions[i]] }
+            } else {
+                let qTarget = Element.forward(target, next, batch: n)
+                for i in 0..<n { nextValues[i] = qTarget[i * actions + argmax(qTarget, offset: i * actions, count: actions)] }
+            }
+        }
+        batch.rewards.withUnsafeBufferPointer { r in
+            batch.terminated.withUnsafeBufferPointer { t in
+                nextValues.withUnsafeBufferPointer { v in
+                    targets.withUnsafeMutableBufferPointer { y in
+                        tdTargets(rewards: r, terminated: t, nextValues: UnsafeBufferPointer(rebasing: v[0..<n]), gamma: gamma,
+                                  into: UnsafeMutableBufferPointer(rebasing: y[0..<n]))
+                    }
+                }
+            }
+        }
+        for i in 0..<n { batchActions[i] = Int(batch.actions[i]) }
+        // Phase 2: Q(s, ·) with caches for the backward pass, then the loss and its gradient.
+        var stats = UpdateStats(loss: 0, meanMaxQ: 0, gradientNorm: 0)
+        batch.states.withUnsafeBufferPointer { states in
+            let q = Element.forward(online, states, batch: n)
+            var sumMax: Float = 0
+            for i in 0..<n { sumMax += q[i * actions + argmax(q, offset: i * actions, count: actions)] }
+            stats.meanMaxQ = sumMax / Float(n)
+            stats.loss = batchActions.withUnsafeBufferPointer { a in
+                targets.withUnsafeBufferPointer { y in
+                    gradQ.withUnsafeMutableBufferPointer { g in
+                        config.loss.loss(q: q, actionCount: actions, actions: UnsafeBufferPointer(rebasing: a[0..<n]),
+                                         targets: UnsafeBufferPointer(rebasing: y[0..<n]),
+                                         gradQ: UnsafeMutableBufferPointer(rebasing: g[0..<(n * actions)]))
+                    }
+                }
+            }
+        }
+        // Phase 3: backward, clip, step.
+        online.zeroGradients()
+        gradQ.withUnsafeBufferPointer { g in online.backward(gradOutput: UnsafeBufferPointer(rebasing: g[0..<(n * actions)])) }
+        stats.gradientNorm = config.maxGradNorm > 0 ? online.clipGradientNorm(maxNorm: Float(config.maxGradNorm)) : online.gradientNorm
+        if let adam { adam.update(online) } else if let rmsprop { rmsprop.update(online) }
+        return stats
+    }
+
+    /// Hard copy (τ = 1) or Polyak average of the online weights into the target network.
+    public func updateTarget() {
+        if config.tau >= 1 { target.copyParameters(from: online) } else { target.polyakUpdate(from: online, tau: Float(config.tau)) }
+    }
+}

@@ -1,0 +1,31 @@
+// Greedy (or ε-greedy with a small ε) evaluation episodes on environments seeded apart from
+// training, so evaluating never changes the training run's random numbers.
+
+public enum Evaluator {
+    /// Runs `episodes` episodes with `agent` and returns their returns' statistics.
+    /// The episodes use a generator derived from `seed` and `stream` only.
+    public static func evaluate<Source: ObservationSource>(
+        agent: DQNAgent<Source.Element>, source: Source, episodes: Int, epsilon: Double,
+        seed: UInt64, stream: UInt64, onStep: ((Int, Int, [Float]) -> Void)? = nil
+    ) throws -> EvalStats {
+        var rng = Xoshiro256.derived(seed: seed, stream: stream)
+        var observation = [Source.Element](repeating: 0, count: source.observationSize)
+        var returns: [Double] = []
+        for _ in 0..<episodes {
+            source.reset(using: &rng)
+            var total = 0.0
+            var done = false
+            while !done {
+                let action = observation.withUnsafeMutableBufferPointer { obs in
+                    source.copyObservation(into: obs)
+                    return agent.act(UnsafeBufferPointer(obs), epsilon: epsilon, using: &rng)
+                }
+                let r = try source.step(action)
+                total += r.reward
+                done = r.done
+            }
+            returns.append(total)
+        }
+        return EvalStats(returns: returns)
+    }
+}

@@ -1,0 +1,65 @@
+// The run folder: where a training run leaves config.json, metrics.csv, timing.csv,
+// returns.png, model.safetensors, best.safetensors, checkpoint.safetensors and summary.json.
+// A folder that holds a different run is never overwritten without --resume.
+import Foundation
+
+public struct RunFolder: Sendable {
+    public let path: String
+    public init(path: String) { self.path = path }
+
+    public var config: String { path + "/config.json" }
+    public var metrics: String { path + "/metrics.csv" }
+    public var timing: String { path + "/timing.csv" }
+    public var returnsPlot: String { path + "/returns.png" }
+    public var model: String { path + "/model.safetensors" }
+    public var best: String { path + "/best.safetensors" }
+    public var checkpoint: String { path + "/checkpoint.safetensors" }
+    public var summary: String { path + "/summary.json" }
+
+    /// True when the folder already holds a run (its config.json exists).
+    public var holdsRun: Bool { FileManager.default.fileExists(atPath: config) }
+
+    /// Prepares the folder for a new run: it may not exist yet or be empty of runs; a folder
+    /// holding a run is refused (use `--resume` or another `--output`); a file is refused.
+    public func prepareNew() throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            if !isDir.boolValue { throw ConfigError(message: "--output \(path): is a file, expected a folder") }
+            if holdsRun {
+                throw ConfigError(message: "--output \(path): already holds a run (config.json); pass --resume \(path) to continue it, or choose another --output")
+            }
+        }
+        do { try AtomicFile.makeFolder(path) } catch let e as FileError { throw ConfigError(message: "--output \(e)") }
+        // Check now that the folder is writable, rather than after the first hour of training.
+        let probe = path + "/.write-test"
+        do { try AtomicFile.write("ok\n", to: probe) } catch let e as FileError {
+            throw ConfigError(message: "--output \(path): cannot write here (\(e.problem))")
+        }
+        unlink(probe)
+    }
+
+    /// Writes the configuration as pretty, sorted JSON.
+    public func writeConfig(_ config: TrainingConfig) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(config)
+        try AtomicFile.write([UInt8](data) + [10], to: self.config)
+    }
+
+    /// Reads config.json, naming the file and the problem on failure.
+    public func readConfig() throws -> TrainingConfig {
+        let bytes = try AtomicFile.read(config)
+        do { return try JSONDecoder().decode(TrainingConfig.self, from: Data(bytes)) } catch {
+            throw FileError(path: config, problem: "not a valid pixel-dqn config (\(error))")
+        }
+    }
+
+    /// The default folder for a new run: runs/<env>-<observation>-seed<seed>[-N].
+    public static func defaultPath(for config: TrainingConfig) -> String {
+        let base = "runs/\(config.env.rawValue)-\(config.observation.rawValue)-seed\(config.seed)"
+        var candidate = base
+        var n = 2
+        while RunFolder(path: candidate).holdsRun { candidate = "\(base)-\(n)"; n += 1 }
+        return candidate
+    }
+}

@@ -1,0 +1,150 @@
+// `pixel-dqn evaluate` and `pixel-dqn play`: load a saved model (the shipped one by default) and
+// run greedy episodes; `play` also writes what the agent saw, frame by frame.
+import ArgumentParser
+import Foundation
+import PixelDQN
+
+/// The model that ships in Models/ (found relative to the working directory or the executable).
+func shippedModelPath() -> String? {
+    var candidates = ["Models/cartpole-v1-pixels.safetensors"]
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var dir = exe.deletingLastPathComponent()
+    for _ in 0..<5 {
+        candidates.append(dir.appendingPathComponent("Models/cartpole-v1-pixels.safetensors").path)
+        dir = dir.deletingLastPathComponent()
+    }
+    return candidates.first { FileManager.default.fileExists(atPath: $0) }
+}
+
+/// A saved model with the observation settings it was trained with.
+struct LoadedModel {
+    var network: QNetwork
+    var config: TrainingConfig
+    var path: String
+
+    init(path given: String?) throws {
+        guard let path = given ?? shippedModelPath() else {
+            throw ValidationError("no --model given and no shipped model found in Models/")
+        }
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        network = try QNetwork(contentsOf: url, maxBatch: 1)
+        let meta = try SafetensorsFile(contentsOf: url).metadata
+        var c = TrainingConfig.defaults(for: network.preset == .mlp ? .state : .pixels)
+        c.network = network.preset
+        if let e = meta["env"], let v = CartPoleVersion(rawValue: e) { c.env = v }
+        if let k = meta["frame_stack"].flatMap(Int.init) { c.frameStack = k }
+        if let s = meta["frame_skip"].flatMap(Int.init) { c.frameSkip = s }
+        if let f = meta["frame_size"].flatMap(Int.init) { c.frameSize = f }
+        guard c.inputShape == network.inputShape else {
+            throw ValidationError("\(path): network input \(network.inputShape) does not match the observation settings \(c.inputShape) in its metadata")
+        }
+        config = c
+    }
+}
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Run greedy episodes with a saved model and report mean, std, min and max.")
+
+    @Option(help: "A model.safetensors (default: the shipped model in Models/).")
+    var model: String?
+    @Option(help: "Number of episodes.")
+    var episodes = 10
+    @Option(help: "Seed of the evaluation episodes.")
+    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "ε for evaluation (0 = greedy).")
+    var epsilon = 0.0
+    @Option(help: "Override the environment (default: the one the model was trained on).")
+    var env: CartPoleVersion?
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1; got \(episodes)") }
+        guard epsilon >= 0 && epsilon <= 1 else { throw ValidationError("--epsilon must be in [0, 1]; got \(epsilon)") }
+    }
+
+    func run() throws {
+        var loaded = try LoadedModel(path: model)
+        if let e = env { loaded.config.env = e }
+        let start = EnvironmentBenchmark.now()
+        let stats: EvalStats
+        switch loaded.config.observation {
+        case .pixels:
+            let c = loaded.config
+            let source = PixelCartPole(version: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
+            stats = try evaluate(loaded, source)
+        case .state:
+            stats = try evaluate(loaded, StateCartPole(version: loaded.config.env, frameStack: loaded.config.frameStack))
+        }
+        let seconds = EnvironmentBenchmark.now() - start
+        if json {
+            let r = stats.returns.map { "\($0)" }.joined(separator: ",")
+            print("{\"model\":\"\(loaded.path)\",\"env\":\"\(loaded.config.env.rawValue)\",\"episodes\":\(stats.episodes),\"mean\":\(stats.mean),\"std\":\(stats.std),\"min\":\(stats.min),\"max\":\(stats.max),\"returns\":[\(r)]}")
+        } else {
+            print("model     \(loaded.path)")
+            print("env       \(loaded.config.env.rawValue) (\(loaded.config.observation.rawValue), ε = \(epsilon), seed \(seed))")
+            print(String(format: "episodes  %d\nmean      %.2f\nstd       %.2f\nmin       %.0f\nmax       %.0f\ntime      %.1f s", stats.episodes, stats.mean, stats.std, stats.min, stats.max, seconds))
+        }
+    }
+
+    private func evaluate<S: ObservationSource>(_ m: LoadedModel, _ source: S) throws -> EvalStats where S.Element: NetworkInput {
+        var rng = Xoshiro256(seed: 0)
+        var c = m.config
+        c.batchSize = 1
+        let agent = DQNAgent<S.Element>(config: c, rng: &rng)
+        agent.online.copyParameters(from: m.network)
+        return try Evaluator.evaluate(agent: agent, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
+    }
+}
+
+struct PlayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "play",
+        abstract: "Play one greedy episode with a saved model; write its frames, φ stacks and Q-values.",
+        discussion: "Writes DIR/frames/frame_NNNNN.png, DIR/stacks/phi_NNNNN.png and DIR/steps.jsonl (step, action, Q-values, reward, terminated, truncated).")
+
+    @Option(help: "A model.safetensors (default: the shipped model in Models/).")
+    var model: String?
+    @Option(help: "Seed of the episode's start state.")
+    var seed: UInt64 = 0
+    @Option(help: "Output folder.")
+    var output = "play"
+    @Option(help: "Write at most this many steps' pictures (the episode still plays to its end).")
+    var maxFrames = 500
+
+    func run() throws {
+        let m = try LoadedModel(path: model)
+        guard m.config.observation == .pixels else { throw ValidationError("play draws pixels; \(m.path) is a state model") }
+        let c = m.config
+        try AtomicFile.makeFolder(output + "/frames")
+        try AtomicFile.makeFolder(output + "/stacks")
+        let game = PixelCartPole(version: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
+        var rng = Xoshiro256.derived(seed: seed, stream: 0)
+        game.reset(using: &rng)
+        var obs = [UInt8](repeating: 0, count: game.observationSize)
+        var lines: [String] = []
+        var total = 0.0
+        var step = 0
+        while true {
+            obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
+            let q = obs.withUnsafeBufferPointer { Array(m.network.forward(frames: $0, batch: 1)) }
+            let action = q[1] > q[0] ? 1 : 0
+            if step < maxFrames {
+                let name = String(format: "%05d", step)
+                try PNGImage(width: c.frameSize, height: c.frameSize, pixels: game.frame).write(to: "\(output)/frames/frame_\(name).png")
+                try PNGImage.sideBySide(obs, count: c.frameStack, width: c.frameSize, height: c.frameSize).write(to: "\(output)/stacks/phi_\(name).png")
+            }
+            let r = try game.step(action)
+            step += 1
+            total += r.reward
+            let s = r.state.array.map { "\($0)" }.joined(separator: ",")
+            lines.append("{\"step\":\(step),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"state\":[\(s)],\"reward\":\(r.reward),\"terminated\":\(r.terminated),\"truncated\":\(r.truncated)}")
+            if r.done { break }
+        }
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl")
+        print("episode return \(total) in \(step) steps; wrote \(min(step, maxFrames)) frames to \(output)")
+    }
+}

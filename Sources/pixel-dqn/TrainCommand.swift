@@ -1,0 +1,198 @@
+// `pixel-dqn train`: wires the options to a TrainingConfig and runs the Trainer. Every option
+// is optional: unset ones take the defaults of the chosen observation (pixels or state).
+import ArgumentParser
+import Foundation
+import PixelDQN
+
+extension ObservationKind: ExpressibleByArgument {}
+extension NetworkPreset: ExpressibleByArgument {}
+extension LossKind: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a DQN on CartPole from pixels (default) or from the state.",
+        discussion: """
+            Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json,
+            metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors,
+            checkpoint.safetensors, summary.json. Ctrl-C stops cleanly and keeps a checkpoint;
+            --resume DIR continues. Defaults shown are for pixels; --observation state switches to the
+            seed's setup (CartPole-v0, mlp, 50,000 steps).
+            """)
+
+    @Option(help: "pixels (φ of rendered 84x84 frames) or state (the 4 numbers).")
+    var observation: ObservationKind = .pixels
+    @Option(help: "Seed of the one RNG (init, resets, ε-greedy, sampling).")
+    var seed: UInt64?
+    @Option(help: "CartPole-v1 or CartPole-v0 (default v1 for pixels, v0 for state).")
+    var env: CartPoleVersion?
+    @Option(help: "Q-network: small, nature (pixels) or mlp (state).")
+    var network: NetworkPreset?
+    @Option(name: .customLong("total-timesteps"), help: "Env steps to train (default 300000; state 50000).")
+    var totalTimesteps: Int?
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 1e-4; state 5e-4).")
+    var learningRate: Double?
+    @Option(help: "adam or rmsprop.")
+    var optimizer: OptimizerKind?
+    @Option(name: .customLong("buffer-size"), help: "Replay memory capacity in transitions.")
+    var bufferSize: Int?
+    @Option(parsing: .unconditional, help: "Discount factor γ.")
+    var gamma: Double?
+    @Option(parsing: .unconditional, help: "Target update rate: 1 = hard copy, < 1 = Polyak.")
+    var tau: Double?
+    @Option(name: .customLong("target-network-frequency"), help: "Env steps between target updates.")
+    var targetNetworkFrequency: Int?
+    @Option(name: .customLong("batch-size"), help: "Transitions per update.")
+    var batchSize: Int?
+    @Option(name: .customLong("start-e"), parsing: .unconditional, help: "ε at the start.")
+    var startEpsilon: Double?
+    @Option(name: .customLong("end-e"), parsing: .unconditional, help: "ε after exploration.")
+    var endEpsilon: Double?
+    @Option(name: .customLong("exploration-fraction"), parsing: .unconditional, help: "Fraction of the run over which ε falls.")
+    var explorationFraction: Double?
+    @Option(name: .customLong("learning-starts"), help: "Random steps before the first update.")
+    var learningStarts: Int?
+    @Option(name: .customLong("train-frequency"), help: "Env steps between updates.")
+    var trainFrequency: Int?
+    @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "Clip the global gradient norm (0 = off).")
+    var maxGradNorm: Double?
+    @Flag(help: "Double DQN targets.")
+    var double = false
+    @Option(help: "huber or mse.")
+    var loss: LossKind?
+    @Option(name: .customLong("frame-stack"), help: "k, frames in φ.")
+    var frameStack: Int?
+    @Option(name: .customLong("frame-skip"), help: "Env steps per action; max over the last two frames.")
+    var frameSkip: Int?
+    @Option(name: .customLong("frame-size"), help: "Side of the square frame in pixels.")
+    var frameSize: Int?
+    @Option(name: .customLong("eval-every"), help: "Env steps between evaluations (0 = only at the end).")
+    var evalEvery: Int?
+    @Option(name: .customLong("eval-episodes"), help: "Episodes per evaluation.")
+    var evalEpisodes: Int?
+    @Option(name: .customLong("final-eval-episodes"), help: "Episodes of the final evaluation.")
+    var finalEvalEpisodes: Int?
+    @Option(name: .customLong("eval-epsilon"), parsing: .unconditional, help: "ε while evaluating.")
+    var evalEpsilon: Double?
+    @Option(name: .customLong("checkpoint-every"), help: "Env steps between checkpoints.")
+    var checkpointEvery: Int?
+    @Flag(name: .customLong("save-replay"), help: "Save the replay memory in checkpoints (exact resume).")
+    var saveReplay = false
+    @Option(help: "Numerics threads, 1 or 2 (results are identical).")
+    var threads: Int?
+    @Flag(name: .customLong("stop-when-solved"), help: "Stop once an evaluation and a final evaluation reach the threshold.")
+    var stopWhenSolved = false
+    @Option(help: "Run folder (default runs/<env>-<observation>-seed<seed>).")
+    var output: String?
+    @Option(help: "Continue the run in this folder from its checkpoint.")
+    var resume: String?
+    @Flag(help: "Print only the end result.")
+    var quiet = false
+
+    func makeConfig() -> TrainingConfig {
+        var c = TrainingConfig.defaults(for: observation)
+        if let v = seed { c.seed = v }
+        if let v = env { c.env = v }
+        if let v = network { c.network = v }
+        if let v = totalTimesteps { c.totalTimesteps = v }
+        if let v = learningRate { c.learningRate = v }
+        if let v = optimizer { c.optimizer = v }
+        if let v = bufferSize { c.bufferSize = v }
+        if let v = gamma { c.gamma = v }
+        if let v = tau { c.tau = v }
+        if let v = targetNetworkFrequency { c.targetNetworkFrequency = v }
+        if let v = batchSize { c.batchSize = v }
+        if let v = startEpsilon { c.startEpsilon = v }
+        if let v = endEpsilon { c.endEpsilon = v }
+        if let v = explorationFraction { c.explorationFraction = v }
+        if let v = learningStarts { c.learningStarts = v }
+        if let v = trainFrequency { c.trainFrequency = v }
+        if let v = maxGradNorm { c.maxGradNorm = v }
+        if double { c.double = true }
+        if let v = loss { c.loss = v }
+        if let v = frameStack { c.frameStack = v }
+        if let v = frameSkip { c.frameSkip = v }
+        if let v = frameSize { c.frameSize = v }
+        if let v = evalEvery { c.evalEvery = v }
+        if let v = evalEpisodes { c.evalEpisodes = v }
+        if let v = finalEvalEpisodes { c.finalEvalEpisodes = v }
+        if let v = evalEpsilon { c.evalEpsilon = v }
+        if let v = checkpointEvery { c.checkpointEvery = v }
+        if saveReplay { c.saveReplay = true }
+        if let v = threads { c.threads = v }
+        if stopWhenSolved { c.stopWhenSolved = true }
+        return c
+    }
+
+    func validate() throws {
+        if resume == nil {
+            do { try makeConfig().validate() } catch let e as ConfigError { throw ValidationError(e.message) }
+        } else if output != nil {
+            throw ValidationError("--resume DIR continues the run in DIR; do not pass --output with it")
+        }
+    }
+
+    func run() throws {
+        let folder: RunFolder
+        var config: TrainingConfig
+        if let dir = resume {
+            folder = RunFolder(path: dir)
+            guard folder.holdsRun else { throw ValidationError("--resume \(dir): no run there (config.json is missing)") }
+            config = try folder.readConfig()
+            // Only the length of the run may change on resume (to extend it).
+            if let v = totalTimesteps { config.totalTimesteps = v }
+            if let v = threads { config.threads = v }
+            guard FileManager.default.fileExists(atPath: folder.checkpoint) else {
+                throw ValidationError("--resume \(dir): no checkpoint.safetensors to continue from")
+            }
+        } else {
+            config = makeConfig()
+            folder = RunFolder(path: output ?? RunFolder.defaultPath(for: config))
+            do { try folder.prepareNew() } catch let e as ConfigError { throw ValidationError(e.message) }
+            try folder.writeConfig(config)
+        }
+        StopSignal.install()
+        let result: TrainingResult
+        switch config.observation {
+        case .pixels:
+            func make() -> PixelCartPole {
+                PixelCartPole(version: config.env, width: config.frameSize, height: config.frameSize,
+                              frameStack: config.frameStack, frameSkip: config.frameSkip)
+            }
+            let trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: resume != nil)
+            result = try runTrainer(trainer)
+        case .state:
+            func make() -> StateCartPole { StateCartPole(version: config.env, frameStack: config.frameStack) }
+            let trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: resume != nil)
+            result = try runTrainer(trainer)
+        }
+        var line = "\(result.interrupted ? "stopped" : "finished") after \(result.steps) steps, \(result.episodes) episodes, \(formatDuration(result.wallSeconds))"
+        if let e = result.finalEvaluation {
+            line += String(format: "; final evaluation over %d episodes: %.1f ± %.1f", e.episodes, e.mean, e.std)
+        }
+        if result.firstSolvedStep >= 0 {
+            line += "; first evaluation ≥ \(Int(config.env.rewardThreshold)) at step \(result.firstSolvedStep) (\(formatDuration(result.firstSolvedSeconds)))"
+        }
+        print(line)
+        print("run folder: \(folder.path)")
+    }
+
+    private func runTrainer<S>(_ trainer: Trainer<S>) throws -> TrainingResult {
+        let terminal = isatty(STDOUT_FILENO) != 0
+        trainer.progressEvery = quiet ? 0 : (terminal ? 0.5 : 10)
+        trainer.report = { line, live in
+            if quiet { return }
+            if live && terminal {
+                print("\r\u{1B}[K" + line, terminator: "")
+                fflush(nil)
+            } else {
+                if terminal { print("\r\u{1B}[K", terminator: "") }
+                print(line)
+            }
+        }
+        let result = try trainer.run()
+        if terminal && !quiet { print("") }
+        return result
+    }
+}
