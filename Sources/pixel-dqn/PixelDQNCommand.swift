@@ -8,6 +8,6 @@ struct PixelDQNCommand: ParsableCommand {
         commandName: "pixel-dqn",
         abstract: "Deep Q-learning from pixels on CartPole, in Swift.",
         version: pixelDQNVersion,
-        subcommands: []
+        subcommands: [BenchNetworkCommand.self, ExportReferenceCommand.self]
     )
 }
