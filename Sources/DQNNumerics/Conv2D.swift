@@ -4,7 +4,7 @@
 /// Convolution layer. Input N×C×H×W, output N×Cout×Ho×Wo (see `ConvGeometry`).
 ///
 /// Forward: rows [N·P, Kc] = im2row(x); out [N·P, Cout] = rows·Wᵀ; y[n, o, p] = out[n·P + p, o] + b[o].
-/// Backward: g [N·P, Cout] = dyᵀ per sample; dW [Cout, Kc] += gᵀ·rows (one in-order chain over
+/// Backward: g [N·P, Cout] = dyᵀ per sample; dW [Cout, Kc] += (rowsᵀ·g)ᵀ (one in-order chain over
 /// the whole batch per weight, so no batch-chunk reduction is needed); db[o] += Σ g[·, o];
 /// then rows ← g·W and dx = row2im(rows) (this reuses, and consumes, the cached rows).
 public final class Conv2D: Layer {
@@ -64,8 +64,14 @@ public final class Conv2D: Layer {
         precondition(batch > 0, "Conv2D.backward called without a forward")
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
         for n in 0..<batch { transpose(rows: co, cols: pos, src: gradOutput + n * co * pos, dst: outT + n * pos * co) }
-        Gemm.multiply(transposeA: true, m: co, n: kc, k: batch * pos, a: outT, lda: co,
-                      b: rows, ldb: kc, c: gradParameters, ldc: kc, accumulate: true)
+        // dWᵀ [Kc, Cout] = rowsᵀ·g: the tall side (Kc) becomes the GEMM's rows, so the 6×16 tiles
+        // stay full; weightT is free scratch here (forward rebuilds it). Then dW += (dWᵀ)ᵀ.
+        Gemm.multiply(transposeA: true, m: kc, n: co, k: batch * pos, a: rows, lda: kc,
+                      b: outT, ldb: co, c: weightT, ldc: co, accumulate: false)
+        for o in 0..<co {
+            let dst = gradParameters + o * kc
+            for j in 0..<kc { dst[j] += weightT[j * co + o] }
+        }
         let gradBias = gradParameters + co * kc
         for o in 0..<co {
             var s: Float = 0

@@ -32,9 +32,10 @@ public enum Im2Row {
                     for ky in 0..<kh {
                         let iy = oy * s - p + ky
                         if iy < 0 || iy >= h {
-                            out.update(repeating: 0, count: kw)
+                            for kx in 0..<kw { out[kx] = 0 }
                         } else if inside {
-                            out.update(from: input + c * plane + iy * w + x0, count: kw)
+                            let line = input + c * plane + iy * w + x0
+                            for kx in 0..<kw { out[kx] = line[kx] }
                         } else {
                             let line = input + c * plane + iy * w
                             for kx in 0..<kw {
