@@ -35,7 +35,15 @@ public enum Im2Row {
                             for kx in 0..<kw { out[kx] = 0 }
                         } else if inside {
                             let line = input + c * plane + iy * w + x0
-                            for kx in 0..<kw { out[kx] = line[kx] }
+                            if kw == 8 {
+                                UnsafeMutableRawPointer(out).storeBytes(
+                                    of: UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                            } else if kw == 4 {
+                                UnsafeMutableRawPointer(out).storeBytes(
+                                    of: UnsafeRawPointer(line).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                            } else {
+                                for kx in 0..<kw { out[kx] = line[kx] }
+                            }
                         } else {
                             let line = input + c * plane + iy * w
                             for kx in 0..<kw {
