@@ -32,6 +32,17 @@ public enum NumericsThreads {
         }
     }
 
+    /// Runs `body(range)` over `NumericsThreads.count` contiguous parts of `0..<total` (elementwise
+    /// or per-sample work: each index is processed the same way whatever the split).
+    @inlinable
+    static func forEachPart(total: Int, work: Int, granule: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
+        let parts = count
+        run(parts: parts, work: work) { part in
+            let r = range(part, of: parts, total: total, granule: granule)
+            if !r.isEmpty { body(r) }
+        }
+    }
+
     /// Splits `0..<total` into `parts` contiguous ranges whose sizes are multiples of `granule`
     /// (except possibly the last); the split depends only on its arguments.
     @inlinable
