@@ -53,8 +53,8 @@ public final class Adam {
                 guard let mp = mb.baseAddress, let vp = vb.baseAddress else { return }
                 let m = SendablePointer(mp), v = SendablePointer(vp)
                 // Elementwise, so any split gives the same bits.
-                NumericsThreads.run(parts: NumericsThreads.count, work: 8 * count) { part in
-                    for i in NumericsThreads.range(part, of: NumericsThreads.count, total: count, granule: 64) {
+                NumericsThreads.forEachPart(total: count, work: 8 * count, granule: 64) { range in
+                    for i in range {
                         let g = gr.base[i]
                         let mi = m.base[i] + w1 * (g - m.base[i])
                         let vi = v.base[i] * b2 + w2 * g * g

@@ -11,7 +11,8 @@ import Dispatch
 public enum NumericsThreads {
     nonisolated(unsafe) private static var storedCount = 2
 
-    /// The thread count in use; setting it outside 1...2 is a programmer error.
+    /// The thread count in use; setting it outside 1...2 is a programmer error. Set it between
+    /// computations (each kernel reads it once when it starts).
     public static var count: Int {
         get { storedCount }
         set {
