@@ -23,7 +23,10 @@ public final class ReLU: Layer {
     public func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
                         output: UnsafeMutablePointer<Float>) {
         precondition(batch > 0 && batch <= maxBatch, "ReLU.forward: batch \(batch) outside 1...\(maxBatch)")
-        for i in 0..<(batch * inputSize) { output[i] = max(input[i], 0) }
+        let x = SendableConstPointer(input), y = SendablePointer(output)
+        NumericsThreads.forEachPart(total: batch * inputSize, work: batch * inputSize, granule: 64) { range in
+            for i in range { y.base[i] = max(x.base[i], 0) }
+        }
         cachedInput = input; cachedBatch = batch
     }
 
@@ -31,7 +34,10 @@ public final class ReLU: Layer {
                          gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
         guard let x = cachedInput else { preconditionFailure("ReLU.backward called without a forward") }
         guard let gradInput else { return }
-        for i in 0..<(cachedBatch * inputSize) { gradInput[i] = x[i] > 0 ? gradOutput[i] : 0 }
+        let xs = SendableConstPointer(x), dy = SendableConstPointer(gradOutput), dx = SendablePointer(gradInput)
+        NumericsThreads.forEachPart(total: cachedBatch * inputSize, work: cachedBatch * inputSize, granule: 64) { range in
+            for i in range { dx.base[i] = xs.base[i] > 0 ? dy.base[i] : 0 }
+        }
     }
 }
 

@@ -45,14 +45,23 @@ public final class Adam {
         let w1 = Float(1 - beta1), b2 = Float(beta2), w2 = Float(1 - beta2), eps = Float(epsilon)
         let stepSize = Float(learningRate / (1 - pow(beta1, Double(step))))
         let correction2Sqrt = Float((1 - pow(beta2, Double(step))).squareRoot())
-        firstMoment.withUnsafeMutableBufferPointer { m in
-            secondMoment.withUnsafeMutableBufferPointer { v in
-                for i in 0..<parameters.count {
-                    let g = gradients[i]
-                    m[i] = m[i] + w1 * (g - m[i])
-                    v[i] = v[i] * b2 + w2 * g * g
-                    let denom = v[i].squareRoot() / correction2Sqrt + eps
-                    parameters[i] -= stepSize * (m[i] / denom)
+        let count = parameters.count
+        guard let pp = parameters.baseAddress, let gp = gradients.baseAddress else { return }
+        let p = SendablePointer(pp), gr = SendableConstPointer(gp)
+        firstMoment.withUnsafeMutableBufferPointer { mb in
+            secondMoment.withUnsafeMutableBufferPointer { vb in
+                guard let mp = mb.baseAddress, let vp = vb.baseAddress else { return }
+                let m = SendablePointer(mp), v = SendablePointer(vp)
+                // Elementwise, so any split gives the same bits.
+                NumericsThreads.forEachPart(total: count, work: 8 * count, granule: 64) { range in
+                    for i in range {
+                        let g = gr.base[i]
+                        let mi = m.base[i] + w1 * (g - m.base[i])
+                        let vi = v.base[i] * b2 + w2 * g * g
+                        m.base[i] = mi; v.base[i] = vi
+                        let denom = vi.squareRoot() / correction2Sqrt + eps
+                        p.base[i] -= stepSize * (mi / denom)
+                    }
                 }
             }
         }

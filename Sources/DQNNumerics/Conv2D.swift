@@ -4,7 +4,7 @@
 /// Convolution layer. Input N×C×H×W, output N×Cout×Ho×Wo (see `ConvGeometry`).
 ///
 /// Forward: rows [N·P, Kc] = im2row(x); out [N·P, Cout] = rows·Wᵀ; y[n, o, p] = out[n·P + p, o] + b[o].
-/// Backward: g [N·P, Cout] = dyᵀ per sample; dW [Cout, Kc] += gᵀ·rows (one in-order chain over
+/// Backward: g [N·P, Cout] = dyᵀ per sample; dW [Cout, Kc] += (rowsᵀ·g)ᵀ (one in-order chain over
 /// the whole batch per weight, so no batch-chunk reduction is needed); db[o] += Σ g[·, o];
 /// then rows ← g·W and dx = row2im(rows) (this reuses, and consumes, the cached rows).
 public final class Conv2D: Layer {
@@ -47,13 +47,16 @@ public final class Conv2D: Layer {
         transpose(rows: co, cols: kc, src: parameters, dst: weightT)
         Gemm.multiply(transposeA: false, m: batch * pos, n: co, k: kc, a: rows, lda: kc,
                       b: weightT, ldb: co, c: outT, ldc: co, accumulate: false)
-        let bias = parameters + co * kc
-        for n in 0..<batch {
-            let y = output + n * co * pos
-            transpose(rows: pos, cols: co, src: outT + n * pos * co, dst: y)
-            for o in 0..<co {
-                let b = bias[o], plane = y + o * pos
-                for p in 0..<pos { plane[p] += b }
+        let bias = SendableConstPointer(parameters + co * kc), out = SendablePointer(output)
+        let src = SendableConstPointer(UnsafePointer(outT))
+        NumericsThreads.forEachPart(total: batch, work: batch * pos * co) { samples in
+            for n in samples {
+                let y = out.base + n * co * pos
+                transpose(rows: pos, cols: co, src: src.base + n * pos * co, dst: y)
+                for o in 0..<co {
+                    let b = bias.base[o], plane = y + o * pos
+                    for p in 0..<pos { plane[p] += b }
+                }
             }
         }
     }
@@ -63,9 +66,18 @@ public final class Conv2D: Layer {
         let batch = cachedBatch
         precondition(batch > 0, "Conv2D.backward called without a forward")
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
-        for n in 0..<batch { transpose(rows: co, cols: pos, src: gradOutput + n * co * pos, dst: outT + n * pos * co) }
-        Gemm.multiply(transposeA: true, m: co, n: kc, k: batch * pos, a: outT, lda: co,
-                      b: rows, ldb: kc, c: gradParameters, ldc: kc, accumulate: true)
+        let dy = SendableConstPointer(gradOutput), gT = SendablePointer(outT)
+        NumericsThreads.forEachPart(total: batch, work: batch * pos * co) { samples in
+            for n in samples { transpose(rows: co, cols: pos, src: dy.base + n * co * pos, dst: gT.base + n * pos * co) }
+        }
+        // dWᵀ [Kc, Cout] = rowsᵀ·g: the tall side (Kc) becomes the GEMM's rows, so the 6×16 tiles
+        // stay full; weightT is free scratch here (forward rebuilds it). Then dW += (dWᵀ)ᵀ.
+        Gemm.multiply(transposeA: true, m: kc, n: co, k: batch * pos, a: rows, lda: kc,
+                      b: outT, ldb: co, c: weightT, ldc: co, accumulate: false)
+        for o in 0..<co {
+            let dst = gradParameters + o * kc
+            for j in 0..<kc { dst[j] += weightT[j * co + o] }
+        }
         let gradBias = gradParameters + co * kc
         for o in 0..<co {
             var s: Float = 0

@@ -63,15 +63,11 @@ public enum Gemm {
                 let bPanel = b + k0 * ldb + j
                 if w == 16 {
                     var i = rows.lowerBound
-                    while i + 6 <= rows.upperBound {
-                        kernel6x16(kc: kc, a: a + i * rowStride + k0 * kStride, rs: rowStride, ks: kStride,
-                                   b: bPanel, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: load)
-                        i += 6
-                    }
                     while i < rows.upperBound {
-                        kernel1x16(kc: kc, a: a + i * rowStride + k0 * kStride, ks: kStride,
-                                   b: bPanel, ldb: ldb, c: c + i * ldc + j, load: load)
-                        i += 1
+                        let r = min(6, rows.upperBound - i)
+                        kernel(rows: r, kc: kc, a: a + i * rowStride + k0 * kStride, rs: rowStride, ks: kStride,
+                               b: bPanel, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: load)
+                        i += r
                     }
                 } else {
                     narrowPanel(rows: rows, width: w, kc: kc, a: a + k0 * kStride, rs: rowStride, ks: kStride,
@@ -107,13 +103,7 @@ public enum Gemm {
                     if load { (tile + rr * 16).update(from: c + (i + rr) * ldc, count: w) }
                     (tile + rr * 16 + w).update(repeating: 0, count: 16 - w)
                 }
-                if r == 6 {
-                    kernel6x16(kc: kc, a: a + i * rs, rs: rs, ks: ks, b: pad, ldb: 16, c: tile, ldc: 16, load: load)
-                } else {
-                    for rr in 0..<r {
-                        kernel1x16(kc: kc, a: a + (i + rr) * rs, ks: ks, b: pad, ldb: 16, c: tile + rr * 16, load: load)
-                    }
-                }
+                kernel(rows: r, kc: kc, a: a + i * rs, rs: rs, ks: ks, b: pad, ldb: 16, c: tile, ldc: 16, load: load)
                 for rr in 0..<r { (c + (i + rr) * ldc).update(from: tile + rr * 16, count: w) }
                 i += r
             }

@@ -32,9 +32,18 @@ public enum Im2Row {
                     for ky in 0..<kh {
                         let iy = oy * s - p + ky
                         if iy < 0 || iy >= h {
-                            out.update(repeating: 0, count: kw)
+                            for kx in 0..<kw { out[kx] = 0 }
                         } else if inside {
-                            out.update(from: input + c * plane + iy * w + x0, count: kw)
+                            let line = input + c * plane + iy * w + x0
+                            if kw == 8 {
+                                UnsafeMutableRawPointer(out).storeBytes(
+                                    of: UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                            } else if kw == 4 {
+                                UnsafeMutableRawPointer(out).storeBytes(
+                                    of: UnsafeRawPointer(line).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                            } else {
+                                for kx in 0..<kw { out[kx] = line[kx] }
+                            }
                         } else {
                             let line = input + c * plane + iy * w
                             for kx in 0..<kw {

@@ -11,7 +11,8 @@ import Dispatch
 public enum NumericsThreads {
     nonisolated(unsafe) private static var storedCount = 2
 
-    /// The thread count in use; setting it outside 1...2 is a programmer error.
+    /// The thread count in use; setting it outside 1...2 is a programmer error. Set it between
+    /// computations (each kernel reads it once when it starts).
     public static var count: Int {
         get { storedCount }
         set {
@@ -29,6 +30,17 @@ public enum NumericsThreads {
             for p in 0..<parts { body(p) }
         } else {
             DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+        }
+    }
+
+    /// Runs `body(range)` over `NumericsThreads.count` contiguous parts of `0..<total` (elementwise
+    /// or per-sample work: each index is processed the same way whatever the split).
+    @inlinable
+    static func forEachPart(total: Int, work: Int, granule: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
+        let parts = count
+        run(parts: parts, work: work) { part in
+            let r = range(part, of: parts, total: total, granule: granule)
+            if !r.isEmpty { body(r) }
         }
     }
 

@@ -82,7 +82,11 @@ public final class QNetwork {
     /// The result (N×actions) is valid until the next `forward`.
     public func forward(frames: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
         checkInput(count: frames.count, batch: batch)
-        for i in 0..<(batch * inputSize) { input[i] = Float(frames[i]) / 255 }
+        guard let src = frames.baseAddress else { preconditionFailure("QNetwork.forward: empty frames") }
+        let bytes = SendableConstPointer(src), x = SendablePointer(input)
+        NumericsThreads.forEachPart(total: batch * inputSize, work: batch * inputSize, granule: 64) { range in
+            for i in range { x.base[i] = Float(bytes.base[i]) / 255 }
+        }
         return run(batch: batch)
     }
 

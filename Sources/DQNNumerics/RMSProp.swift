@@ -32,11 +32,19 @@ public final class RMSProp {
                      "RMSProp.update: \(parameters.count) parameters, \(gradients.count) gradients, expected \(squareAverage.count)")
         step += 1
         let a = Float(alpha), w = Float(1 - alpha), eps = Float(epsilon), lr = Float(learningRate)
-        squareAverage.withUnsafeMutableBufferPointer { s in
-            for i in 0..<parameters.count {
-                let g = gradients[i]
-                s[i] = s[i] * a + w * g * g
-                parameters[i] -= lr * (g / (s[i].squareRoot() + eps))
+        let count = parameters.count
+        guard let pp = parameters.baseAddress, let gp = gradients.baseAddress else { return }
+        let p = SendablePointer(pp), gr = SendableConstPointer(gp)
+        squareAverage.withUnsafeMutableBufferPointer { sb in
+            guard let sp = sb.baseAddress else { return }
+            let sq = SendablePointer(sp)
+            NumericsThreads.forEachPart(total: count, work: 6 * count, granule: 64) { range in
+                for i in range {
+                    let g = gr.base[i]
+                    let si = sq.base[i] * a + w * g * g
+                    sq.base[i] = si
+                    p.base[i] -= lr * (g / (si.squareRoot() + eps))
+                }
             }
         }
     }

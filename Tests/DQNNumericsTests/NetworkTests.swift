@@ -88,7 +88,11 @@ func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 
         let coef = Float(1) / (5 + 1e-6)
         #expect(net.gradients[0] == 3 * coef && net.gradients[5] == 4 * coef)
     }
+}
 
+/// Tests that set the global `NumericsThreads.count` run one at a time (results never depend on
+/// it, but each test must know which count it exercised).
+@Suite(.serialized) struct ThreadCountTests {
     /// Forward + backward + Adam on 1 and 2 threads must agree bit for bit.
     @Test(arguments: [NetworkPreset.small, .mlp])
     func oneAndTwoThreadsAreBitwiseIdentical(preset: NetworkPreset) {

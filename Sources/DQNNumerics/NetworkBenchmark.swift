@@ -1,0 +1,115 @@
+// Print-free benchmark of a preset: acting latency (one observation) and one full DQN update
+// (online and target forwards, TD target, Huber loss, backward, Adam), as medians with FLOP rates.
+
+/// The measurements of one `NetworkBenchmark.run`. Times are medians over the repetitions.
+public struct NetworkBenchmarkResult: Codable, Sendable, Equatable {
+    public var preset: String
+    public var inputShape: [Int]
+    public var actions: Int
+    public var threads: Int
+    /// Batch size of the update (32 for conv presets, 256 for mlp).
+    public var batch: Int
+    public var repeats: Int
+    /// Median forward latency for ONE observation (acting), in milliseconds.
+    public var actLatencyMs: Double
+    /// Median time of one DQN update, in milliseconds.
+    public var updateMs: Double
+    public var updatesPerSecond: Double
+    /// FLOPs of one update: 2·M·N·K over every conv/linear GEMM of the online forward, the target
+    /// forward and the backward (dW everywhere, dX for all but the first layer).
+    public var flopsPerUpdate: Double
+    /// flopsPerUpdate / updateMs.
+    public var achievedGFLOPS: Double
+    /// achievedGFLOPS / `NetworkBenchmark.peakGFLOPS`.
+    public var fractionOfPeak: Double
+}
+
+/// Benchmarks of the Q-network on this machine.
+public enum NetworkBenchmark {
+    /// FP32 FMA peak of the 2-core machine (102.6 GFLOP/s per core at 3.2 GHz, measured).
+    public static let peakGFLOPS = 205.0
+
+    /// The update batch for a preset: 32 (conv, as DQN) or 256 (mlp).
+    public static func updateBatch(for preset: NetworkPreset) -> Int { preset.isConvolutional ? 32 : 256 }
+
+    /// Measures a preset with seeded weights and inputs. `threads` sets `NumericsThreads.count`
+    /// for the run (restored afterwards).
+    public static func run(preset: NetworkPreset, inputShape: [Int]? = nil, actions: Int = 2,
+                           repeats: Int = 20, threads: Int = 2, seed: UInt64 = 1) -> NetworkBenchmarkResult {
+        precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
+        let savedThreads = NumericsThreads.count
+        NumericsThreads.count = threads
+        defer { NumericsThreads.count = savedThreads }
+        let shape = inputShape ?? preset.defaultInputShape
+        let batch = updateBatch(for: preset)
+        var rng = Xoshiro256(seed: seed)
+        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
+        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
+        target.copyParameters(from: online)
+        let adam = Adam(parameterCount: online.parameterCount, learningRate: 1e-4)
+        let size = online.inputSize
+        let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let nextFrames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let floats = frames.map { Float($0) / 255 }, nextFloats = nextFrames.map { Float($0) / 255 }
+        let actionsTaken = (0..<batch).map { _ in rng.nextIndex(below: actions) }
+        let rewards = (0..<batch).map { _ in Float(rng.nextIndex(below: 2)) }
+        let dones = (0..<batch).map { _ in rng.nextIndex(below: 10) == 0 }
+        var targets = [Float](repeating: 0, count: batch)
+        var gradQ = [Float](repeating: 0, count: batch * actions)
+        let gamma: Float = 0.99
+
+        func act() {
+            if preset.isConvolutional {
+                frames.withUnsafeBufferPointer { _ = online.forward(frames: UnsafeBufferPointer(rebasing: $0[0..<size]), batch: 1) }
+            } else {
+                floats.withUnsafeBufferPointer { _ = online.forward(floats: UnsafeBufferPointer(rebasing: $0[0..<size]), batch: 1) }
+            }
+        }
+        func update() {
+            // Target: r + γ·(1 − done)·max_a Q_target(s', a).
+            let qNext = preset.isConvolutional
+                ? nextFrames.withUnsafeBufferPointer { target.forward(frames: $0, batch: batch) }
+                : nextFloats.withUnsafeBufferPointer { target.forward(floats: $0, batch: batch) }
+            for i in 0..<batch {
+                var best = qNext[i * actions]
+                for a in 1..<max(actions, 1) { best = max(best, qNext[i * actions + a]) }
+                targets[i] = rewards[i] + (dones[i] ? 0 : gamma * best)
+            }
+            let q = preset.isConvolutional
+                ? frames.withUnsafeBufferPointer { online.forward(frames: $0, batch: batch) }
+                : floats.withUnsafeBufferPointer { online.forward(floats: $0, batch: batch) }
+            _ = actionsTaken.withUnsafeBufferPointer { ab in
+                targets.withUnsafeBufferPointer { tb in
+                    gradQ.withUnsafeMutableBufferPointer { gb in
+                        LossKind.huber.loss(q: q, actionCount: actions, actions: ab, targets: tb, gradQ: gb)
+                    }
+                }
+            }
+            online.zeroGradients()
+            gradQ.withUnsafeBufferPointer { online.backward(gradOutput: $0) }
+            adam.update(online)
+        }
+        let clock = ContinuousClock()
+        func milliseconds(_ d: Duration) -> Double {
+            Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15
+        }
+        for _ in 0..<2 { act(); update() }   // warm caches and page in buffers
+        var actTimes: [Double] = [], updateTimes: [Double] = []
+        for _ in 0..<repeats {
+            actTimes.append(milliseconds(clock.measure { act() }))
+            updateTimes.append(milliseconds(clock.measure { update() }))
+        }
+        let actMs = median(actTimes), updateMs = median(updateTimes)
+        let flops = Double(batch * (2 * online.forwardFLOPsPerSample + online.backwardFLOPsPerSample))
+        let gflops = flops / (updateMs * 1e6)
+        return NetworkBenchmarkResult(
+            preset: preset.rawValue, inputShape: shape, actions: actions, threads: threads, batch: batch,
+            repeats: repeats, actLatencyMs: actMs, updateMs: updateMs, updatesPerSecond: 1000 / updateMs,
+            flopsPerUpdate: flops, achievedGFLOPS: gflops, fractionOfPeak: gflops / peakGFLOPS)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}

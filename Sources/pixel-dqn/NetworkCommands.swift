@@ -1,0 +1,63 @@
+// The numerics subcommands: `bench-network` (speed of a preset) and `export-reference` (fixtures
+// for Scripts/torch_compare.py). Thin wiring over DQNNumerics' NetworkBenchmark and ReferenceExport.
+import ArgumentParser
+import DQNNumerics
+import Foundation
+
+extension NetworkPreset: ExpressibleByArgument {}
+
+/// `pixel-dqn bench-network`: acting latency and DQN update throughput of a preset.
+struct BenchNetworkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-network",
+        abstract: "Measure acting latency and DQN update speed (batch 32; mlp 256) of a Q-network preset."
+    )
+
+    @Option(help: "Network preset: \(NetworkPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var preset: NetworkPreset = .small
+
+    @Option(help: "Timed repetitions (medians are reported).")
+    var repeats: Int = 20
+
+    @Option(help: "Threads for the numeric kernels (1 or 2).")
+    var threads: Int = 2
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
+        guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2, got \(threads)") }
+    }
+
+    func run() throws {
+        let r = NetworkBenchmark.run(preset: preset, repeats: repeats, threads: threads)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(r), as: UTF8.self))
+        } else {
+            print("""
+            preset \(r.preset) input \(r.inputShape) actions \(r.actions) threads \(r.threads)
+            act (batch 1):      \(String(format: "%.3f", r.actLatencyMs)) ms
+            update (batch \(r.batch)): \(String(format: "%.3f", r.updateMs)) ms, \(String(format: "%.1f", r.updatesPerSecond)) updates/s
+            compute:            \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(NetworkBenchmark.peakGFLOPS) peak
+            """)
+        }
+    }
+}
+
+/// `pixel-dqn export-reference`: checkpoints, seeded inputs and expected outputs for PyTorch.
+struct ExportReferenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-reference",
+        abstract: "Write per-preset checkpoints, inputs, Q-values and one Adam step for Scripts/torch_compare.py."
+    )
+
+    @Option(help: "Folder to write the safetensors files into.")
+    var output: String
+
+    func run() throws {
+        for url in try ReferenceExport.write(to: URL(fileURLWithPath: output)) { print(url.path) }
+    }
+}

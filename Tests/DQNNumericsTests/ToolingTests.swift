@@ -1,0 +1,30 @@
+// Smoke tests of the benchmark and reference-export APIs on the cheapest preset.
+import Foundation
+import Testing
+import DQNNumerics
+
+extension ThreadCountTests {
+    @Test func benchmarkReturnsConsistentFigures() {
+        let r = NetworkBenchmark.run(preset: .mlp, repeats: 3, threads: 1)
+        #expect(r.batch == 256 && r.threads == 1 && r.inputShape == [4])
+        // mlp 4 → 256 → 2: forward 2·(4·256 + 256·2) per sample; backward = dW both + dX of fc2.
+        let forward = 2.0 * (4 * 256 + 256 * 2)
+        #expect(r.flopsPerUpdate == 256 * (2 * forward + forward + 2 * 256 * 2))
+        #expect(r.updateMs > 0 && r.actLatencyMs > 0)
+        #expect(abs(r.updatesPerSecond * r.updateMs - 1000) < 1e-6)
+        #expect(NumericsThreads.count == 2, "the benchmark must restore the thread count")
+    }
+}
+
+@Suite struct ToolingTests {
+    @Test func referenceExportIsLoadable() throws {
+        let folder = temporaryFolder("export")
+        let written = try ReferenceExport.write(to: folder, presets: [.mlp])
+        #expect(written.map(\.lastPathComponent) == ["mlp.safetensors", "mlp_reference.safetensors"])
+        let net = try QNetwork(contentsOf: written[0], maxBatch: ReferenceExport.batch)
+        let reference = try SafetensorsFile(contentsOf: written[1])
+        let features = try reference.tensor("features").floats()
+        #expect(net.forward(floats: features, batch: ReferenceExport.batch) == (try reference.tensor("q").floats()))
+        #expect(reference["after.fc2.bias"]?.shape == [ReferenceExport.actions])
+    }
+}
