@@ -5,7 +5,6 @@ import Foundation
 import PixelDQN
 
 extension ObservationKind: ExpressibleByArgument {}
-extension NetworkPreset: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 
