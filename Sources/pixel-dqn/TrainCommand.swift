@@ -188,6 +188,7 @@ struct TrainCommand: ParsableCommand {
             } else {
                 if terminal { print("\r\u{1B}[K", terminator: "") }
                 print(line)
+                fflush(nil)
             }
         }
         let result = try trainer.run()

@@ -40,6 +40,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     public var report: (_ line: String, _ live: Bool) -> Void = { line, _ in print(line) }
     /// Seconds between progress lines when not on a terminal... (0 = never).
     public var progressEvery = 10.0
+    /// Stops as Ctrl-C would once this many steps are done (for tests and scripted interruptions).
+    public var stopAtStep: Int?
     private var lastProgress = 0.0
     private var lastProgressStep = 0
 
@@ -82,7 +84,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         var interrupted = false
         var finalEval: EvalStats?
         while loop.step < config.totalTimesteps {
-            if StopSignal.requested { interrupted = true; break }
+            if StopSignal.requested || loop.step == stopAtStep { interrupted = true; break }
             // Phase 1: start an episode if needed.
             if needsReset {
                 source.reset(using: &rng)

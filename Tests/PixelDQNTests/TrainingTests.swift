@@ -1,0 +1,142 @@
+// The training loop: TD targets, the ε schedule, option validation, a smoke run of the whole
+// loop, resume after a stop, and same seed → same metrics and weights.
+import Foundation
+import Testing
+import PixelDQN
+
+/// A tiny, fast configuration for tests.
+func tinyConfig(_ kind: ObservationKind, steps: Int = 400) -> TrainingConfig {
+    var c = TrainingConfig.defaults(for: kind)
+    c.totalTimesteps = steps
+    c.learningStarts = 100
+    c.bufferSize = 300
+    c.batchSize = 8
+    c.targetNetworkFrequency = 50
+    c.evalEvery = 200
+    c.evalEpisodes = 2
+    c.finalEvalEpisodes = 2
+    c.checkpointEvery = 100
+    c.trainFrequency = 2
+    if kind == .pixels { c.frameSize = 36; c.frameStack = 2 }
+    return c
+}
+
+func runTraining(_ config: TrainingConfig, folder: String, resume: Bool = false, stopAt: Int? = nil) throws -> TrainingResult {
+    let run = RunFolder(path: folder)
+    if !resume {
+        try run.prepareNew()
+        try run.writeConfig(config)
+    }
+    switch config.observation {
+    case .pixels:
+        let make = { PixelCartPole(version: config.env, width: config.frameSize, height: config.frameSize, frameStack: config.frameStack) }
+        let t = try Trainer(config: config, folder: run, source: make(), evalSource: make(), resume: resume)
+        t.progressEvery = 0
+        t.report = { _, _ in }
+        t.stopAtStep = stopAt
+        return try t.run()
+    case .state:
+        let make = { StateCartPole(version: config.env, frameStack: config.frameStack) }
+        let t = try Trainer(config: config, folder: run, source: make(), evalSource: make(), resume: resume)
+        t.progressEvery = 0
+        t.report = { _, _ in }
+        t.stopAtStep = stopAt
+        return try t.run()
+    }
+}
+
+func fileBytes(_ path: String) throws -> [UInt8] { try AtomicFile.read(path) }
+
+@Suite struct TrainingTests {
+    @Test func tdTargetsBootstrapExceptOnTermination() {
+        // Rows: ordinary step, terminal step, truncated step (time limit: terminated = 0).
+        let r: [Float] = [1, 1, 1], term: [Float] = [0, 1, 0], v: [Float] = [10, 10, 4]
+        var y = [Float](repeating: 0, count: 3)
+        r.withUnsafeBufferPointer { rb in term.withUnsafeBufferPointer { tb in v.withUnsafeBufferPointer { vb in
+            y.withUnsafeMutableBufferPointer { tdTargets(rewards: rb, terminated: tb, nextValues: vb, gamma: 0.5, into: $0) }
+        } } }
+        #expect(y == [6, 1, 3])
+    }
+
+    @Test func epsilonFallsLinearlyThenStays() {
+        var c = TrainingConfig()
+        c.totalTimesteps = 1000; c.explorationFraction = 0.5; c.startEpsilon = 1; c.endEpsilon = 0.1
+        #expect(c.epsilon(atStep: 0) == 1)
+        #expect(abs(c.epsilon(atStep: 250) - 0.55) < 1e-12)
+        #expect(abs(c.epsilon(atStep: 500) - 0.1) < 1e-12)
+        #expect(abs(c.epsilon(atStep: 900) - 0.1) < 1e-12)
+    }
+
+    @Test func impossibleOptionsAreRefusedWithTheirName() {
+        func message(_ change: (inout TrainingConfig) -> Void) -> String {
+            var c = TrainingConfig()
+            change(&c)
+            do { try c.validate(); return "" } catch { return "\(error)" }
+        }
+        #expect(message { _ in } == "")
+        #expect(message { $0.batchSize = 64; $0.bufferSize = 32 }.contains("--batch-size"))
+        #expect(message { $0.frameStack = 0 }.contains("--frame-stack"))
+        #expect(message { $0.learningRate = -1e-3 }.contains("--learning-rate"))
+        #expect(message { $0.gamma = 1.5 }.contains("--gamma"))
+        #expect(message { $0.observation = .state }.contains("--network"))
+        #expect(message { $0.frameSize = 10 }.contains("--frame-size"))
+    }
+
+    @Test func aFolderHoldingARunIsNotOverwritten() throws {
+        let dir = try temporaryFolder()
+        let run = RunFolder(path: dir + "/run")
+        try run.prepareNew()
+        try run.writeConfig(TrainingConfig())
+        #expect(throws: ConfigError.self) { try run.prepareNew() }
+        try AtomicFile.write("x", to: dir + "/file")
+        #expect(throws: ConfigError.self) { try RunFolder(path: dir + "/file").prepareNew() }
+    }
+
+    @Test func smokeRunFromPixelsWritesTheRunFolder() throws {
+        let dir = try temporaryFolder() + "/run"
+        let result = try runTraining(tinyConfig(.pixels), folder: dir)
+        #expect(result.steps == 400 && !result.interrupted)
+        #expect(result.finalEvaluation?.episodes == 2)
+        let run = RunFolder(path: dir)
+        for f in [run.config, run.metrics, run.timing, run.returnsPlot, run.model, run.best, run.checkpoint, run.summary] {
+            #expect(FileManager.default.fileExists(atPath: f), "missing \(f)")
+        }
+        let log = try MetricsLog.parse(String(decoding: try fileBytes(run.metrics), as: UTF8.self), path: run.metrics)
+        #expect(!log.episodes.isEmpty)
+        #expect(log.evaluations.map(\.step) == [200, 400, 400])
+        #expect(log.episodes.allSatisfy { $0.episodeReturn == Double($0.length) })
+        let plot = try PNGImage.read(run.returnsPlot, channels: 3)
+        #expect(plot.width == 800 && plot.height == 480)
+        let model = try QNetwork(contentsOf: URL(fileURLWithPath: run.model), maxBatch: 1)
+        #expect(model.inputShape == [2, 36, 36])
+        #expect(try run.readConfig() == tinyConfig(.pixels))
+    }
+
+    @Test(arguments: [ObservationKind.state, .pixels])
+    func resumeAfterAStopGivesTheSameMetricsAndWeights(kind: ObservationKind) throws {
+        var c = tinyConfig(kind, steps: 600)
+        c.saveReplay = true
+        let whole = try temporaryFolder() + "/whole", parts = try temporaryFolder() + "/parts"
+        _ = try runTraining(c, folder: whole)
+        let stopped = try runTraining(c, folder: parts, stopAt: 300)
+        #expect(stopped.interrupted && stopped.steps == 300)
+        let resumed = try runTraining(c, folder: parts, resume: true)
+        #expect(resumed.steps == 600)
+        #expect(try fileBytes(whole + "/metrics.csv") == fileBytes(parts + "/metrics.csv"))
+        #expect(try fileBytes(whole + "/model.safetensors") == fileBytes(parts + "/model.safetensors"))
+    }
+
+    @Test func sameSeedSameMetricsOnOneAndTwoThreads() throws {
+        var c = tinyConfig(.pixels, steps: 300)
+        c.threads = 1
+        let a = try temporaryFolder() + "/a", b = try temporaryFolder() + "/b", d = try temporaryFolder() + "/d"
+        _ = try runTraining(c, folder: a)
+        c.threads = 2
+        _ = try runTraining(c, folder: b)
+        #expect(try fileBytes(a + "/metrics.csv") == fileBytes(b + "/metrics.csv"))
+        #expect(try fileBytes(a + "/model.safetensors") == fileBytes(b + "/model.safetensors"))
+        c.seed = 2
+        _ = try runTraining(c, folder: d)
+        #expect(try fileBytes(a + "/metrics.csv") != fileBytes(d + "/metrics.csv"), "another seed must give another run")
+    }
+}
