@@ -18,9 +18,10 @@ public final class Conv2D: Layer {
     public let geometry: ConvGeometry
     public let outChannels: Int
     public let maxBatch: Int
-    private let rows: [UnsafeMutablePointer<Float>]          // per chunk: [P, Kc]
-    private let outT: [UnsafeMutablePointer<Float>]          // per chunk: [P, Cout]
-    private let partial: [UnsafeMutablePointer<Float>]       // per chunk: [Kc, Cout] dWᵀ, then [Cout] db
+    // Per-chunk scratch (wrapped once here, so forward/backward allocate nothing):
+    private let rows: [SendablePointer<Float>]      // [P, Kc]
+    private let outT: [SendablePointer<Float>]      // [P, Cout]
+    private let partial: [SendablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
     private let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
     private var cachedInput: UnsafePointer<Float>?
     private var cachedBatch = 0
@@ -39,14 +40,16 @@ public final class Conv2D: Layer {
             return p
         }
         let pos = geometry.positions, kc = geometry.patchSize
-        rows = (0..<Self.chunks).map { _ in buffer(pos * kc) }
-        outT = (0..<Self.chunks).map { _ in buffer(pos * outChannels) }
-        partial = (0..<Self.chunks).map { _ in buffer(kc * outChannels + outChannels) }
+        rows = (0..<Self.chunks).map { _ in SendablePointer(buffer(pos * kc)) }
+        outT = (0..<Self.chunks).map { _ in SendablePointer(buffer(pos * outChannels)) }
+        partial = (0..<Self.chunks).map { _ in SendablePointer(buffer(kc * outChannels + outChannels)) }
         weightT = buffer(kc * outChannels)
     }
 
     deinit {
-        for p in rows + outT + partial { p.deallocate() }
+        for p in rows { p.base.deallocate() }
+        for p in outT { p.base.deallocate() }
+        for p in partial { p.base.deallocate() }
         weightT.deallocate()
     }
 
@@ -70,13 +73,13 @@ public final class Conv2D: Layer {
         let wT = SendableConstPointer(UnsafePointer(weightT))
         if batch == 1 {
             // Acting: one sample, so split the GEMM itself across threads (same bits).
-            Im2Row.sample(g, input: input, rows: rows[0])
-            Gemm.multiply(transposeA: false, m: pos, n: co, k: kc, a: rows[0], lda: kc, b: weightT, ldb: co,
-                          c: outT[0], ldc: co, accumulate: false)
-            Self.finishSample(outT: outT[0], bias: bias.base, y: output, pos: pos, co: co)
+            Im2Row.sample(g, input: input, rows: rows[0].base)
+            Gemm.multiply(transposeA: false, m: pos, n: co, k: kc, a: rows[0].base, lda: kc, b: weightT, ldb: co,
+                          c: outT[0].base, ldc: co, accumulate: false)
+            Self.finishSample(outT: outT[0].base, bias: bias.base, y: output, pos: pos, co: co)
             return
         }
-        let rowsP = rows.map { SendablePointer($0) }, outP = outT.map { SendablePointer($0) }
+        let rowsP = rows, outP = outT
         NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample) { c in
             for n in Self.samples(chunk: c, batch: batch) {
                 Im2Row.sample(g, input: x.base + n * g.inputSize, rows: rowsP[c].base)
@@ -104,8 +107,7 @@ public final class Conv2D: Layer {
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
         let x = SendableConstPointer(input), dy = SendableConstPointer(gradOutput), w = SendableConstPointer(parameters)
         let dx = gradInput.map { SendablePointer($0) }
-        let rowsP = rows.map { SendablePointer($0) }, outP = outT.map { SendablePointer($0) }
-        let partP = partial.map { SendablePointer($0) }
+        let rowsP = rows, outP = outT, partP = partial
         NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample) { c in
             let part = partP[c].base, biasPart = part + kc * co
             part.update(repeating: 0, count: kc * co + co)
@@ -133,7 +135,7 @@ public final class Conv2D: Layer {
             }
         }
         // Combine the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1).
-        let p0 = partial[0], p1 = partial[1]
+        let p0 = partial[0].base, p1 = partial[1].base
         for o in 0..<co {
             let dst = gradParameters + o * kc
             for j in 0..<kc { dst[j] += p0[j * co + o] + p1[j * co + o] }
