@@ -54,13 +54,26 @@ public final class Adam {
                 let m = SendablePointer(mp), v = SendablePointer(vp)
                 // Elementwise, so any split gives the same bits.
                 NumericsThreads.forEachPart(total: count, work: 8 * count, granule: 64) { range in
-                    for i in range {
+                    // 8 lanes at a time: lane-wise IEEE ops give the same bits as the scalar tail.
+                    var i = range.lowerBound
+                    while i + 8 <= range.upperBound {
+                        let g = Gemm.load8(gr.base + i)
+                        var mi = Gemm.load8(m.base + i), vi = Gemm.load8(v.base + i)
+                        mi = mi + w1 * (g - mi)
+                        vi = vi * b2 + w2 * g * g
+                        Gemm.store8(mi, m.base + i); Gemm.store8(vi, v.base + i)
+                        let denom = vi.squareRoot() / correction2Sqrt + eps
+                        Gemm.store8(Gemm.load8(p.base + i) - stepSize * (mi / denom), p.base + i)
+                        i += 8
+                    }
+                    while i < range.upperBound {
                         let g = gr.base[i]
                         let mi = m.base[i] + w1 * (g - m.base[i])
                         let vi = v.base[i] * b2 + w2 * g * g
                         m.base[i] = mi; v.base[i] = vi
                         let denom = vi.squareRoot() / correction2Sqrt + eps
                         p.base[i] -= stepSize * (mi / denom)
+                        i += 1
                     }
                 }
             }

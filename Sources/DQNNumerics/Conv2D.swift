@@ -1,19 +1,29 @@
-// A 2-D convolution layer (any kernel, stride, zero padding) as im2row + GEMM, with backward.
-// Batched NCHW Float32; weight [Cout, Cin, kh, kw] then bias [Cout], as PyTorch's Conv2d.
+// A 2-D convolution layer (any kernel, stride, zero padding) as per-sample im2row + GEMM, with
+// backward. Batched NCHW Float32; weight [Cout, Cin, kh, kw] then bias [Cout], as PyTorch's Conv2d.
 
 /// Convolution layer. Input N×C×H×W, output N×Cout×Ho×Wo (see `ConvGeometry`).
 ///
-/// Forward: rows [N·P, Kc] = im2row(x); out [N·P, Cout] = rows·Wᵀ; y[n, o, p] = out[n·P + p, o] + b[o].
-/// Backward: g [N·P, Cout] = dyᵀ per sample; dW [Cout, Kc] += (rowsᵀ·g)ᵀ (one in-order chain over
-/// the whole batch per weight, so no batch-chunk reduction is needed); db[o] += Σ g[·, o];
-/// then rows ← g·W and dx = row2im(rows) (this reuses, and consumes, the cached rows).
+/// The batch is cut into `Conv2D.chunks` (= 2) FIXED contiguous chunks, one per thread when two
+/// are available. Each sample's patch matrix [P, Kc] is built in the chunk's scratch (it stays in
+/// L2), used at once, and rebuilt in backward instead of caching N·P·Kc values (13 MB for conv1).
+///
+/// Forward, per sample: rows = im2row(x_n); out [P, Cout] = rows·Wᵀ; y_n[o, p] = out[p, o] + b[o].
+/// Backward, per sample: g [P, Cout] = dy_nᵀ; partial_c [Kc, Cout] += rowsᵀ·g; biasPartial_c[o] += Σ_p g;
+/// dx_n = row2im(g·W). Then dW[o, j] += partial_0[j, o] + partial_1[j, o] (fixed chunks, fixed
+/// order: the same bits with 1 or 2 threads). Caches a pointer to the input (see `Layer`).
 public final class Conv2D: Layer {
+    /// Number of batch chunks the weight-gradient reduction is split into (independent of threads).
+    public static let chunks = 2
+
     public let geometry: ConvGeometry
     public let outChannels: Int
     public let maxBatch: Int
-    private let rows: UnsafeMutablePointer<Float>      // [maxBatch·P, Kc]: im2row cache
-    private let outT: UnsafeMutablePointer<Float>      // [maxBatch·P, Cout]
-    private let weightT: UnsafeMutablePointer<Float>   // [Kc, Cout]
+    // Per-chunk scratch (wrapped once here, so forward/backward allocate nothing):
+    private let rows: [SendablePointer<Float>]      // [P, Kc]
+    private let outT: [SendablePointer<Float>]      // [P, Cout]
+    private let partial: [SendablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
+    private let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
+    private var cachedInput: UnsafePointer<Float>?
     private var cachedBatch = 0
 
     public var inputSize: Int { geometry.inputSize }
@@ -24,73 +34,114 @@ public final class Conv2D: Layer {
     public init(geometry: ConvGeometry, outChannels: Int, maxBatch: Int) {
         precondition(outChannels > 0 && maxBatch > 0, "Conv2D: outChannels \(outChannels) and maxBatch \(maxBatch) must be positive")
         self.geometry = geometry; self.outChannels = outChannels; self.maxBatch = maxBatch
-        let p = maxBatch * geometry.positions
-        rows = .allocate(capacity: p * geometry.patchSize); rows.initialize(repeating: 0, count: p * geometry.patchSize)
-        outT = .allocate(capacity: p * outChannels); outT.initialize(repeating: 0, count: p * outChannels)
-        weightT = .allocate(capacity: geometry.patchSize * outChannels)
-        weightT.initialize(repeating: 0, count: geometry.patchSize * outChannels)
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            p.initialize(repeating: 0, count: count)
+            return p
+        }
+        let pos = geometry.positions, kc = geometry.patchSize
+        rows = (0..<Self.chunks).map { _ in SendablePointer(buffer(pos * kc)) }
+        outT = (0..<Self.chunks).map { _ in SendablePointer(buffer(pos * outChannels)) }
+        partial = (0..<Self.chunks).map { _ in SendablePointer(buffer(kc * outChannels + outChannels)) }
+        weightT = buffer(kc * outChannels)
     }
 
-    deinit { rows.deallocate(); outT.deallocate(); weightT.deallocate() }
+    deinit {
+        for p in rows { p.base.deallocate() }
+        for p in outT { p.base.deallocate() }
+        for p in partial { p.base.deallocate() }
+        weightT.deallocate()
+    }
 
     public func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256) {
         Self.pytorchDefaultInit(weights: outChannels * geometry.patchSize, biases: outChannels,
                                 fanIn: geometry.patchSize, parameters: parameters, rng: &rng)
     }
 
+    /// The samples of chunk `c` for a batch: a fixed function of (c, batch).
+    private static func samples(chunk c: Int, batch: Int) -> Range<Int> {
+        NumericsThreads.range(c, of: Self.chunks, total: batch)
+    }
+
     public func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
                         output: UnsafeMutablePointer<Float>) {
         precondition(batch > 0 && batch <= maxBatch, "Conv2D.forward: batch \(batch) outside 1...\(maxBatch)")
-        cachedBatch = batch
+        cachedInput = input; cachedBatch = batch
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
-        Im2Row.forward(g, batch: batch, input: input, rows: rows)
         transpose(rows: co, cols: kc, src: parameters, dst: weightT)
-        Gemm.multiply(transposeA: false, m: batch * pos, n: co, k: kc, a: rows, lda: kc,
-                      b: weightT, ldb: co, c: outT, ldc: co, accumulate: false)
-        let bias = SendableConstPointer(parameters + co * kc), out = SendablePointer(output)
-        let src = SendableConstPointer(UnsafePointer(outT))
-        NumericsThreads.forEachPart(total: batch, work: batch * pos * co) { samples in
-            for n in samples {
-                let y = out.base + n * co * pos
-                transpose(rows: pos, cols: co, src: src.base + n * pos * co, dst: y)
-                for o in 0..<co {
-                    let b = bias.base[o], plane = y + o * pos
-                    for p in 0..<pos { plane[p] += b }
-                }
+        let x = SendableConstPointer(input), y = SendablePointer(output), bias = SendableConstPointer(parameters + co * kc)
+        let wT = SendableConstPointer(UnsafePointer(weightT))
+        if batch == 1 {
+            // Acting: one sample, so split the GEMM itself across threads (same bits).
+            Im2Row.sample(g, input: input, rows: rows[0].base)
+            Gemm.multiply(transposeA: false, m: pos, n: co, k: kc, a: rows[0].base, lda: kc, b: weightT, ldb: co,
+                          c: outT[0].base, ldc: co, accumulate: false)
+            Self.finishSample(outT: outT[0].base, bias: bias.base, y: output, pos: pos, co: co)
+            return
+        }
+        let rowsP = rows, outP = outT
+        NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample) { c in
+            for n in Self.samples(chunk: c, batch: batch) {
+                Im2Row.sample(g, input: x.base + n * g.inputSize, rows: rowsP[c].base)
+                Gemm.multiplySerial(transposeA: false, m: pos, n: co, k: kc, a: rowsP[c].base, lda: kc,
+                                    b: wT.base, ldb: co, c: outP[c].base, ldc: co, accumulate: false)
+                Self.finishSample(outT: outP[c].base, bias: bias.base, y: y.base + n * co * pos, pos: pos, co: co)
             }
+        }
+    }
+
+    /// y [Cout, P] = outᵀ + bias.
+    private static func finishSample(outT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                     y: UnsafeMutablePointer<Float>, pos: Int, co: Int) {
+        transpose(rows: pos, cols: co, src: outT, dst: y)
+        for o in 0..<co {
+            let b = bias[o], plane = y + o * pos
+            for p in 0..<pos { plane[p] += b }
         }
     }
 
     public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                          gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+        guard let input = cachedInput, cachedBatch > 0 else { preconditionFailure("Conv2D.backward called without a forward") }
         let batch = cachedBatch
-        precondition(batch > 0, "Conv2D.backward called without a forward")
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
-        let dy = SendableConstPointer(gradOutput), gT = SendablePointer(outT)
-        NumericsThreads.forEachPart(total: batch, work: batch * pos * co) { samples in
-            for n in samples { transpose(rows: co, cols: pos, src: dy.base + n * co * pos, dst: gT.base + n * pos * co) }
+        let x = SendableConstPointer(input), dy = SendableConstPointer(gradOutput), w = SendableConstPointer(parameters)
+        let dx = gradInput.map { SendablePointer($0) }
+        let rowsP = rows, outP = outT, partP = partial
+        NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample) { c in
+            let part = partP[c].base, biasPart = part + kc * co
+            part.update(repeating: 0, count: kc * co + co)
+            for n in Self.samples(chunk: c, batch: batch) {
+                let gradOut = dy.base + n * co * pos
+                Im2Row.sample(g, input: x.base + n * g.inputSize, rows: rowsP[c].base)
+                transpose(rows: co, cols: pos, src: gradOut, dst: outP[c].base)
+                // dWᵀ [Kc, Cout] += rowsᵀ·g: Kc is the tall side, so the 6×16 tiles stay full.
+                Gemm.multiplySerial(transposeA: true, m: kc, n: co, k: pos, a: rowsP[c].base, lda: kc,
+                                    b: outP[c].base, ldb: co, c: part, ldc: co, accumulate: true)
+                for o in 0..<co {
+                    let plane = gradOut + o * pos
+                    var s: Float = 0
+                    for p in 0..<pos { s += plane[p] }
+                    biasPart[o] += s
+                }
+                if let dx {
+                    // d rows [P, Kc] = g·W, then scatter-add the patches back (row2im).
+                    Gemm.multiplySerial(transposeA: false, m: pos, n: kc, k: co, a: outP[c].base, lda: co,
+                                        b: w.base, ldb: kc, c: rowsP[c].base, ldc: kc, accumulate: false)
+                    let dxn = dx.base + n * g.inputSize
+                    dxn.update(repeating: 0, count: g.inputSize)
+                    Im2Row.addSample(g, rows: rowsP[c].base, gradInput: dxn)
+                }
+            }
         }
-        // dWᵀ [Kc, Cout] = rowsᵀ·g: the tall side (Kc) becomes the GEMM's rows, so the 6×16 tiles
-        // stay full; weightT is free scratch here (forward rebuilds it). Then dW += (dWᵀ)ᵀ.
-        Gemm.multiply(transposeA: true, m: kc, n: co, k: batch * pos, a: rows, lda: kc,
-                      b: outT, ldb: co, c: weightT, ldc: co, accumulate: false)
+        // Combine the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1).
+        let p0 = partial[0].base, p1 = partial[1].base
         for o in 0..<co {
             let dst = gradParameters + o * kc
-            for j in 0..<kc { dst[j] += weightT[j * co + o] }
+            for j in 0..<kc { dst[j] += p0[j * co + o] + p1[j * co + o] }
         }
         let gradBias = gradParameters + co * kc
-        for o in 0..<co {
-            var s: Float = 0
-            for n in 0..<batch {
-                let plane = gradOutput + (n * co + o) * pos
-                for p in 0..<pos { s += plane[p] }
-            }
-            gradBias[o] += s
-        }
-        guard let gradInput else { cachedBatch = 0; return }
-        Gemm.multiply(transposeA: false, m: batch * pos, n: kc, k: co, a: outT, lda: co,
-                      b: parameters, ldb: kc, c: rows, ldc: kc, accumulate: false)
-        Im2Row.backward(g, batch: batch, rows: rows, gradInput: gradInput)
+        for o in 0..<co { gradBias[o] += p0[kc * co + o] + p1[kc * co + o] }
         cachedBatch = 0
     }
 }

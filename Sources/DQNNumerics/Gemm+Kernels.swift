@@ -4,12 +4,12 @@
 // chain of fused multiply-adds, which keeps tiles (and thread splits) interchangeable.
 
 extension Gemm {
-    @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }

@@ -24,6 +24,28 @@ public enum Gemm {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         accumulate: Bool
     ) {
+        multiply(transposeA: transposeA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                 accumulate: accumulate, parts: NumericsThreads.count)
+    }
+
+    /// `multiply` on the calling thread only (for callers that already split work across threads).
+    /// Same bits as the threaded version.
+    @usableFromInline
+    static func multiplySerial(
+        transposeA: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        multiply(transposeA: transposeA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                 accumulate: accumulate, parts: 1)
+    }
+
+    @usableFromInline
+    static func multiply(
+        transposeA: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int
+    ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "Gemm: negative size m=\(m) n=\(n) k=\(k)")
         precondition(ldb >= n && ldc >= n, "Gemm: ldb \(ldb) / ldc \(ldc) smaller than n \(n)")
         precondition(lda >= (transposeA ? m : k), "Gemm: lda \(lda) too small")
@@ -33,7 +55,11 @@ public enum Gemm {
             return
         }
         let rowStride = transposeA ? 1 : lda, kStride = transposeA ? lda : 1
-        let parts = NumericsThreads.count
+        if parts == 1 {
+            block(rows: 0..<m, cols: 0..<n, k: k, a: a, rowStride: rowStride, kStride: kStride,
+                  b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+            return
+        }
         let splitRows = (m + 5) / 6 >= (n + 15) / 16
         let ap = SendableConstPointer(a), bp = SendableConstPointer(b), cp = SendablePointer(c)
         NumericsThreads.run(parts: parts, work: 2 * m * n * k) { part in

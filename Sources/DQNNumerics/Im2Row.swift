@@ -19,41 +19,62 @@ public enum Im2Row {
         }
     }
 
+    /// One sample's patch matrix [P, Kc]. Loops run (oy; c, ky; ox) so the inner loop copies one
+    /// kw-wide strip per output column from a single input line, with bounds checks only at the
+    /// padded edges; the 32-byte strips of one output row stay in L1.
     @inline(__always)
     static func sample(_ g: ConvGeometry, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>) {
         let kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, p = g.padding
-        let h = g.height, w = g.width, plane = h * w
-        var out = rows
+        let h = g.height, w = g.width, plane = h * w, kc = g.patchSize, wo = g.outputWidth
+        // Output columns whose whole kw-wide strip lies inside the image: ox·s − p ≥ 0 and ox·s − p + kw ≤ w.
+        let oxLo = min(wo, (p + s - 1) / s)
+        let oxHi = max(oxLo, min(wo, w + p - kw >= 0 ? (w + p - kw) / s + 1 : 0))
         for oy in 0..<g.outputHeight {
-            for ox in 0..<g.outputWidth {
-                let x0 = ox * s - p
-                let inside = x0 >= 0 && x0 + kw <= w
-                for c in 0..<g.channels {
-                    for ky in 0..<kh {
-                        let iy = oy * s - p + ky
-                        if iy < 0 || iy >= h {
-                            for kx in 0..<kw { out[kx] = 0 }
-                        } else if inside {
-                            let line = input + c * plane + iy * w + x0
-                            if kw == 8 {
-                                UnsafeMutableRawPointer(out).storeBytes(
-                                    of: UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                            } else if kw == 4 {
-                                UnsafeMutableRawPointer(out).storeBytes(
-                                    of: UnsafeRawPointer(line).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                            } else {
-                                for kx in 0..<kw { out[kx] = line[kx] }
-                            }
-                        } else {
-                            let line = input + c * plane + iy * w
-                            for kx in 0..<kw {
-                                let ix = x0 + kx
-                                out[kx] = ix >= 0 && ix < w ? line[ix] : 0
-                            }
-                        }
-                        out += kw
+            let block = rows + oy * wo * kc
+            for c in 0..<g.channels {
+                for ky in 0..<kh {
+                    let iy = oy * s - p + ky
+                    let column = block + (c * kh + ky) * kw
+                    if iy < 0 || iy >= h {
+                        for ox in 0..<wo { (column + ox * kc).update(repeating: 0, count: kw) }
+                        continue
+                    }
+                    let line = input + c * plane + iy * w
+                    func edge(_ ox: Int) {
+                        let x0 = ox * s - p, dst = column + ox * kc
+                        for kx in 0..<kw { let ix = x0 + kx; dst[kx] = ix >= 0 && ix < w ? line[ix] : 0 }
+                    }
+                    for ox in 0..<oxLo { edge(ox) }
+                    for ox in oxHi..<wo { edge(ox) }
+                    if oxHi > oxLo {
+                        copyStrips(from: line + (oxLo * s - p), stride: s, to: column + oxLo * kc, rowStride: kc,
+                                   count: oxHi - oxLo, width: kw)
                     }
                 }
+            }
+        }
+    }
+
+    /// dst[i·rowStride + 0..<width] = src[i·stride + 0..<width] for i in 0..<count.
+    @inline(__always)
+    static func copyStrips(from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>,
+                           rowStride: Int, count: Int, width: Int) {
+        if count <= 0 { return }
+        switch width {
+        case 8:
+            for i in 0..<count {
+                UnsafeMutableRawPointer(dst + i * rowStride).storeBytes(
+                    of: UnsafeRawPointer(src + i * stride).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            }
+        case 4:
+            for i in 0..<count {
+                UnsafeMutableRawPointer(dst + i * rowStride).storeBytes(
+                    of: UnsafeRawPointer(src + i * stride).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            }
+        default:
+            for i in 0..<count {
+                let d = dst + i * rowStride, s = src + i * stride
+                for kx in 0..<width { d[kx] = s[kx] }
             }
         }
     }

@@ -26,7 +26,7 @@ public enum NumericsThreads {
     @inlinable
     static func run(parts: Int, work: Int, _ body: @Sendable (Int) -> Void) {
         if parts <= 1 { if parts == 1 { body(0) }; return }
-        if count == 1 || work < 200_000 {
+        if count == 1 || work < 1_000_000 {
             for p in 0..<parts { body(p) }
         } else {
             DispatchQueue.concurrentPerform(iterations: parts, execute: body)

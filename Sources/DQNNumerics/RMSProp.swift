@@ -39,11 +39,20 @@ public final class RMSProp {
             guard let sp = sb.baseAddress else { return }
             let sq = SendablePointer(sp)
             NumericsThreads.forEachPart(total: count, work: 6 * count, granule: 64) { range in
-                for i in range {
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {
+                    let g = Gemm.load8(gr.base + i)
+                    let si = Gemm.load8(sq.base + i) * a + w * g * g
+                    Gemm.store8(si, sq.base + i)
+                    Gemm.store8(Gemm.load8(p.base + i) - lr * (g / (si.squareRoot() + eps)), p.base + i)
+                    i += 8
+                }
+                while i < range.upperBound {
                     let g = gr.base[i]
                     let si = sq.base[i] * a + w * g * g
                     sq.base[i] = si
                     p.base[i] -= lr * (g / (si.squareRoot() + eps))
+                    i += 1
                 }
             }
         }

@@ -21,7 +21,8 @@ extension SafetensorsFile {
         return out
     }
 
-    /// Writes the file atomically (temporary file in the same folder, fsync, rename).
+    /// Writes the file atomically: a temporary file in the same folder is written and fsynced, then
+    /// renamed over `url` (and the folder fsynced), so readers see the old or the new file, never half.
     public func write(to url: URL) throws {
         let path = url.path
         let folder = url.deletingLastPathComponent()
@@ -47,5 +48,8 @@ extension SafetensorsFile {
             try? FileManager.default.removeItem(at: temporary)
             throw SafetensorsError(file: path, "rename from \(temporary.lastPathComponent) failed (errno \(code))")
         }
+        // Make the rename itself durable (best effort: some file systems refuse fsync on folders).
+        let folderDescriptor = open(folder.path, O_RDONLY)
+        if folderDescriptor >= 0 { _ = fsync(folderDescriptor); _ = close(folderDescriptor) }
     }
 }

@@ -8,10 +8,16 @@ import DQNNumerics
         (1, 1, 1), (6, 16, 8), (7, 17, 9), (13, 33, 300), (5, 3, 2), (32, 256, 70), (50, 16, 257), (2, 40, 513),
     ]
 
+    /// The fixed edge shapes plus 24 shapes drawn from a seeded generator (sides 1…70, K up to 600).
+    static func testShapes() -> [(m: Int, n: Int, k: Int)] {
+        var rng = Xoshiro256(seed: 10)
+        return shapes + (0..<24).map { _ in (1 + rng.nextIndex(below: 70), 1 + rng.nextIndex(below: 70), 1 + rng.nextIndex(below: 600)) }
+    }
+
     @Test(arguments: [false, true])
     func gemmMatchesReference(transposeA: Bool) {
         var rng = Xoshiro256(seed: 11)
-        for s in Self.shapes {
+        for s in Self.testShapes() {
             for accumulate in [false, true] {
                 let a = randomFloats(s.m * s.k, &rng), b = randomFloats(s.k * s.n, &rng)
                 let c0 = randomFloats(s.m * s.n, &rng)
@@ -77,5 +83,8 @@ import DQNNumerics
         let weight = Array(params[0..<(outChannels * g.patchSize)]), bias = Array(params[(outChannels * g.patchSize)...])
         let expected = Reference.conv2d(g, outChannels: outChannels, batch: batch, input: x, weight: weight, bias: bias)
         Tolerance.expectClose(y, expected, Tolerance.kernel, "conv2d \(g)")
+        // The batch-1 path (threads split the GEMM, not the batch) gives the same bits.
+        let first = forward(layer, Array(x[0..<g.inputSize]), batch: 1, params)
+        #expect(first == Array(y[0..<layer.outputSize]), "batch-1 conv differs from sample 0 of the batch for \(g)")
     }
 }

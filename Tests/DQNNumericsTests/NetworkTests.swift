@@ -100,7 +100,7 @@ func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 
             NumericsThreads.count = threads
             defer { NumericsThreads.count = 2 }
             var rng = Xoshiro256(seed: 41)
-            let shape = preset.isConvolutional ? [4, 44, 44] : [37]
+            let shape = preset.isConvolutional ? [4, 44, 44] : [2003]   // big enough to be dispatched on 2 threads
             let batch = 32
             let net = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: batch, rng: &rng)
             let adam = Adam(parameterCount: net.parameterCount)

@@ -43,3 +43,30 @@ import DQNNumerics
         }
     }
 }
+
+@Suite struct OptimizerCheckpointTests {
+    @Test func adamAndRMSPropStateRoundTrip() throws {
+        var rng = Xoshiro256(seed: 9)
+        let n = 10
+        var theta = randomFloats(n, &rng)
+        let g = randomFloats(n, &rng)
+        let adam = Adam(parameterCount: n), rms = RMSProp(parameterCount: n)
+        for _ in 0..<2 {
+            theta.withUnsafeMutableBufferPointer { p in g.withUnsafeBufferPointer { adam.update(parameters: p, gradients: $0); rms.update(parameters: p, gradients: $0) } }
+        }
+        var file = SafetensorsFile()
+        adam.addState(to: &file); rms.addState(to: &file)
+        let url = temporaryFolder("optimizer").appendingPathComponent("opt.safetensors")
+        try file.write(to: url)
+        let back = try SafetensorsFile(contentsOf: url)
+        let adam2 = Adam(parameterCount: n), rms2 = RMSProp(parameterCount: n)
+        try adam2.restoreState(from: back, fileName: url.path)
+        try rms2.restoreState(from: back, fileName: url.path)
+        #expect(adam2.step == 2 && adam2.firstMoment == adam.firstMoment && adam2.secondMoment == adam.secondMoment)
+        #expect(rms2.step == 2 && rms2.squareAverage == rms.squareAverage)
+        let wrongSize = Adam(parameterCount: n + 1)
+        #expect { try wrongSize.restoreState(from: back, fileName: "opt") } throws: { error in
+            "\(error)".contains("adam.exp_avg") && "\(error)".contains("[10]") && "\(error)".contains("expected [11]")
+        }
+    }
+}

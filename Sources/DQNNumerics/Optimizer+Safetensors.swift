@@ -1,0 +1,55 @@
+// Checkpointing optimizer state as safetensors tensors: Adam's m, v and step, RMSProp's square
+// average and step, under a prefix, so a trainer can put them in the same file as the network.
+
+extension SafetensorsFile {
+    /// A Float tensor `name` of exactly `count` elements (shape [count]), or a thrown error naming
+    /// the tensor with expected versus found dtype/shape.
+    public func floatVector(_ name: String, count: Int, file: String) throws -> [Float] {
+        let t = try tensor(name, file: file)
+        guard t.dtype == .F32 else { throw SafetensorsError(file: file, "tensor \(name) has dtype \(t.dtype.rawValue), expected F32") }
+        guard t.shape == [count] else { throw SafetensorsError(file: file, "tensor \(name) has shape \(t.shape), expected [\(count)]") }
+        return try t.floats(name: name, file: file)
+    }
+
+    /// A scalar I64 tensor `name` (shape []) as a non-negative Int.
+    public func step(_ name: String, file: String) throws -> Int {
+        let t = try tensor(name, file: file)
+        guard t.dtype == .I64, t.shape == [] else {
+            throw SafetensorsError(file: file, "tensor \(name) is \(t.dtype.rawValue) \(t.shape), expected I64 []")
+        }
+        let v = try t.int64s(name: name, file: file)[0]
+        guard v >= 0 else { throw SafetensorsError(file: file, "tensor \(name) is \(v), expected a non-negative step") }
+        return Int(v)
+    }
+}
+
+extension Adam {
+    /// Adds `<prefix>.exp_avg` and `<prefix>.exp_avg_sq` (F32 [P]) and `<prefix>.step` (I64 []).
+    public func addState(to file: inout SafetensorsFile, prefix: String = "adam") {
+        file.set(prefix + ".exp_avg", SafetensorsTensor(floats: firstMoment))
+        file.set(prefix + ".exp_avg_sq", SafetensorsTensor(floats: secondMoment))
+        file.set(prefix + ".step", SafetensorsTensor(int64s: [Int64(step)], shape: []))
+    }
+
+    /// Restores the state written by `addState`; throws naming a missing or mis-shaped tensor.
+    public func restoreState(from file: SafetensorsFile, prefix: String = "adam", fileName: String) throws {
+        let n = firstMoment.count
+        let m = try file.floatVector(prefix + ".exp_avg", count: n, file: fileName)
+        let v = try file.floatVector(prefix + ".exp_avg_sq", count: n, file: fileName)
+        restore(step: try file.step(prefix + ".step", file: fileName), firstMoment: m, secondMoment: v)
+    }
+}
+
+extension RMSProp {
+    /// Adds `<prefix>.square_avg` (F32 [P]) and `<prefix>.step` (I64 []).
+    public func addState(to file: inout SafetensorsFile, prefix: String = "rmsprop") {
+        file.set(prefix + ".square_avg", SafetensorsTensor(floats: squareAverage))
+        file.set(prefix + ".step", SafetensorsTensor(int64s: [Int64(step)], shape: []))
+    }
+
+    /// Restores the state written by `addState`; throws naming a missing or mis-shaped tensor.
+    public func restoreState(from file: SafetensorsFile, prefix: String = "rmsprop", fileName: String) throws {
+        let s = try file.floatVector(prefix + ".square_avg", count: squareAverage.count, file: fileName)
+        restore(step: try file.step(prefix + ".step", file: fileName), squareAverage: s)
+    }
+}
