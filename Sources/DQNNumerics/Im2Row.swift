@@ -19,18 +19,21 @@ public enum Im2Row {
         }
     }
 
-    /// One sample's patch matrix [P, Kc]. Loops run (oy; c, ky; ox) so the inner loop copies one
+    /// One sample's patch matrix [P, Kc], or only the rows of output lines `outputLines` (written
+    /// from `rows` on: [lines·Wo, Kc]). Loops run (oy; c, ky; ox) so the inner loop copies one
     /// kw-wide strip per output column from a single input line, with bounds checks only at the
     /// padded edges; the 32-byte strips of one output row stay in L1.
     @inline(__always)
-    static func sample(_ g: ConvGeometry, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>) {
+    static func sample(_ g: ConvGeometry, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>,
+                       outputLines: Range<Int>? = nil) {
         let kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, p = g.padding
         let h = g.height, w = g.width, plane = h * w, kc = g.patchSize, wo = g.outputWidth
         // Output columns whose whole kw-wide strip lies inside the image: ox·s − p ≥ 0 and ox·s − p + kw ≤ w.
         let oxLo = min(wo, (p + s - 1) / s)
         let oxHi = max(oxLo, min(wo, w + p - kw >= 0 ? (w + p - kw) / s + 1 : 0))
-        for oy in 0..<g.outputHeight {
-            let block = rows + oy * wo * kc
+        let lines = outputLines ?? 0..<g.outputHeight
+        for oy in lines {
+            let block = rows + (oy - lines.lowerBound) * wo * kc
             for c in 0..<g.channels {
                 for ky in 0..<kh {
                     let iy = oy * s - p + ky
@@ -95,12 +98,15 @@ public enum Im2Row {
         }
     }
 
+    /// Scatter-adds the patch rows of one sample (or of output lines `outputLines`, read from `rows`
+    /// on) into its N×C×H×W gradient.
     @inline(__always)
-    static func addSample(_ g: ConvGeometry, rows: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
+    static func addSample(_ g: ConvGeometry, rows: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+                          outputLines: Range<Int>? = nil) {
         let kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, p = g.padding
         let h = g.height, w = g.width, plane = h * w
         var row = rows
-        for oy in 0..<g.outputHeight {
+        for oy in outputLines ?? 0..<g.outputHeight {
             for ox in 0..<g.outputWidth {
                 let x0 = ox * s - p
                 for c in 0..<g.channels {

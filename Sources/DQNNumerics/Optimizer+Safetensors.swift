@@ -12,7 +12,7 @@ extension SafetensorsFile {
     }
 
     /// A scalar I64 tensor `name` (shape []) as a non-negative Int.
-    public func step(_ name: String, file: String) throws -> Int {
+    public func nonNegativeScalar(_ name: String, file: String) throws -> Int {
         let t = try tensor(name, file: file)
         guard t.dtype == .I64, t.shape == [] else {
             throw SafetensorsError(file: file, "tensor \(name) is \(t.dtype.rawValue) \(t.shape), expected I64 []")
@@ -36,7 +36,7 @@ extension Adam {
         let n = firstMoment.count
         let m = try file.floatVector(prefix + ".exp_avg", count: n, file: fileName)
         let v = try file.floatVector(prefix + ".exp_avg_sq", count: n, file: fileName)
-        restore(step: try file.step(prefix + ".step", file: fileName), firstMoment: m, secondMoment: v)
+        restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName), firstMoment: m, secondMoment: v)
     }
 }
 
@@ -50,6 +50,6 @@ extension RMSProp {
     /// Restores the state written by `addState`; throws naming a missing or mis-shaped tensor.
     public func restoreState(from file: SafetensorsFile, prefix: String = "rmsprop", fileName: String) throws {
         let s = try file.floatVector(prefix + ".square_avg", count: squareAverage.count, file: fileName)
-        restore(step: try file.step(prefix + ".step", file: fileName), squareAverage: s)
+        restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName), squareAverage: s)
     }
 }
