@@ -32,6 +32,7 @@ let package = Package(
         ),
         .target(
             name: "DQNNumerics",
+            exclude: ["README.md"],
             swiftSettings: optimized
         ),
         .target(

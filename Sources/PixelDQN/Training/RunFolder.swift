@@ -38,6 +38,15 @@ public struct RunFolder: Sendable {
         unlink(probe)
     }
 
+    /// Removes temporary files left by a process killed while writing (".name.tmp-PID"); the
+    /// files under their real names are always complete.
+    public func removeStaleTemporaryFiles() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
+            unlink(path + "/" + name)
+        }
+    }
+
     /// Writes the configuration as pretty, sorted JSON.
     public func writeConfig(_ config: TrainingConfig) throws {
         let encoder = JSONEncoder()

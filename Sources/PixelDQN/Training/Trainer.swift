@@ -58,6 +58,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         batch = ReplayBatch(size: config.batchSize, observationSize: source.observationSize)
         updatesResumeAt = config.learningStarts
         if resume {
+            folder.removeStaleTemporaryFiles()
             try restoreCheckpoint()
             let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
             var log = try MetricsLog.parse(text, path: folder.metrics)
@@ -119,9 +120,12 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             if loop.step > updatesResumeAt && loop.step % config.trainFrequency == 0 {
                 memory.sample(into: batch, using: &rng)
                 let stats = agent.update(batch)
-                guard stats.loss.isFinite, stats.gradientNorm.isFinite else {
+                // A return can never exceed maxReward/(1 − γ) (≤ 1/(1 − γ) here); Q-values far beyond
+                // that bound, or a non-finite loss, mean the optimization diverged.
+                let qBound = 100 * max(1, 1 / max(1 - config.gamma, 1e-6))
+                guard stats.loss.isFinite, stats.gradientNorm.isFinite, abs(stats.meanMaxQ) <= Float(qBound) else {
                     try writeMetrics()
-                    throw TrainingError(message: "training stopped at step \(loop.step): the loss is \(stats.loss) and the gradient norm \(stats.gradientNorm) (diverged; try a smaller --learning-rate). The last good checkpoint is \(folder.checkpoint).")
+                    throw TrainingError(message: "training stopped at step \(loop.step): the optimization diverged (loss \(stats.loss), gradient norm \(stats.gradientNorm), mean max-Q \(stats.meanMaxQ), bound \(qBound)); try a smaller --learning-rate. The last good checkpoint is kept: \(FileManager.default.fileExists(atPath: folder.checkpoint) ? folder.checkpoint : "none was written yet").")
                 }
                 loop.lossSum += Double(stats.loss); loop.qSum += Double(stats.meanMaxQ); loop.lossCount += 1
             }
