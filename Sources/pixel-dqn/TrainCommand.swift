@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     var network: NetworkPreset?
     @Option(name: .customLong("total-timesteps"), help: "Env steps to train (default 300000; state 50000).")
     var totalTimesteps: Int?
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 1e-4; state 5e-4).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 2.5e-4; state 5e-4).")
     var learningRate: Double?
     @Option(help: "adam or rmsprop.")
     var optimizer: OptimizerKind?
@@ -56,8 +56,8 @@ struct TrainCommand: ParsableCommand {
     var trainFrequency: Int?
     @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "Clip the global gradient norm (0 = off).")
     var maxGradNorm: Double?
-    @Flag(help: "Double DQN targets.")
-    var double = false
+    @Flag(inversion: .prefixedNo, help: "Double DQN targets (default on for pixels, off for state).")
+    var double: Bool?
     @Option(help: "huber or mse.")
     var loss: LossKind?
     @Option(name: .customLong("frame-stack"), help: "k, frames in φ.")
@@ -108,7 +108,7 @@ struct TrainCommand: ParsableCommand {
         if let v = learningStarts { c.learningStarts = v }
         if let v = trainFrequency { c.trainFrequency = v }
         if let v = maxGradNorm { c.maxGradNorm = v }
-        if double { c.double = true }
+        if let v = double { c.double = v }
         if let v = loss { c.loss = v }
         if let v = frameStack { c.frameStack = v }
         if let v = frameSkip { c.frameSkip = v }

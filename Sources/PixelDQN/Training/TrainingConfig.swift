@@ -25,7 +25,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Environment steps to train for.
     public var totalTimesteps = 300_000
     /// Optimizer step size.
-    public var learningRate = 1e-4
+    public var learningRate = 2.5e-4
     /// adam (as torch.optim.Adam) or rmsprop.
     public var optimizer: OptimizerKind = .adam
     /// Replay memory capacity in transitions (frames stored once each).
@@ -45,13 +45,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Fraction of `totalTimesteps` over which ε falls linearly from start to end.
     public var explorationFraction = 0.1
     /// Env steps of random play before the first update.
-    public var learningStarts = 10_000
+    public var learningStarts = 5_000
     /// Env steps between gradient updates.
     public var trainFrequency = 4
     /// Clip the global gradient norm to this (0 = no clipping).
     public var maxGradNorm = 10.0
     /// Double DQN: the online network picks the next action, the target network values it.
-    public var double = false
+    public var double = true
     /// huber (smooth L1, δ = 1) or mse.
     public var loss: LossKind = .huber
     /// k, the frames in φ.
@@ -100,6 +100,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             c.endEpsilon = 0.05
             c.explorationFraction = 0.2
             c.frameStack = 1
+            c.double = false
             c.evalEvery = 2_500
             c.checkpointEvery = 5_000
         }
