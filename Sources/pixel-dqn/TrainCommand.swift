@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     var network: NetworkPreset?
     @Option(name: .customLong("total-timesteps"), help: "Env steps to train (default 300000; state 50000).")
     var totalTimesteps: Int?
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 2.5e-4; state 5e-4).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 2.5e-4).")
     var learningRate: Double?
     @Option(help: "adam or rmsprop.")
     var optimizer: OptimizerKind?
@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
     var trainFrequency: Int?
     @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "Clip the global gradient norm (0 = off).")
     var maxGradNorm: Double?
-    @Flag(inversion: .prefixedNo, help: "Double DQN targets (default on for pixels, off for state).")
+    @Flag(inversion: .prefixedNo, help: "Double DQN targets (default on).")
     var double: Bool?
     @Option(help: "huber or mse.")
     var loss: LossKind?
@@ -169,6 +169,9 @@ struct TrainCommand: ParsableCommand {
         var line = "\(result.interrupted ? "stopped" : "finished") after \(result.steps) steps, \(result.episodes) episodes, \(formatDuration(result.wallSeconds))"
         if let e = result.finalEvaluation {
             line += String(format: "; final evaluation over %d episodes: %.1f ± %.1f", e.episodes, e.mean, e.std)
+        }
+        if let e = result.bestModelEvaluation {
+            line += String(format: "; best model: %.1f ± %.1f", e.mean, e.std)
         }
         if result.firstSolvedStep >= 0 {
             line += "; first evaluation ≥ \(Int(config.env.rewardThreshold)) at step \(result.firstSolvedStep) (\(formatDuration(result.firstSolvedSeconds)))"

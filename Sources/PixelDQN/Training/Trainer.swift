@@ -10,6 +10,8 @@ public struct TrainingResult: Sendable {
     public var wallSeconds: Double
     public var interrupted: Bool
     public var finalEvaluation: EvalStats?
+    /// The same final evaluation of best.safetensors (the best periodic evaluation's weights).
+    public var bestModelEvaluation: EvalStats?
     public var firstSolvedStep: Int
     public var firstSolvedSeconds: Double
 }
@@ -148,8 +150,13 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             finalEval = try finalEvaluation()
         }
         try saveAll()
+        var bestEval: EvalStats?
+        if !interrupted && config.finalEvalEpisodes > 0 && FileManager.default.fileExists(atPath: folder.best) {
+            bestEval = try evaluateBestModel()
+        }
         let result = TrainingResult(steps: loop.step, episodes: loop.episode, wallSeconds: elapsedWall(), interrupted: interrupted,
-                                    finalEvaluation: finalEval, firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
+                                    finalEvaluation: finalEval, bestModelEvaluation: bestEval,
+                                    firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
         try writeSummary(result)
         return result
     }
@@ -178,6 +185,21 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
                                            epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
         metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
+                      stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
+        return stats
+    }
+
+    /// 10-episode evaluations are noisy, so the kept best model is re-evaluated on the final
+    /// evaluation's episodes: an unbiased figure for the weights a user would pick.
+    private func evaluateBestModel() throws -> EvalStats {
+        var scratch = Xoshiro256(seed: 0)
+        var c = config
+        c.batchSize = 1
+        let judge = DQNAgent<Source.Element>(config: c, rng: &scratch)
+        try judge.online.load(from: URL(fileURLWithPath: folder.best))
+        let stats = try Evaluator.evaluate(agent: judge, source: evalSource, episodes: config.finalEvalEpisodes,
+                                           epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
+        report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
         return stats
     }
@@ -219,6 +241,9 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         ]
         if let e = r.finalEvaluation {
             fields.append("\"final_eval\": {\"episodes\": \(e.episodes), \"mean\": \(e.mean), \"std\": \(e.std), \"min\": \(e.min), \"max\": \(e.max)}")
+        }
+        if let e = r.bestModelEvaluation {
+            fields.append("\"best_model_eval\": {\"episodes\": \(e.episodes), \"mean\": \(e.mean), \"std\": \(e.std), \"min\": \(e.min), \"max\": \(e.max)}")
         }
         try AtomicFile.write("{\n  " + fields.joined(separator: ",\n  ") + "\n}\n", to: folder.summary)
     }

@@ -91,7 +91,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             c.env = .v0
             c.network = .mlp
             c.totalTimesteps = 50_000
-            c.learningRate = 5e-4
+            c.learningRate = 2.5e-4
             c.bufferSize = 50_000
             c.batchSize = 64
             c.targetNetworkFrequency = 500
@@ -100,7 +100,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             c.endEpsilon = 0.05
             c.explorationFraction = 0.2
             c.frameStack = 1
-            c.double = false
             c.evalEvery = 2_500
             c.checkpointEvery = 5_000
         }
