@@ -59,7 +59,7 @@ def parse_args(argv=None):
     p.add_argument("--env-id", default="CartPole-v1", help="Gymnasium environment id")
     p.add_argument("--network", choices=["small", "nature"], default="small", help="Q-network preset")
     p.add_argument("--total-timesteps", type=int, default=300_000, help="env steps to train for")
-    p.add_argument("--learning-rate", type=float, default=1e-4, help="Adam step size")
+    p.add_argument("--learning-rate", type=float, default=2.5e-4, help="Adam step size")
     p.add_argument("--adam-eps", type=float, default=1e-8, help="Adam epsilon")
     p.add_argument("--buffer-size", type=int, default=100_000, help="replay capacity in frames (~transitions)")
     p.add_argument("--gamma", type=float, default=0.99, help="discount factor")
@@ -70,8 +70,9 @@ def parse_args(argv=None):
     p.add_argument("--end-e", type=float, default=0.01, help="epsilon after exploration")
     p.add_argument("--exploration-fraction", type=float, default=0.1,
                    help="fraction of total steps over which epsilon falls linearly")
-    p.add_argument("--learning-starts", type=int, default=10_000, help="env steps before the first update")
+    p.add_argument("--learning-starts", type=int, default=5_000, help="env steps before the first update")
     p.add_argument("--train-frequency", type=int, default=4, help="env steps between updates")
+    p.add_argument("--double", action="store_true", help="Double DQN targets (pixel-dqn's default)")
     p.add_argument("--max-grad-norm", type=float, default=10.0, help="global gradient norm clip (0 = off)")
     p.add_argument("--frame-stack", type=int, default=4, help="k, frames in phi")
     p.add_argument("--frame-size", type=int, default=84, help="side of the square gray frame")
@@ -278,7 +279,12 @@ def main(argv=None):
             a, r, term = torch.from_numpy(a), torch.from_numpy(r), torch.from_numpy(term)
             t1 = clock()
             with torch.no_grad():
-                target_max = target_network(s2).max(dim=1).values
+                if args.double:
+                    # Double DQN: the online network picks a', the target network values it.
+                    best = q_network(s2).argmax(dim=1, keepdim=True)
+                    target_max = target_network(s2).gather(1, best).squeeze(1)
+                else:
+                    target_max = target_network(s2).max(dim=1).values
                 td_target = r + args.gamma * (1.0 - term) * target_max
             old_val = q_network(s).gather(1, a.unsqueeze(1)).squeeze(1)
             loss = F.smooth_l1_loss(old_val, td_target)
