@@ -55,35 +55,34 @@ extension PNGImage {
         guard bytes.count >= 8, Array(bytes[0..<8]) == pngSignature else {
             throw PNGError(path: name, problem: "not a PNG file (the 8-byte PNG signature is missing; \(bytes.count) bytes)")
         }
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        let begun = bytes.withUnsafeBytes { raw in
-            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
-        }
-        guard begun != 0 else {
-            let message = libpngMessage(&image)
-            png_image_free(&image)
-            throw PNGError(path: name, problem: "cannot read the PNG header: \(message)")
-        }
-        let width = Int(image.width), height = Int(image.height)
-        guard width > 0, height > 0, width * height <= maximumPixels else {
-            png_image_free(&image)
-            throw PNGError(path: name, problem: "image size \(width)x\(height) is outside the accepted range (at most \(maximumPixels) pixels)")
-        }
-        image.format = channels == 1 ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_RGB)
-        var pixels = [UInt8](repeating: 0, count: width * height * channels)
-        let finished = bytes.withUnsafeBytes { _ in
-            pixels.withUnsafeMutableBytes { out in
+        // libpng's memory reader keeps a pointer to the bytes from begin to finish, so both
+        // calls happen inside one access to the array's storage.
+        return try bytes.withUnsafeBytes { raw in
+            var image = png_image()
+            image.version = UInt32(PNG_IMAGE_VERSION)
+            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+                let message = libpngMessage(&image)
+                png_image_free(&image)
+                throw PNGError(path: name, problem: "cannot read the PNG header: \(message)")
+            }
+            let width = Int(image.width), height = Int(image.height)
+            guard width > 0, height > 0, width * height <= maximumPixels else {
+                png_image_free(&image)
+                throw PNGError(path: name, problem: "image size \(width)x\(height) is outside the accepted range (at most \(maximumPixels) pixels)")
+            }
+            image.format = channels == 1 ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_RGB)
+            var pixels = [UInt8](repeating: 0, count: width * height * channels)
+            let finished = pixels.withUnsafeMutableBytes { out in
                 png_image_finish_read(&image, nil, out.baseAddress, Int32(width * channels), nil)
             }
-        }
-        guard finished != 0 else {
-            let message = libpngMessage(&image)
+            guard finished != 0 else {
+                let message = libpngMessage(&image)
+                png_image_free(&image)
+                throw PNGError(path: name, problem: "truncated or corrupt PNG data: \(message)")
+            }
             png_image_free(&image)
-            throw PNGError(path: name, problem: "truncated or corrupt PNG data: \(message)")
+            return PNGImage(width: width, height: height, channels: channels, pixels: pixels)
         }
-        png_image_free(&image)
-        return PNGImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 
     /// Encodes the image as PNG bytes.

@@ -6,7 +6,7 @@ public enum Evaluator {
     /// The episodes use a generator derived from `seed` and `stream` only.
     public static func evaluate<Source: ObservationSource>(
         agent: DQNAgent<Source.Element>, source: Source, episodes: Int, epsilon: Double,
-        seed: UInt64, stream: UInt64, onStep: ((Int, Int, [Float]) -> Void)? = nil
+        seed: UInt64, stream: UInt64
     ) throws -> EvalStats {
         var rng = Xoshiro256.derived(seed: seed, stream: stream)
         var observation = [Source.Element](repeating: 0, count: source.observationSize)
