@@ -28,9 +28,9 @@ struct TrainCommand: ParsableCommand {
     var env: CartPoleVersion?
     @Option(help: "Q-network: small, nature (pixels) or mlp (state).")
     var network: NetworkPreset?
-    @Option(name: .customLong("total-timesteps"), help: "Env steps to train (default 300000; state 50000).")
+    @Option(name: .customLong("total-timesteps"), help: "Env steps to train (default 200000; state 50000).")
     var totalTimesteps: Int?
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 2.5e-4).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 5e-4; state 2.5e-4).")
     var learningRate: Double?
     @Option(help: "adam or rmsprop.")
     var optimizer: OptimizerKind?

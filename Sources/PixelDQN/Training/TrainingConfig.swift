@@ -23,9 +23,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Q-network preset: small or nature for pixels, mlp for state.
     public var network: NetworkPreset = .small
     /// Environment steps to train for.
-    public var totalTimesteps = 300_000
+    public var totalTimesteps = 200_000
     /// Optimizer step size.
-    public var learningRate = 2.5e-4
+    public var learningRate = 5e-4
     /// adam (as torch.optim.Adam) or rmsprop.
     public var optimizer: OptimizerKind = .adam
     /// Replay memory capacity in transitions (frames stored once each).
@@ -47,7 +47,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Env steps of random play before the first update.
     public var learningStarts = 5_000
     /// Env steps between gradient updates.
-    public var trainFrequency = 4
+    public var trainFrequency = 2
     /// Clip the global gradient norm to this (0 = no clipping).
     public var maxGradNorm = 10.0
     /// Double DQN: the online network picks the next action, the target network values it.

@@ -1,0 +1,28 @@
+// The model that ships in Models/: it loads, its metadata describes the pixel observation, and
+// a short greedy evaluation is far above what a random policy gets on the same episodes.
+import Foundation
+import Testing
+import PixelDQN
+
+@Suite struct ShippedModelTests {
+    static let path = Fixtures.root.replacingOccurrences(of: "/Fixtures", with: "/Models/cartpole-v1-pixels.safetensors")
+
+    @Test func shippedModelLoadsAndBeatsARandomPolicy() throws {
+        let url = URL(fileURLWithPath: Self.path)
+        let network = try QNetwork(contentsOf: url, maxBatch: 1)
+        let meta = try SafetensorsFile(contentsOf: url).metadata
+        #expect(network.preset == .small && network.inputShape == [4, 84, 84] && network.actions == 2)
+        #expect(meta["observation"] == "pixels" && meta["env"] == "CartPole-v1")
+
+        var config = TrainingConfig.defaults(for: .pixels)
+        config.batchSize = 1
+        var rng = Xoshiro256(seed: 0)
+        let agent = DQNAgent<UInt8>(config: config, rng: &rng)
+        agent.online.copyParameters(from: network)
+        let source = PixelCartPole(version: .v1)
+        let trained = try Evaluator.evaluate(agent: agent, source: source, episodes: 5, epsilon: 0, seed: 12, stream: 0)
+        // ε = 1 is the uniformly random policy, on the same start states.
+        let random = try Evaluator.evaluate(agent: agent, source: source, episodes: 5, epsilon: 1, seed: 12, stream: 0)
+        #expect(trained.mean >= 3 * random.mean, "trained \(trained.mean) vs random \(random.mean)")
+    }
+}
