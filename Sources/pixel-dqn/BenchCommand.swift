@@ -2,13 +2,19 @@
 // Q-network. Speed is measured here, never in tests.
 import ArgumentParser
 import Foundation
+import DQNNumerics
 import PixelDQN
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure environment and pixel-path throughput (one thread).",
-        discussion: "Reports the median of --repeats runs. Check that the machine is idle first (top).")
+        abstract: "Measure the environment, the pixel path (one thread) and each Q-network preset.",
+        discussion: """
+            Environment: median of --repeats runs of --steps steps. Network: for each preset, acting
+            latency (batch 1), one DQN update (batch 32; mlp 256: online forward, target forward on
+            the next states, Huber loss, backward, Adam), GFLOP/s and the share of this machine's FP32
+            peak (205 GFLOP/s on 2 cores). Check that the machine is idle first (top).
+            """)
 
     @Option(help: "Steps per repetition.")
     var steps = 200_000
@@ -18,6 +24,12 @@ struct BenchCommand: ParsableCommand {
 
     @Option(name: .customLong("frame-stack"), help: "k for the pixel path.")
     var frameStack = 4
+
+    @Flag(inversion: .prefixedNo, help: "Also benchmark the Q-network presets.")
+    var network = true
+
+    @Option(name: .customLong("network-repeats"), help: "Timed repetitions per network preset.")
+    var networkRepeats = 20
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1; got \(steps)") }
@@ -31,8 +43,17 @@ struct BenchCommand: ParsableCommand {
             EnvironmentBenchmark.pixelPath(steps: steps, repeats: repeats, k: frameStack),
         ]
         for r in results {
-            print(String(format: "%-48@ %12.0f steps/s  (%d steps, median of %d)",
-                         r.name as NSString, r.stepsPerSecond, r.steps, repeats))
+            print(r.name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                  + String(format: "%12.0f steps/s  (%d steps, median of %d)", r.stepsPerSecond, r.steps, repeats))
+        }
+        guard network else { return }
+        print("")
+        print("preset   act (batch 1)   update (batch)          updates/s   GFLOP/s   share of peak")
+        for preset in NetworkPreset.allCases {
+            let r = NetworkBenchmark.run(preset: preset, repeats: networkRepeats, threads: 2)
+            print(preset.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                  + String(format: " %9.3f ms   %9.3f ms (%3d)   %9.1f   %7.1f   %5.1f %%", r.actLatencyMs, r.updateMs, r.batch, r.updatesPerSecond,
+                         r.achievedGFLOPS, 100 * r.fractionOfPeak))
         }
     }
 }
