@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every speed figure in README.md, pixel-dqn and PyTorch/Gymnasium side by side, in one sitting.
+# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~6 minutes)
+# Needs a Python with torch, gymnasium[classic-control], opencv-python-headless (reference only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${1:-python3}
+export SDL_VIDEODRIVER=dummy
+swift build -c release --product pixel-dqn >/dev/null
+BIN=.build/release/pixel-dqn
+OUT=$(mktemp -d)
+echo "== load before: $(cat /proc/loadavg)"
+echo "== pixel-dqn bench (environment on one thread; networks on 2 threads)"
+$BIN bench --steps 200000 --repeats 5 --network-repeats 30
+echo "== PyTorch networks (Scripts/torch_bench.py, 2 threads)"
+$PY Scripts/torch_bench.py --preset all --repeats 30
+echo "== Gymnasium environment (Scripts/gym_bench.py, one thread)"
+$PY Scripts/gym_bench.py --reps 3
+echo "== end to end, 15000 env steps, the default pixel settings, updates from step 2000"
+$BIN train --total-timesteps 15000 --learning-starts 2000 --eval-every 0 --final-eval-episodes 0 \
+    --checkpoint-every 1000000 --output "$OUT/swift" --quiet
+cat "$OUT/swift/summary.json"
+$PY Scripts/torch_dqn.py --total-timesteps 15000 --learning-starts 2000 --learning-rate 5e-4 \
+    --train-frequency 2 --double --progress-every 0
+echo "== debug build (what \`swift run\` uses) vs release: pixel path and small network"
+swift build --product pixel-dqn >/dev/null
+.build/debug/pixel-dqn bench --steps 200000 --repeats 5 --no-network
+.build/debug/pixel-dqn bench-network --preset small --repeats 30
+$BIN bench-network --preset small --repeats 30
+echo "== load after: $(cat /proc/loadavg)"
+rm -rf "$OUT"
