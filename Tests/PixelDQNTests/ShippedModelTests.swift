@@ -23,6 +23,7 @@ import PixelDQN
         let trained = try Evaluator.evaluate(agent: agent, source: source, episodes: 5, epsilon: 0, seed: 12, stream: 0)
         // ε = 1 is the uniformly random policy, on the same start states.
         let random = try Evaluator.evaluate(agent: agent, source: source, episodes: 5, epsilon: 1, seed: 12, stream: 0)
-        #expect(trained.mean >= 3 * random.mean, "trained \(trained.mean) vs random \(random.mean)")
+        // A random policy averages about 22 on CartPole; the shipped model must be far above it.
+        #expect(trained.mean >= max(100, 4 * random.mean), "trained \(trained.mean) vs random \(random.mean)")
     }
 }
