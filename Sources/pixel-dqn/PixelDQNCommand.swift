@@ -9,6 +9,6 @@ struct PixelDQNCommand: ParsableCommand {
         abstract: "Deep Q-learning from pixels on CartPole, in Swift.",
         version: pixelDQNVersion,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PlayCommand.self, RenderCommand.self, TraceCommand.self,
-                      DumpFramesCommand.self, BenchCommand.self, BenchNetworkCommand.self, ExportReferenceCommand.self, FuzzCommand.self],
+                      DumpFramesCommand.self, BenchCommand.self, BenchNetworkCommand.self, ExportReferenceCommand.self, FuzzCommand.self, PlotCommand.self],
     )
 }

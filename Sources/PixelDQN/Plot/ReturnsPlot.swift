@@ -22,7 +22,7 @@ public enum ReturnsPlot {
     public static func draw(_ metrics: MetricsLog, threshold: Double, totalSteps: Int, title: String,
                             width: Int = 800, height: Int = 480) -> PNGImage {
         var c = RGBCanvas(width: width, height: height)
-        let (left, right, top, bottom) = (70, 20, 40, 50)
+        let (left, right, top, bottom) = (70, 20, 62, 50)
         let pw = width - left - right, ph = height - top - bottom
         let xMax = Double(max(totalSteps, metrics.episodes.last?.step ?? 1, 1))
         let allReturns = metrics.episodes.map(\.episodeReturn) + metrics.evaluations.map(\.stats.mean)
@@ -82,14 +82,15 @@ public enum ReturnsPlot {
         c.text(title, x: left, y: 12, .black, scale: 2)
         c.text("ENV STEPS", x: left + pw / 2 - BitmapFont.width("ENV STEPS") / 2, y: height - 18, axis)
         c.text("RETURN", x: 14, y: top + ph / 2 + BitmapFont.width("RETURN") / 2, axis, vertical: true)
-        let legendX = left + pw - 230
-        c.fill(x: legendX, y: top + 8, w: 222, h: 44, RGB(250, 250, 250))
-        c.line(Double(legendX + 6), Double(top + 16), Double(legendX + 26), Double(top + 16), RGB(30, 80, 200), thickness: 2)
-        c.text("EPISODE RETURN (MEAN OF 20)", x: legendX + 32, y: top + 13, axis)
-        c.line(Double(legendX + 6), Double(top + 30), Double(legendX + 26), Double(top + 30), RGB(210, 40, 40), thickness: 2)
-        c.text("EVALUATION MEAN", x: legendX + 32, y: top + 27, axis)
-        c.line(Double(legendX + 6), Double(top + 44), Double(legendX + 26), Double(top + 44), RGB(60, 160, 60))
-        c.text("SOLVED (\(label(threshold)))", x: legendX + 32, y: top + 41, axis)
+        // Legend: one row between the title and the plot, so it never hides data.
+        var lx = left
+        for (label, colour, thick) in [("EPISODE RETURN (MEAN OF 20)", RGB(30, 80, 200), 2.0),
+                                        ("EVALUATION MEAN", RGB(210, 40, 40), 2.0),
+                                        ("SOLVED (\(label(threshold)))", RGB(60, 160, 60), 1.0)] {
+            c.line(Double(lx), Double(top - 14), Double(lx + 20), Double(top - 14), colour, thickness: thick)
+            c.text(label, x: lx + 26, y: top - 17, axis)
+            lx += 26 + BitmapFont.width(label) + 24
+        }
         return c.image
     }
 }
