@@ -8,77 +8,80 @@ extension ObservationKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 
+private let pixelDefaults = TrainingConfig.defaults(for: .pixels)
+private let stateDefaults = TrainingConfig.defaults(for: .state)
+
+/// "(default X)" or "(default X; state Y)" for an option's help.
+private func defaults<T>(_ key: KeyPath<TrainingConfig, T>) -> String {
+    let p = "\(pixelDefaults[keyPath: key])", s = "\(stateDefaults[keyPath: key])"
+    return p == s ? "(default \(p))" : "(default \(p); state \(s))"
+}
+
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a DQN on CartPole from pixels (default) or from the state.",
-        discussion: """
-            Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json,
-            metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors,
-            checkpoint.safetensors, summary.json. Ctrl-C stops cleanly and keeps a checkpoint;
-            --resume DIR continues. Defaults shown are for pixels; --observation state switches to the
-            seed's setup (CartPole-v0, mlp, 50,000 steps).
-            """)
+        discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json. Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp).")
 
     @Option(help: "pixels (φ of rendered 84x84 frames) or state (the 4 numbers).")
     var observation: ObservationKind = .pixels
-    @Option(help: "Seed of the one RNG (init, resets, ε-greedy, sampling).")
+    @Option(help: "Seed of the one RNG (init, resets, ε-greedy, sampling) \(defaults(\TrainingConfig.seed)).")
     var seed: UInt64?
-    @Option(help: "CartPole-v1 or CartPole-v0 (default v1 for pixels, v0 for state).")
+    @Option(help: "CartPole-v1 or CartPole-v0 \(defaults(\TrainingConfig.env.rawValue)).")
     var env: CartPoleVersion?
-    @Option(help: "Q-network: small, nature (pixels) or mlp (state).")
+    @Option(help: "Q-network: small, nature (pixels) or mlp (state) \(defaults(\TrainingConfig.network.rawValue)).")
     var network: NetworkPreset?
-    @Option(name: .customLong("total-timesteps"), help: "Env steps to train (default 200000; state 50000).")
+    @Option(name: .customLong("total-timesteps"), help: "Env steps to train \(defaults(\TrainingConfig.totalTimesteps)).")
     var totalTimesteps: Int?
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size (default 5e-4; state 2.5e-4).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size \(defaults(\TrainingConfig.learningRate)).")
     var learningRate: Double?
-    @Option(help: "adam or rmsprop.")
+    @Option(help: "adam or rmsprop \(defaults(\TrainingConfig.optimizer.rawValue)).")
     var optimizer: OptimizerKind?
-    @Option(name: .customLong("buffer-size"), help: "Replay memory capacity in transitions.")
+    @Option(name: .customLong("buffer-size"), help: "Replay memory capacity in transitions \(defaults(\TrainingConfig.bufferSize)).")
     var bufferSize: Int?
-    @Option(parsing: .unconditional, help: "Discount factor γ.")
+    @Option(parsing: .unconditional, help: "Discount factor γ \(defaults(\TrainingConfig.gamma)).")
     var gamma: Double?
-    @Option(parsing: .unconditional, help: "Target update rate: 1 = hard copy, < 1 = Polyak.")
+    @Option(parsing: .unconditional, help: "Target update rate: 1 = hard copy, < 1 = Polyak \(defaults(\TrainingConfig.tau)).")
     var tau: Double?
-    @Option(name: .customLong("target-network-frequency"), help: "Env steps between target updates.")
+    @Option(name: .customLong("target-network-frequency"), help: "Env steps between target updates \(defaults(\TrainingConfig.targetNetworkFrequency)).")
     var targetNetworkFrequency: Int?
-    @Option(name: .customLong("batch-size"), help: "Transitions per update.")
+    @Option(name: .customLong("batch-size"), help: "Transitions per update \(defaults(\TrainingConfig.batchSize)).")
     var batchSize: Int?
-    @Option(name: .customLong("start-e"), parsing: .unconditional, help: "ε at the start.")
+    @Option(name: .customLong("start-e"), parsing: .unconditional, help: "ε at the start \(defaults(\TrainingConfig.startEpsilon)).")
     var startEpsilon: Double?
-    @Option(name: .customLong("end-e"), parsing: .unconditional, help: "ε after exploration.")
+    @Option(name: .customLong("end-e"), parsing: .unconditional, help: "ε after exploration \(defaults(\TrainingConfig.endEpsilon)).")
     var endEpsilon: Double?
-    @Option(name: .customLong("exploration-fraction"), parsing: .unconditional, help: "Fraction of the run over which ε falls.")
+    @Option(name: .customLong("exploration-fraction"), parsing: .unconditional, help: "Fraction of the run over which ε falls \(defaults(\TrainingConfig.explorationFraction)).")
     var explorationFraction: Double?
-    @Option(name: .customLong("learning-starts"), help: "Random steps before the first update.")
+    @Option(name: .customLong("learning-starts"), help: "Random steps before the first update \(defaults(\TrainingConfig.learningStarts)).")
     var learningStarts: Int?
-    @Option(name: .customLong("train-frequency"), help: "Env steps between updates.")
+    @Option(name: .customLong("train-frequency"), help: "Env steps between updates \(defaults(\TrainingConfig.trainFrequency)).")
     var trainFrequency: Int?
-    @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "Clip the global gradient norm (0 = off).")
+    @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "Clip the global gradient norm (0 = off) \(defaults(\TrainingConfig.maxGradNorm)).")
     var maxGradNorm: Double?
-    @Flag(inversion: .prefixedNo, help: "Double DQN targets (default on).")
+    @Flag(inversion: .prefixedNo, help: "Double DQN targets \(defaults(\TrainingConfig.double)).")
     var double: Bool?
-    @Option(help: "huber or mse.")
+    @Option(help: "huber or mse \(defaults(\TrainingConfig.loss.rawValue)).")
     var loss: LossKind?
-    @Option(name: .customLong("frame-stack"), help: "k, frames in φ.")
+    @Option(name: .customLong("frame-stack"), help: "k, frames in φ \(defaults(\TrainingConfig.frameStack)).")
     var frameStack: Int?
-    @Option(name: .customLong("frame-skip"), help: "Env steps per action; max over the last two frames.")
+    @Option(name: .customLong("frame-skip"), help: "Env steps per action; max over the last two frames \(defaults(\TrainingConfig.frameSkip)).")
     var frameSkip: Int?
-    @Option(name: .customLong("frame-size"), help: "Side of the square frame in pixels.")
+    @Option(name: .customLong("frame-size"), help: "Side of the square frame in pixels \(defaults(\TrainingConfig.frameSize)).")
     var frameSize: Int?
-    @Option(name: .customLong("eval-every"), help: "Env steps between evaluations (0 = only at the end).")
+    @Option(name: .customLong("eval-every"), help: "Env steps between evaluations (0 = only at the end) \(defaults(\TrainingConfig.evalEvery)).")
     var evalEvery: Int?
-    @Option(name: .customLong("eval-episodes"), help: "Episodes per evaluation.")
+    @Option(name: .customLong("eval-episodes"), help: "Episodes per evaluation \(defaults(\TrainingConfig.evalEpisodes)).")
     var evalEpisodes: Int?
-    @Option(name: .customLong("final-eval-episodes"), help: "Episodes of the final evaluation.")
+    @Option(name: .customLong("final-eval-episodes"), help: "Episodes of the final evaluation \(defaults(\TrainingConfig.finalEvalEpisodes)).")
     var finalEvalEpisodes: Int?
-    @Option(name: .customLong("eval-epsilon"), parsing: .unconditional, help: "ε while evaluating.")
+    @Option(name: .customLong("eval-epsilon"), parsing: .unconditional, help: "ε while evaluating \(defaults(\TrainingConfig.evalEpsilon)).")
     var evalEpsilon: Double?
-    @Option(name: .customLong("checkpoint-every"), help: "Env steps between checkpoints.")
+    @Option(name: .customLong("checkpoint-every"), help: "Env steps between checkpoints \(defaults(\TrainingConfig.checkpointEvery)).")
     var checkpointEvery: Int?
     @Flag(name: .customLong("save-replay"), help: "Save the replay memory in checkpoints (exact resume).")
     var saveReplay = false
-    @Option(help: "Numerics threads, 1 or 2 (results are identical).")
+    @Option(help: "Numerics threads, 1 or 2 (results are identical) \(defaults(\TrainingConfig.threads)).")
     var threads: Int?
     @Flag(name: .customLong("stop-when-solved"), help: "Stop once an evaluation and a final evaluation reach the threshold.")
     var stopWhenSolved = false
