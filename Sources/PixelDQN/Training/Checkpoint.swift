@@ -35,15 +35,9 @@ extension Trainer {
         for t in agent.target.namedTensors {
             file.set("target." + t.name, SafetensorsTensor(floats: Array(agent.target.parameters[t.range]), shape: t.shape))
         }
-        var optimizerStep = 0
-        if let adam = agent.adam {
-            file.set("optimizer.exp_avg", SafetensorsTensor(floats: adam.firstMoment))
-            file.set("optimizer.exp_avg_sq", SafetensorsTensor(floats: adam.secondMoment))
-            optimizerStep = adam.step
-        } else if let rms = agent.rmsprop {
-            file.set("optimizer.square_avg", SafetensorsTensor(floats: rms.squareAverage))
-            optimizerStep = rms.step
-        }
+        // The optimizer's own safetensors layout (DQNNumerics/Optimizer+Safetensors.swift).
+        agent.adam?.addState(to: &file)
+        agent.rmsprop?.addState(to: &file)
         var phi = [Source.Element](repeating: 0, count: source.observationSize)
         phi.withUnsafeMutableBufferPointer { source.copyObservation(into: $0) }
         file.set("phi", Source.Element.tensor(phi))
@@ -60,7 +54,7 @@ extension Trainer {
             "wall_seconds": "\(elapsedWall())",
             "env_state": s.array.map { "\($0)" }.joined(separator: ","),
             "env_elapsed": "\(source.env.elapsedSteps)", "env_running": "\(source.env.isRunning)",
-            "optimizer_step": "\(optimizerStep)", "replay_saved": "\(config.saveReplay)",
+            "replay_saved": "\(config.saveReplay)",
             "updates_paused_until": "\(updatesResumeAt)",
         ]
         for (k, v) in agent.online.architecture.metadata { meta[k] = v }
@@ -88,14 +82,8 @@ extension Trainer {
         guard m[CheckpointKeys.format] == "1" else { throw FileError(path: path, problem: "not a pixel-dqn checkpoint (metadata \(CheckpointKeys.format) missing)") }
         try loadNetwork(agent.online, prefix: "online.", from: file, path: path)
         try loadNetwork(agent.target, prefix: "target.", from: file, path: path)
-        let optimizerStep = try int("optimizer_step")
-        if let adam = agent.adam {
-            adam.restore(step: optimizerStep,
-                         firstMoment: try floats(file, "optimizer.exp_avg", count: agent.online.parameterCount, path: path),
-                         secondMoment: try floats(file, "optimizer.exp_avg_sq", count: agent.online.parameterCount, path: path))
-        } else if let rms = agent.rmsprop {
-            rms.restore(step: optimizerStep, squareAverage: try floats(file, "optimizer.square_avg", count: agent.online.parameterCount, path: path))
-        }
+        try agent.adam?.restoreState(from: file, fileName: path)
+        try agent.rmsprop?.restoreState(from: file, fileName: path)
         let words = try file.tensor("rng", file: path).int64s(name: "rng", file: path).map { UInt64(bitPattern: $0) }
         guard let restored = Xoshiro256(stateWords: words) else { throw FileError(path: path, problem: "tensor rng: expected 4 non-zero words") }
         rng = restored
@@ -136,12 +124,6 @@ extension Trainer {
             let values = try tensor.floats(name: prefix + t.name, file: path)
             for (i, v) in zip(t.range, values) { net.parameters[i] = v }
         }
-    }
-
-    private func floats(_ file: SafetensorsFile, _ name: String, count: Int, path: String) throws -> [Float] {
-        let v = try file.tensor(name, file: path).floats(name: name, file: path)
-        guard v.count == count else { throw FileError(path: path, problem: "tensor \(name): expected \(count) values, found \(v.count)") }
-        return v
     }
 }
 
