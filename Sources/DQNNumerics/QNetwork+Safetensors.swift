@@ -50,8 +50,14 @@ extension QNetwork {
     /// The parameters as F32 tensors with PyTorch names and shapes, plus architecture metadata.
     public func safetensors(metadata extra: [String: String] = [:]) -> SafetensorsFile {
         var file = SafetensorsFile(metadata: architecture.metadata.merging(extra) { _, new in new })
-        for t in namedTensors { file.set(t.name, SafetensorsTensor(floats: Array(parameters[t.range]), shape: t.shape)) }
+        addTensors(to: &file)
         return file
+    }
+
+    /// Adds the parameters as F32 tensors named `prefix` + PyTorch name (a checkpoint holding
+    /// several networks uses prefixes such as "online." and "target.").
+    public func addTensors(to file: inout SafetensorsFile, prefix: String = "") {
+        for t in namedTensors { file.set(prefix + t.name, SafetensorsTensor(floats: Array(parameters[t.range]), shape: t.shape)) }
     }
 
     /// Writes the parameters (atomically) with architecture and `metadata` in `__metadata__`.
@@ -62,17 +68,19 @@ extension QNetwork {
     /// Copies every named tensor of `file` into the parameters, after checking that each exists
     /// and has dtype F32 and this network's shape. Extra tensors (e.g. optimizer state) are ignored.
     /// Nothing is changed when a check fails.
-    public func loadParameters(from file: SafetensorsFile, fileName: String) throws {
+    /// Tensors are looked up as `prefix` + PyTorch name.
+    public func loadParameters(from file: SafetensorsFile, fileName: String, prefix: String = "") throws {
         var values: [[Float]] = []
         for t in namedTensors {
-            let tensor = try file.tensor(t.name, file: fileName)
+            let name = prefix + t.name
+            let tensor = try file.tensor(name, file: fileName)
             guard tensor.dtype == .F32 else {
-                throw SafetensorsError(file: fileName, "tensor \(t.name) has dtype \(tensor.dtype.rawValue), expected F32")
+                throw SafetensorsError(file: fileName, "tensor \(name) has dtype \(tensor.dtype.rawValue), expected F32")
             }
             guard tensor.shape == t.shape else {
-                throw SafetensorsError(file: fileName, "tensor \(t.name) has shape \(tensor.shape), expected \(t.shape)")
+                throw SafetensorsError(file: fileName, "tensor \(name) has shape \(tensor.shape), expected \(t.shape)")
             }
-            values.append(try tensor.floats(name: t.name, file: fileName))
+            values.append(try tensor.floats(name: name, file: fileName))
         }
         for (t, v) in zip(namedTensors, values) {
             for (i, x) in zip(t.range, v) { parameters[i] = x }

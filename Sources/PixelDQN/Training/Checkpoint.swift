@@ -29,12 +29,8 @@ extension Trainer {
     /// Writes checkpoint.safetensors for the current state of the loop.
     func writeCheckpoint() throws {
         var file = SafetensorsFile()
-        for t in agent.online.namedTensors {
-            file.set("online." + t.name, SafetensorsTensor(floats: Array(agent.online.parameters[t.range]), shape: t.shape))
-        }
-        for t in agent.target.namedTensors {
-            file.set("target." + t.name, SafetensorsTensor(floats: Array(agent.target.parameters[t.range]), shape: t.shape))
-        }
+        agent.online.addTensors(to: &file, prefix: "online.")
+        agent.target.addTensors(to: &file, prefix: "target.")
         // The optimizer's own safetensors layout (DQNNumerics/Optimizer+Safetensors.swift).
         agent.adam?.addState(to: &file)
         agent.rmsprop?.addState(to: &file)
@@ -80,8 +76,8 @@ extension Trainer {
             return v
         }
         guard m[CheckpointKeys.format] == "1" else { throw FileError(path: path, problem: "not a pixel-dqn checkpoint (metadata \(CheckpointKeys.format) missing)") }
-        try loadNetwork(agent.online, prefix: "online.", from: file, path: path)
-        try loadNetwork(agent.target, prefix: "target.", from: file, path: path)
+        try agent.online.loadParameters(from: file, fileName: path, prefix: "online.")
+        try agent.target.loadParameters(from: file, fileName: path, prefix: "target.")
         try agent.adam?.restoreState(from: file, fileName: path)
         try agent.rmsprop?.restoreState(from: file, fileName: path)
         let words = try file.tensor("rng", file: path).int64s(name: "rng", file: path).map { UInt64(bitPattern: $0) }
@@ -112,17 +108,6 @@ extension Trainer {
             // Without the replay memory, refill it before updating again.
             updatesResumeAt = loop.step + max(config.learningStarts, config.batchSize + config.frameStack)
             needsReset = true
-        }
-    }
-
-    private func loadNetwork(_ net: QNetwork, prefix: String, from file: SafetensorsFile, path: String) throws {
-        for t in net.namedTensors {
-            let tensor = try file.tensor(prefix + t.name, file: path)
-            guard tensor.shape == t.shape else {
-                throw FileError(path: path, problem: "tensor \(prefix + t.name): expected shape \(t.shape), found \(tensor.shape)")
-            }
-            let values = try tensor.floats(name: prefix + t.name, file: path)
-            for (i, v) in zip(t.range, values) { net.parameters[i] = v }
         }
     }
 }
