@@ -50,6 +50,18 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         frames.append(recycled)
     }
 
+    /// Refills φ from saved frames (k × frameSize, oldest first), as a checkpoint stores them.
+    public mutating func restore(frames saved: [Element]) {
+        precondition(saved.count == depth * frameSize, "FrameStack.restore: φ needs \(depth * frameSize) elements, got \(saved.count)")
+        saved.withUnsafeBufferPointer { f in
+            for i in 0..<depth {
+                frames[i].withUnsafeMutableBufferPointer { dst in
+                    _ = dst.update(fromContentsOf: UnsafeBufferPointer(rebasing: f[(i * frameSize)..<((i + 1) * frameSize)]))
+                }
+            }
+        }
+    }
+
     /// Array conveniences for `reset(start:)` and `push(_:)`.
     public mutating func reset(start: [Element]) { start.withUnsafeBufferPointer { reset(start: $0) } }
     public mutating func push(_ frame: [Element]) { frame.withUnsafeBufferPointer { push($0) } }

@@ -62,23 +62,7 @@ public final class StateCartPole: ObservationSource {
 
     public func restore(state: CartPoleState, elapsedSteps: Int, frames: [Float]) {
         env.resume(at: state, elapsedSteps: elapsedSteps)
-        restoreStack(&stack, frames: frames)
+        stack.restore(frames: frames)
         observe(state)
-    }
-}
-
-/// Refills φ from saved frames (k × frameSize, oldest first).
-func restoreStack<E>(_ stack: inout FrameStackOf<E>, frames: [E]) {
-    precondition(frames.count == stack.depth * stack.frameSize, "restore: φ needs \(stack.depth * stack.frameSize) elements, got \(frames.count)")
-    let n = stack.frameSize
-    frames.withUnsafeBufferPointer { f in
-        stack.reset(start: UnsafeBufferPointer(rebasing: f[0..<n]))
-        for i in 0..<stack.depth { stack.push(UnsafeBufferPointer(rebasing: f[(i * n)..<((i + 1) * n)])) }
-    }
-}
-
-extension PixelCartPole {
-    public func restore(state: CartPoleState, elapsedSteps: Int, frames: [UInt8]) {
-        restoreEpisode(state: state, elapsedSteps: elapsedSteps, frames: frames)
     }
 }

@@ -73,9 +73,9 @@ public final class PixelCartPole {
     }
 
     /// Restores a saved episode mid-way (see `ObservationSource.restore`).
-    func restoreEpisode(state: CartPoleState, elapsedSteps: Int, frames: [UInt8]) {
+    public func restore(state: CartPoleState, elapsedSteps: Int, frames: [UInt8]) {
         env.resume(at: state, elapsedSteps: elapsedSteps)
-        restoreStack(&stack, frames: frames)
+        stack.restore(frames: frames)
         let n = frameSize
         for i in 0..<n { frame[i] = frames[frames.count - n + i] }
     }

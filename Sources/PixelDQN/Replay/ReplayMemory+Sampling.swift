@@ -29,14 +29,8 @@ extension ReplayMemory {
     /// Elements in one stacked observation (k × frameSize).
     public var observationSize: Int { stackDepth * frameSize }
 
-    /// True when at least one transition can be sampled.
-    public var canSample: Bool {
-        // The newest frame closes a transition unless it is a reset frame.
-        (max(0, written - count)..<written).contains { isSampleable(absolute: $0) }
-    }
-
     /// Fills `batch` with transitions drawn uniformly (with replacement) from the sampleable ones.
-    /// - Precondition: `canSample`.
+    /// - Precondition: some transition is sampleable (the loop guarantees it by learning starts).
     public func sample<G: RandomNumberGenerator>(into batch: ReplayBatch<Element>, using rng: inout G) {
         precondition(batch.states.count == batch.size * observationSize, "ReplayMemory.sample: batch laid out for another observation size")
         precondition(written > 1, "ReplayMemory.sample: nothing to sample yet")

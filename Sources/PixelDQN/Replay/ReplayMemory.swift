@@ -83,7 +83,7 @@ public final class ReplayMemory<Element: Numeric & Sendable> {
         written += 1
     }
 
-    /// The slot of the frame written `age` frames ago (0 = newest).
+    /// The ring slot holding absolute frame index `index` (frames are numbered from 0 as written).
     @inline(__always)
     func slot(ofAbsolute index: Int) -> Int { index % capacity }
 

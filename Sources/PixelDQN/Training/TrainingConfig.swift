@@ -141,8 +141,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if frameSkip < 1 || frameSkip > 16 { try fail("frame-skip", "between 1 and 16", frameSkip) }
         if observation == .pixels {
             if network == .mlp { try fail("network", "small or nature for pixel observations", network.rawValue) }
-            let minimum = network == .nature ? 36 : 36
-            if frameSize < minimum || frameSize > 256 { try fail("frame-size", "between \(minimum) and 256 for the \(network.rawValue) network", frameSize) }
+            // Both conv stacks need at least 36 pixels to leave a feature map.
+            if frameSize < 36 || frameSize > 256 { try fail("frame-size", "between 36 and 256 for the \(network.rawValue) network", frameSize) }
         } else if network != .mlp {
             try fail("network", "mlp for state observations", network.rawValue)
         }
