@@ -4,17 +4,21 @@ import Foundation
 import Testing
 import PixelDQN
 
-/// Runs the pixel-dqn executable built next to the test bundle; returns (status, stdout, stderr).
-func runTool(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+/// The pixel-dqn executable built next to the test bundle (which may live inside a .xctest folder).
+let toolURL: URL = {
     var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     var exe = dir.appendingPathComponent("pixel-dqn")
-    // The test runner may live inside a .xctest bundle folder.
     for _ in 0..<3 where !FileManager.default.fileExists(atPath: exe.path) {
         dir = dir.deletingLastPathComponent()
         exe = dir.appendingPathComponent("pixel-dqn")
     }
+    return exe
+}()
+
+/// Runs the pixel-dqn tool and waits; returns (status, stdout, stderr).
+func runTool(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
-    p.executableURL = exe
+    p.executableURL = toolURL
     p.arguments = arguments
     let out = Pipe(), err = Pipe()
     p.standardOutput = out

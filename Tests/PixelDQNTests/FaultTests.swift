@@ -7,13 +7,7 @@ import PixelDQN
 
 /// Starts the pixel-dqn tool without waiting for it.
 func startTool(_ arguments: [String], shellPrefix: String? = nil) throws -> Process {
-    let probe = try runTool(["--version"])  // also checks the tool exists
-    precondition(probe.status == 0)
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var exe = dir.appendingPathComponent("pixel-dqn")
-    for _ in 0..<3 where !FileManager.default.fileExists(atPath: exe.path) {
-        dir = dir.deletingLastPathComponent(); exe = dir.appendingPathComponent("pixel-dqn")
-    }
+    let exe = toolURL
     let p = Process()
     if let prefix = shellPrefix {
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
