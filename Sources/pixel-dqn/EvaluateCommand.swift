@@ -75,9 +75,10 @@ struct EvaluateCommand: ParsableCommand {
         case .pixels:
             let c = loaded.config
             let source = PixelCartPole(version: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
-            stats = try evaluate(loaded, source)
+            stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
         case .state:
-            stats = try evaluate(loaded, StateCartPole(version: loaded.config.env, frameStack: loaded.config.frameStack))
+            let source = StateCartPole(version: loaded.config.env, frameStack: loaded.config.frameStack)
+            stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
         }
         let seconds = EnvironmentBenchmark.now() - start
         if json {
@@ -88,15 +89,6 @@ struct EvaluateCommand: ParsableCommand {
             print("env       \(loaded.config.env.rawValue) (\(loaded.config.observation.rawValue), ε = \(epsilon), seed \(seed))")
             print(String(format: "episodes  %d\nmean      %.2f\nstd       %.2f\nmin       %.0f\nmax       %.0f\ntime      %.1f s", stats.episodes, stats.mean, stats.std, stats.min, stats.max, seconds))
         }
-    }
-
-    private func evaluate<S: ObservationSource>(_ m: LoadedModel, _ source: S) throws -> EvalStats where S.Element: NetworkInput {
-        var rng = Xoshiro256(seed: 0)
-        var c = m.config
-        c.batchSize = 1
-        let agent = DQNAgent<S.Element>(config: c, rng: &rng)
-        agent.online.copyParameters(from: m.network)
-        return try Evaluator.evaluate(agent: agent, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
     }
 }
 

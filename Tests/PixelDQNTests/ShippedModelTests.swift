@@ -14,15 +14,10 @@ import PixelDQN
         #expect(network.preset == .small && network.inputShape == [4, 84, 84] && network.actions == 2)
         #expect(meta["observation"] == "pixels" && meta["env"] == "CartPole-v1")
 
-        var config = TrainingConfig.defaults(for: .pixels)
-        config.batchSize = 1
-        var rng = Xoshiro256(seed: 0)
-        let agent = DQNAgent<UInt8>(config: config, rng: &rng)
-        agent.online.copyParameters(from: network)
         let source = PixelCartPole(version: .v1)
-        let trained = try Evaluator.evaluate(agent: agent, source: source, episodes: 5, epsilon: 0, seed: 12, stream: 0)
+        let trained = try Evaluator.evaluate(network: network, source: source, episodes: 5, epsilon: 0, seed: 12, stream: 0)
         // ε = 1 is the uniformly random policy, on the same start states.
-        let random = try Evaluator.evaluate(agent: agent, source: source, episodes: 5, epsilon: 1, seed: 12, stream: 0)
+        let random = try Evaluator.evaluate(network: network, source: source, episodes: 5, epsilon: 1, seed: 12, stream: 0)
         // A random policy averages about 22 on CartPole; the shipped model must be far above it.
         #expect(trained.mean >= max(100, 4 * random.mean), "trained \(trained.mean) vs random \(random.mean)")
     }

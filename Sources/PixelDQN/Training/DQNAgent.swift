@@ -40,6 +40,15 @@ func argmax(_ q: UnsafeBufferPointer<Float>, offset: Int, count: Int) -> Int {
     return best
 }
 
+/// ε-greedy with `network`: with probability ε a uniformly random action, else the greedy one.
+/// One uniform draw decides, a second picks the random action, so the RNG stream is easy to follow.
+public func epsilonGreedyAction<E: NetworkInput, G: RandomNumberGenerator>(
+    _ network: QNetwork, _ observation: UnsafeBufferPointer<E>, epsilon: Double, using rng: inout G
+) -> Int {
+    if rng.nextUnitDouble() < epsilon { return rng.nextIndex(below: network.actions) }
+    return argmax(E.forward(network, observation, batch: 1), offset: 0, count: network.actions)
+}
+
 /// What one update reports.
 public struct UpdateStats: Sendable {
     public var loss: Float
@@ -63,7 +72,6 @@ public final class DQNAgent<Element: NetworkInput> {
     private var nextActions: [Int]
     private var batchActions: [Int]
     private var gradQ: [Float]
-    private var single: [Element]
 
     public init(config: TrainingConfig, actions: Int = CartPole.actionCount, rng: inout Xoshiro256) {
         self.config = config
@@ -85,24 +93,11 @@ public final class DQNAgent<Element: NetworkInput> {
         nextActions = [Int](repeating: 0, count: maxBatch)
         batchActions = nextActions
         gradQ = [Float](repeating: 0, count: maxBatch * actions)
-        single = [Element](repeating: 0, count: online.inputSize)
     }
 
-    /// Q-values of one observation (k × frameSize elements).
-    public func qValues(_ observation: UnsafeBufferPointer<Element>) -> [Float] {
-        Array(Element.forward(online, observation, batch: 1))
-    }
-
-    /// The greedy action for one observation.
-    public func greedyAction(_ observation: UnsafeBufferPointer<Element>) -> Int {
-        argmax(Element.forward(online, observation, batch: 1), offset: 0, count: actions)
-    }
-
-    /// ε-greedy: with probability ε a uniformly random action, else the greedy one. One uniform
-    /// draw decides, a second picks the random action, so the RNG stream is easy to follow.
+    /// ε-greedy acting with the online network (see `epsilonGreedyAction`).
     public func act<G: RandomNumberGenerator>(_ observation: UnsafeBufferPointer<Element>, epsilon: Double, using rng: inout G) -> Int {
-        if rng.nextUnitDouble() < epsilon { return rng.nextIndex(below: actions) }
-        return greedyAction(observation)
+        epsilonGreedyAction(online, observation, epsilon: epsilon, using: &rng)
     }
 
     /// One gradient step on `batch`: targets from the target network (Double DQN: actions chosen

@@ -2,12 +2,12 @@
 // training, so evaluating never changes the training run's random numbers.
 
 public enum Evaluator {
-    /// Runs `episodes` episodes with `agent` and returns their returns' statistics.
-    /// The episodes use a generator derived from `seed` and `stream` only.
+    /// Runs `episodes` episodes acting ε-greedily with `network` and returns their returns'
+    /// statistics. The episodes use a generator derived from `seed` and `stream` only.
     public static func evaluate<Source: ObservationSource>(
-        agent: DQNAgent<Source.Element>, source: Source, episodes: Int, epsilon: Double,
+        network: QNetwork, source: Source, episodes: Int, epsilon: Double,
         seed: UInt64, stream: UInt64
-    ) throws -> EvalStats {
+    ) throws -> EvalStats where Source.Element: NetworkInput {
         var rng = Xoshiro256.derived(seed: seed, stream: stream)
         var observation = [Source.Element](repeating: 0, count: source.observationSize)
         var returns: [Double] = []
@@ -18,7 +18,7 @@ public enum Evaluator {
             while !done {
                 let action = observation.withUnsafeMutableBufferPointer { obs in
                     source.copyObservation(into: obs)
-                    return agent.act(UnsafeBufferPointer(obs), epsilon: epsilon, using: &rng)
+                    return epsilonGreedyAction(network, UnsafeBufferPointer(obs), epsilon: epsilon, using: &rng)
                 }
                 let r = try source.step(action)
                 total += r.reward

@@ -163,7 +163,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
 
     /// Periodic evaluation: records the row, keeps best.safetensors, notes the first solve.
     private func evaluate(episodes: Int) throws -> EvalStats {
-        let stats = try Evaluator.evaluate(agent: agent, source: evalSource, episodes: episodes, epsilon: config.evalEpsilon,
+        let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: episodes, epsilon: config.evalEpsilon,
                                            seed: config.seed, stream: 1_000 + UInt64(loop.evaluations))
         loop.evaluations += 1
         metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats))
@@ -181,7 +181,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     }
 
     private func finalEvaluation() throws -> EvalStats {
-        let stats = try Evaluator.evaluate(agent: agent, source: evalSource, episodes: config.finalEvalEpisodes,
+        let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: config.finalEvalEpisodes,
                                            epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
         metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
@@ -192,12 +192,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// 10-episode evaluations are noisy, so the kept best model is re-evaluated on the final
     /// evaluation's episodes: an unbiased figure for the weights a user would pick.
     private func evaluateBestModel() throws -> EvalStats {
-        var scratch = Xoshiro256(seed: 0)
-        var c = config
-        c.batchSize = 1
-        let judge = DQNAgent<Source.Element>(config: c, rng: &scratch)
-        try judge.online.load(from: URL(fileURLWithPath: folder.best))
-        let stats = try Evaluator.evaluate(agent: judge, source: evalSource, episodes: config.finalEvalEpisodes,
+        let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1)
+        let stats = try Evaluator.evaluate(network: best, source: evalSource, episodes: config.finalEvalEpisodes,
                                            epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
         report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
