@@ -37,8 +37,10 @@ public final class Adam {
         self.step = step; firstMoment = m; secondMoment = v
     }
 
-    /// One update of `parameters` from `gradients` (both of the optimizer's parameter count).
-    public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>) {
+    /// One update of `parameters` from `gradients` (both of the optimizer's parameter count), each
+    /// gradient first multiplied by `gradientScale` when it is not 1 (gradient clipping, fused).
+    public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
+                       gradientScale: Float = 1) {
         precondition(parameters.count == firstMoment.count && gradients.count == firstMoment.count,
                      "Adam.update: \(parameters.count) parameters, \(gradients.count) gradients, expected \(firstMoment.count)")
         step += 1
@@ -48,6 +50,7 @@ public final class Adam {
         let count = parameters.count
         guard let pp = parameters.baseAddress, let gp = gradients.baseAddress else { return }
         let p = SendablePointer(pp), gr = SendableConstPointer(gp)
+        let scaled = gradientScale != 1, scale = gradientScale
         firstMoment.withUnsafeMutableBufferPointer { mb in
             secondMoment.withUnsafeMutableBufferPointer { vb in
                 guard let mp = mb.baseAddress, let vp = vb.baseAddress else { return }
@@ -57,7 +60,7 @@ public final class Adam {
                     // 8 lanes at a time: lane-wise IEEE ops give the same bits as the scalar tail.
                     var i = range.lowerBound
                     while i + 8 <= range.upperBound {
-                        let g = Gemm.load8(gr.base + i)
+                        let g = scaled ? Gemm.load8(gr.base + i) * scale : Gemm.load8(gr.base + i)
                         var mi = Gemm.load8(m.base + i), vi = Gemm.load8(v.base + i)
                         mi = mi + w1 * (g - mi)
                         vi = vi * b2 + w2 * g * g
@@ -67,7 +70,7 @@ public final class Adam {
                         i += 8
                     }
                     while i < range.upperBound {
-                        let g = gr.base[i]
+                        let g = scaled ? gr.base[i] * scale : gr.base[i]
                         let mi = m.base[i] + w1 * (g - m.base[i])
                         let vi = v.base[i] * b2 + w2 * g * g
                         m.base[i] = mi; v.base[i] = vi
@@ -80,8 +83,8 @@ public final class Adam {
         }
     }
 
-    /// One update of a network's parameters from its gradients.
-    public func update(_ network: QNetwork) {
-        update(parameters: network.parameters, gradients: UnsafeBufferPointer(network.gradients))
+    /// One update of a network's parameters from its gradients (times `gradientScale`).
+    public func update(_ network: QNetwork, gradientScale: Float = 1) {
+        update(parameters: network.parameters, gradients: UnsafeBufferPointer(network.gradients), gradientScale: gradientScale)
     }
 }

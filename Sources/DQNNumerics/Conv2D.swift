@@ -27,15 +27,22 @@ public final class Conv2D: Layer {
     /// Output lines per im2row block in the batched paths: about 64 KiB of patch rows (so they stay
     /// in L1/L2 between im2row and the GEMM), a multiple of 6 rows when that costs at most half.
     private let linesPerBlock: Int
+    /// Offset tables (patch entries, then positions) for the direct path (nil when it does not apply; see `DirectConv`).
+    private let patchOffsets: UnsafeMutablePointer<Int>?
     private var cachedInput: UnsafePointer<Float>?
     private var cachedBatch = 0
+
+    /// Whether batched passes read patches straight from the input (`DirectConv`: padding 0 and
+    /// Cout a multiple of 16) instead of building im2row blocks. Both give the same bits.
+    public var usesDirectPath: Bool { patchOffsets != nil }
 
     public var inputSize: Int { geometry.inputSize }
     public var outputSize: Int { outChannels * geometry.positions }
     public var parameterCount: Int { outChannels * geometry.patchSize + outChannels }
     public var forwardFLOPsPerSample: Int { 2 * geometry.positions * geometry.patchSize * outChannels }
 
-    public init(geometry: ConvGeometry, outChannels: Int, maxBatch: Int) {
+    /// `direct: false` forces the im2row path (the reference the direct path is tested against).
+    public init(geometry: ConvGeometry, outChannels: Int, maxBatch: Int, direct: Bool = true) {
         precondition(outChannels > 0 && maxBatch > 0, "Conv2D: outChannels \(outChannels) and maxBatch \(maxBatch) must be positive")
         self.geometry = geometry; self.outChannels = outChannels; self.maxBatch = maxBatch
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -52,6 +59,14 @@ public final class Conv2D: Layer {
         var lines = min(ho, max(1, 16_384 / (wo * kc)))
         if let aligned = (1...lines).reversed().first(where: { ($0 * wo) % 6 == 0 }), aligned * 2 >= lines { lines = aligned }
         linesPerBlock = lines
+        if direct && DirectConv.applies(geometry, outChannels: outChannels) {
+            let offsets = DirectConv.offsetTables(geometry)
+            let p = UnsafeMutablePointer<Int>.allocate(capacity: offsets.count)
+            p.initialize(from: offsets, count: offsets.count)
+            patchOffsets = p
+        } else {
+            patchOffsets = nil
+        }
     }
 
     deinit {
@@ -59,6 +74,7 @@ public final class Conv2D: Layer {
         for p in outT { p.base.deallocate() }
         for p in partial { p.base.deallocate() }
         weightT.deallocate()
+        patchOffsets?.deallocate()
     }
 
     public func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256) {
@@ -88,8 +104,15 @@ public final class Conv2D: Layer {
             return
         }
         let rowsP = rows, outP = outT, block = linesPerBlock, wo = g.outputWidth
+        let offsets = patchOffsets.map { SendableConstPointer(UnsafePointer($0)) }
         NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample) { c in
             for n in Self.samples(chunk: c, batch: batch) {
+                if let offsets {
+                    DirectConv.forwardSample(g, tables: offsets.base, input: x.base + n * g.inputSize, weightT: wT.base,
+                                             outChannels: co, out: outP[c].base)
+                    Self.finishSample(outT: outP[c].base, bias: bias.base, y: y.base + n * co * pos, pos: pos, co: co)
+                    continue
+                }
                 var oy = 0
                 while oy < g.outputHeight {
                     let lines = oy..<min(g.outputHeight, oy + block)
@@ -121,6 +144,7 @@ public final class Conv2D: Layer {
         let x = SendableConstPointer(input), dy = SendableConstPointer(gradOutput), w = SendableConstPointer(parameters)
         let dx = gradInput.map { SendablePointer($0) }
         let rowsP = rows, outP = outT, partP = partial, block = linesPerBlock, wo = g.outputWidth
+        let offsets = patchOffsets.map { SendableConstPointer(UnsafePointer($0)) }
         NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample) { c in
             let part = partP[c].base, biasPart = part + kc * co
             part.update(repeating: 0, count: kc * co + co)
@@ -135,6 +159,21 @@ public final class Conv2D: Layer {
                 }
                 let dxn = dx.map { $0.base + n * g.inputSize }
                 dxn?.update(repeating: 0, count: g.inputSize)
+                if let offsets {
+                    // dWᵀ straight from the input; the patch rows are then only needed for dx.
+                    DirectConv.weightGradientSample(g, tables: offsets.base, input: x.base + n * g.inputSize,
+                                                    gradT: outP[c].base, outChannels: co, partial: part)
+                    guard let dxn else { continue }
+                    var oy = 0
+                    while oy < g.outputHeight {
+                        let lines = oy..<min(g.outputHeight, oy + block)
+                        Gemm.multiplySerial(transposeA: false, m: lines.count * wo, n: kc, k: co, a: outP[c].base + oy * wo * co,
+                                            lda: co, b: w.base, ldb: kc, c: rowsP[c].base, ldc: kc, accumulate: false)
+                        Im2Row.addSample(g, rows: rowsP[c].base, gradInput: dxn, outputLines: lines)
+                        oy = lines.upperBound
+                    }
+                    continue
+                }
                 var oy = 0
                 while oy < g.outputHeight {
                     // One block of output lines: its patch rows are rebuilt, used for dW and dx, and

@@ -29,22 +29,57 @@ extension QNetwork {
         for i in 0..<parameterCount { parameters[i] = tau * source.parameters[i] + keep * parameters[i] }
     }
 
-    /// The L2 norm of all gradients, accumulated in Double in storage order (deterministic).
+    /// The L2 norm of all gradients. Squares are summed in Double: two fixed halves of the buffer,
+    /// each over 8 lanes (element i of a half goes to lane i mod 8), then lanes and halves in a
+    /// fixed order, so the result is the same for 1 and 2 threads.
     public var gradientNorm: Float {
-        var s: Double = 0
-        for g in gradients { s += Double(g) * Double(g) }
-        return Float(s.squareRoot())
+        guard let base = gradients.baseAddress else { return 0 }
+        let count = parameterCount, src = SendableConstPointer(UnsafePointer(base))
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { sums in
+            guard let out = sums.baseAddress else { return 0 }
+            let dst = SendablePointer(out)
+            NumericsThreads.run(parts: 2, work: 4 * count) { part in
+                let range = NumericsThreads.range(part, of: 2, total: count, granule: 64)
+                dst.base[part] = Self.sumOfSquares(src.base + range.lowerBound, count: range.count)
+            }
+            return Float((out[0] + out[1]).squareRoot())
+        }
     }
 
-    /// torch.nn.utils.clip_grad_norm_: with total = ‖g‖₂ over all parameters,
-    /// coef = maxNorm / (total + 1e-6), and gradients are scaled by coef only when coef < 1.
+    /// Σ x² in Double over 8 lanes (see `gradientNorm`); the scalar tail goes to lane i mod 8 too.
+    static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        var lo = SIMD4<Double>(), hi = SIMD4<Double>()
+        var i = 0
+        while i + 8 <= count {
+            let v = Gemm.load8(x + i)
+            let a = SIMD4<Double>(v.lowHalf), b = SIMD4<Double>(v.highHalf)
+            lo.addProduct(a, a); hi.addProduct(b, b)
+            i += 8
+        }
+        while i < count {
+            let d = Double(x[i]), lane = i % 8
+            if lane < 4 { lo[lane] = lo[lane].addingProduct(d, d) } else { hi[lane - 4] = hi[lane - 4].addingProduct(d, d) }
+            i += 1
+        }
+        return ((lo[0] + lo[1]) + (lo[2] + lo[3])) + ((hi[0] + hi[1]) + (hi[2] + hi[3]))
+    }
+
+    /// torch.nn.utils.clip_grad_norm_'s factor without applying it: with total = ‖g‖₂ over all
+    /// parameters, coef = maxNorm / (total + 1e-6), and the scale is coef when coef < 1, else 1.
+    /// Optimizers take the scale (`gradientScale`) so clipping costs no extra pass over memory.
+    public func clipScale(maxNorm: Float) -> (norm: Float, scale: Float) {
+        precondition(maxNorm > 0, "clipScale: maxNorm must be positive, got \(maxNorm)")
+        let total = gradientNorm
+        let coef = maxNorm / (total + 1e-6)
+        return (total, coef < 1 ? coef : 1)
+    }
+
+    /// torch.nn.utils.clip_grad_norm_: scales the gradients by `clipScale(maxNorm:)`.
     /// - Returns: the total norm before clipping.
     @discardableResult
     public func clipGradientNorm(maxNorm: Float) -> Float {
-        precondition(maxNorm > 0, "clipGradientNorm: maxNorm must be positive, got \(maxNorm)")
-        let total = gradientNorm
-        let coef = maxNorm / (total + 1e-6)
-        if coef < 1 { for i in 0..<parameterCount { gradients[i] *= coef } }
+        let (total, scale) = clipScale(maxNorm: maxNorm)
+        if scale < 1 { for i in 0..<parameterCount { gradients[i] *= scale } }
         return total
     }
 }

@@ -27,7 +27,9 @@ public final class RMSProp {
     }
 
     /// One update of `parameters` from `gradients`.
-    public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>) {
+    /// One update; each gradient is first multiplied by `gradientScale` when it is not 1 (clipping).
+    public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
+                       gradientScale: Float = 1) {
         precondition(parameters.count == squareAverage.count && gradients.count == squareAverage.count,
                      "RMSProp.update: \(parameters.count) parameters, \(gradients.count) gradients, expected \(squareAverage.count)")
         step += 1
@@ -35,20 +37,21 @@ public final class RMSProp {
         let count = parameters.count
         guard let pp = parameters.baseAddress, let gp = gradients.baseAddress else { return }
         let p = SendablePointer(pp), gr = SendableConstPointer(gp)
+        let scaled = gradientScale != 1, scale = gradientScale
         squareAverage.withUnsafeMutableBufferPointer { sb in
             guard let sp = sb.baseAddress else { return }
             let sq = SendablePointer(sp)
             NumericsThreads.forEachPart(total: count, work: 6 * count, granule: 64) { range in
                 var i = range.lowerBound
                 while i + 8 <= range.upperBound {
-                    let g = Gemm.load8(gr.base + i)
+                    let g = scaled ? Gemm.load8(gr.base + i) * scale : Gemm.load8(gr.base + i)
                     let si = Gemm.load8(sq.base + i) * a + w * g * g
                     Gemm.store8(si, sq.base + i)
                     Gemm.store8(Gemm.load8(p.base + i) - lr * (g / (si.squareRoot() + eps)), p.base + i)
                     i += 8
                 }
                 while i < range.upperBound {
-                    let g = gr.base[i]
+                    let g = scaled ? gr.base[i] * scale : gr.base[i]
                     let si = sq.base[i] * a + w * g * g
                     sq.base[i] = si
                     p.base[i] -= lr * (g / (si.squareRoot() + eps))
@@ -59,7 +62,7 @@ public final class RMSProp {
     }
 
     /// One update of a network's parameters from its gradients.
-    public func update(_ network: QNetwork) {
-        update(parameters: network.parameters, gradients: UnsafeBufferPointer(network.gradients))
+    public func update(_ network: QNetwork, gradientScale: Float = 1) {
+        update(parameters: network.parameters, gradients: UnsafeBufferPointer(network.gradients), gradientScale: gradientScale)
     }
 }

@@ -88,3 +88,54 @@ import DQNNumerics
         #expect(first == Array(y[0..<layer.outputSize]), "batch-1 conv differs from sample 0 of the batch for \(g)")
     }
 }
+
+/// The direct (implicit-GEMM) convolution path against the scalar reference and, bit for bit,
+/// against the im2row + Gemm path it replaces (forward, dW, db and dx).
+@Suite struct DirectConvTests {
+    static let geometries = [
+        ConvGeometry(channels: 4, height: 84, width: 84, kernelHeight: 8, kernelWidth: 8, stride: 4, padding: 0),  // small/nature conv1
+        ConvGeometry(channels: 16, height: 20, width: 20, kernelHeight: 4, kernelWidth: 4, stride: 2, padding: 0), // small conv2
+        ConvGeometry(channels: 3, height: 9, width: 11, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 0),
+        ConvGeometry(channels: 2, height: 13, width: 10, kernelHeight: 5, kernelWidth: 2, stride: 3, padding: 0), // kw not unrolled
+    ]
+
+    @Test(arguments: geometries)
+    func directPathMatchesIm2RowPathBitwise(g: ConvGeometry) {
+        var rng = Xoshiro256(seed: 15)
+        let batch = 3, outChannels = 32
+        let direct = Conv2D(geometry: g, outChannels: outChannels, maxBatch: batch)
+        let im2row = Conv2D(geometry: g, outChannels: outChannels, maxBatch: batch, direct: false)
+        #expect(direct.usesDirectPath && !im2row.usesDirectPath)
+        let x = randomFloats(batch * g.inputSize, &rng), params = randomFloats(direct.parameterCount, &rng)
+        let dy = randomFloats(batch * direct.outputSize, &rng)
+        func run(_ layer: Conv2D) -> (y: [Float], dParams: [Float], dx: [Float]) {
+            var y = [Float](repeating: .nan, count: batch * layer.outputSize)
+            var dParams = [Float](repeating: 0, count: layer.parameterCount)
+            var dx = [Float](repeating: .nan, count: x.count)
+            x.withUnsafeBufferPointer { xp in params.withUnsafeBufferPointer { pp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    layer.forward(input: xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, output: yp.baseAddress!)
+                }
+                dy.withUnsafeBufferPointer { gp in dParams.withUnsafeMutableBufferPointer { dp in dx.withUnsafeMutableBufferPointer { dxp in
+                    layer.backward(gradOutput: gp.baseAddress!, parameters: pp.baseAddress!, gradParameters: dp.baseAddress!,
+                                   gradInput: dxp.baseAddress!)
+                } } }
+            } }
+            return (y, dParams, dx)
+        }
+        let a = run(direct), b = run(im2row)
+        #expect(a.y == b.y, "direct forward differs from im2row for \(g)")
+        #expect(a.dParams == b.dParams, "direct dW/db differ from im2row for \(g)")
+        #expect(a.dx == b.dx, "direct dx differs from im2row for \(g)")
+        let weight = Array(params[0..<(outChannels * g.patchSize)]), bias = Array(params[(outChannels * g.patchSize)...])
+        let expected = Reference.conv2d(g, outChannels: outChannels, batch: batch, input: x, weight: weight, bias: bias)
+        Tolerance.expectClose(a.y, expected, Tolerance.kernel, "direct conv2d \(g)")
+    }
+
+    @Test func directPathGradients() {
+        let g = ConvGeometry(channels: 3, height: 12, width: 11, kernelHeight: 4, kernelWidth: 3, stride: 2, padding: 0)
+        let layer = Conv2D(geometry: g, outChannels: 16, maxBatch: 2)
+        #expect(layer.usesDirectPath)
+        checkLayerGradients(layer, batch: 2, seed: 28)
+    }
+}

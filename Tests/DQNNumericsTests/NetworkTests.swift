@@ -88,6 +88,45 @@ func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 
         let coef = Float(1) / (5 + 1e-6)
         #expect(net.gradients[0] == 3 * coef && net.gradients[5] == 4 * coef)
     }
+
+    @Test func gradientNormMatchesScalarReference() {
+        // The 8-lane, two-half Double sum against a plain in-order Double sum, on a size that
+        // is not a multiple of 8 or 64.
+        var rng = Xoshiro256(seed: 5)
+        let net = QNetwork(preset: .mlp, inputShape: [7], actions: 3, maxBatch: 1, rng: &rng)
+        for i in 0..<net.parameterCount { net.gradients[i] = rng.uniform(-2, 2) }
+        let reference = net.gradients.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        #expect(net.parameterCount % 8 != 0)
+        #expect(abs(Double(net.gradientNorm) - reference) <= 1e-6 * reference)
+    }
+
+    @Test func fusedClipScaleEqualsClippingFirst() {
+        // Adam and RMSProp with gradientScale give the same bits as clipping the gradients first.
+        var rng = Xoshiro256(seed: 6)
+        let net = QNetwork(preset: .mlp, inputShape: [5], actions: 2, maxBatch: 1, rng: &rng)
+        for i in 0..<net.parameterCount { net.gradients[i] = rng.uniform(-1, 1) }
+        let (norm, scale) = net.clipScale(maxNorm: 0.5)
+        #expect(scale < 1 && norm > 0.5)
+        let start = Array(net.parameters)
+        for useAdam in [true, false] {
+            let fusedOptimizer = useAdam ? Adam(parameterCount: net.parameterCount, learningRate: 1e-2) as AnyObject
+                                         : RMSProp(parameterCount: net.parameterCount) as AnyObject
+            let plainOptimizer = useAdam ? Adam(parameterCount: net.parameterCount, learningRate: 1e-2) as AnyObject
+                                         : RMSProp(parameterCount: net.parameterCount) as AnyObject
+            var fused = start, plain = start
+            let raw = Array(net.gradients), clipped = raw.map { $0 * scale }
+            fused.withUnsafeMutableBufferPointer { p in raw.withUnsafeBufferPointer { g in
+                if let a = fusedOptimizer as? Adam { a.update(parameters: p, gradients: g, gradientScale: scale) }
+                if let r = fusedOptimizer as? RMSProp { r.update(parameters: p, gradients: g, gradientScale: scale) }
+            } }
+            plain.withUnsafeMutableBufferPointer { p in clipped.withUnsafeBufferPointer { g in
+                if let a = plainOptimizer as? Adam { a.update(parameters: p, gradients: g) }
+                if let r = plainOptimizer as? RMSProp { r.update(parameters: p, gradients: g) }
+            } }
+            #expect(fused == plain, "fused clipping differs (\(useAdam ? "Adam" : "RMSProp"))")
+            #expect(fused != start)
+        }
+    }
 }
 
 /// Tests that set the global `NumericsThreads.count` run one at a time (results never depend on

@@ -148,8 +148,10 @@ public final class DQNAgent<Element: NetworkInput> {
         // Phase 3: backward, clip, step.
         online.zeroGradients()
         gradQ.withUnsafeBufferPointer { g in online.backward(gradOutput: UnsafeBufferPointer(rebasing: g[0..<(n * actions)])) }
-        stats.gradientNorm = config.maxGradNorm > 0 ? online.clipGradientNorm(maxNorm: Float(config.maxGradNorm)) : online.gradientNorm
-        if let adam { adam.update(online) } else if let rmsprop { rmsprop.update(online) }
+        // Clipping is applied inside the optimizer step (the same products, one pass less).
+        let (norm, scale) = config.maxGradNorm > 0 ? online.clipScale(maxNorm: Float(config.maxGradNorm)) : (online.gradientNorm, 1)
+        stats.gradientNorm = norm
+        if let adam { adam.update(online, gradientScale: scale) } else if let rmsprop { rmsprop.update(online, gradientScale: scale) }
         return stats
     }
 

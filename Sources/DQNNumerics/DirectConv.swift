@@ -1,0 +1,157 @@
+// Direct ("implicit GEMM") convolution for unpadded convolutions: Gemm's 6×16 register tile with
+// the A operand read straight from the input image instead of from an im2row copy. Patch entry
+// k = (c, ky, kx) of output position p = (oy, ox) sits at input offset origin(p) + patchOffset(k),
+// with origin(p) = oy·s·W + ox·s and patchOffset(k) = c·H·W + ky·W + kx, so a tile needs only
+// six base pointers and no copy. Every output element is the same in-order chain of fused
+// multiply-adds as the im2row + Gemm path computes, so the two paths give identical bits.
+
+/// Kernels of the direct convolution path of `Conv2D` (padding 0, output channels a multiple of 16).
+enum DirectConv {
+    /// Whether `Conv2D` takes the direct path for this geometry and channel count.
+    static func applies(_ g: ConvGeometry, outChannels: Int) -> Bool {
+        g.padding == 0 && outChannels % 16 == 0
+    }
+
+    /// The offset tables of a geometry: patchOffset(k) for k in 0..<Kc, in the (c, ky, kx) order of
+    /// PyTorch's weight, then origin(p) for p in 0..<P.
+    static func offsetTables(_ g: ConvGeometry) -> [Int] {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(g.patchSize + g.positions)
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth { offsets.append(c * g.height * g.width + ky * g.width + kx) }
+            }
+        }
+        for oy in 0..<g.outputHeight {
+            for ox in 0..<g.outputWidth { offsets.append(oy * g.stride * g.width + ox * g.stride) }
+        }
+        return offsets
+    }
+
+    /// out [P, Cout] = patches(x)·wT for one sample: wT is [Kc, Cout], `offsets` is `offsetTables(g)`.
+    static func forwardSample(_ g: ConvGeometry, tables offsets: UnsafePointer<Int>, input x: UnsafePointer<Float>,
+                              weightT wT: UnsafePointer<Float>, outChannels co: Int, out: UnsafeMutablePointer<Float>) {
+        let pos = g.positions, kc = g.patchSize, origins = offsets + kc
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { scratch in
+            guard let tile = scratch.baseAddress else { return }
+            var j = 0
+            while j < co {
+                var p = 0
+                while p < pos {
+                    let r = min(6, pos - p)
+                    // Rows past r repeat the last real row (valid memory) and land in scratch.
+                    @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> { x + origins[p + min(i, r - 1)] }
+                    let full = r == 6
+                    forwardTile(row(0), row(1), row(2), row(3), row(4), row(5), offsets: offsets, kc: kc,
+                                b: wT + j, ldb: co, c: full ? out + p * co + j : tile, ldc: full ? co : 16)
+                    if !full { for i in 0..<r { (out + (p + i) * co + j).update(from: tile + i * 16, count: 16) } }
+                    p += r
+                }
+                j += 16
+            }
+        }
+    }
+
+    /// dWᵀ [Kc, Cout] += patches(x)ᵀ·gT for one sample: gT is dy as [P, Cout]; each element's chain
+    /// runs over positions p in order.
+    static func weightGradientSample(_ g: ConvGeometry, tables offsets: UnsafePointer<Int>, input x: UnsafePointer<Float>,
+                                     gradT: UnsafePointer<Float>, outChannels co: Int, partial: UnsafeMutablePointer<Float>) {
+        let kc = g.patchSize, pos = g.positions, origins = offsets + kc
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { scratch in
+            guard let tile = scratch.baseAddress else { return }
+            var j = 0
+            while j < co {
+                var k = 0
+                while k < kc {
+                    let r = min(6, kc - k)
+                    @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> { x + offsets[k + min(i, r - 1)] }
+                    if r == 6 {
+                        weightGradientTile(row(0), row(1), row(2), row(3), row(4), row(5), origins: origins, positions: pos,
+                                           gradT: gradT + j, ldg: co, c: partial + k * co + j, ldc: co)
+                    } else {
+                        for i in 0..<6 { (tile + i * 16).update(from: partial + (k + min(i, r - 1)) * co + j, count: 16) }
+                        weightGradientTile(row(0), row(1), row(2), row(3), row(4), row(5), origins: origins, positions: pos,
+                                           gradT: gradT + j, ldg: co, c: tile, ldc: 16)
+                        for i in 0..<r { (partial + (k + i) * co + j).update(from: tile + i * 16, count: 16) }
+                    }
+                    k += r
+                }
+                j += 16
+            }
+        }
+    }
+
+    /// C[0..<6, 0..<16] = Σ_k a_i[patchOffset(k)]·B[k, 0..<16] for k in 0..<Kc, in order. One
+    /// integer load of the offset per k keeps the loop as flat as Gemm's (no register spills).
+    @inline(never)
+    static func forwardTile(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                            _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                            offsets: UnsafePointer<Int>, kc: Int,
+                            b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let z = SIMD8<Float>()
+        var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
+        var bp = b
+        for k in 0..<kc {
+            let off = offsets[k]
+            let b0 = Gemm.load8(bp), b1 = Gemm.load8(bp + 8)
+            let x0 = SIMD8<Float>(repeating: a0[off])
+            c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
+            let x1 = SIMD8<Float>(repeating: a1[off])
+            c10 = c10.addingProduct(x1, b0); c11 = c11.addingProduct(x1, b1)
+            let x2 = SIMD8<Float>(repeating: a2[off])
+            c20 = c20.addingProduct(x2, b0); c21 = c21.addingProduct(x2, b1)
+            let x3 = SIMD8<Float>(repeating: a3[off])
+            c30 = c30.addingProduct(x3, b0); c31 = c31.addingProduct(x3, b1)
+            let x4 = SIMD8<Float>(repeating: a4[off])
+            c40 = c40.addingProduct(x4, b0); c41 = c41.addingProduct(x4, b1)
+            let x5 = SIMD8<Float>(repeating: a5[off])
+            c50 = c50.addingProduct(x5, b0); c51 = c51.addingProduct(x5, b1)
+            bp += ldb
+        }
+        Gemm.store8(c00, c + 0 * ldc); Gemm.store8(c01, c + 0 * ldc + 8)
+        Gemm.store8(c10, c + 1 * ldc); Gemm.store8(c11, c + 1 * ldc + 8)
+        Gemm.store8(c20, c + 2 * ldc); Gemm.store8(c21, c + 2 * ldc + 8)
+        Gemm.store8(c30, c + 3 * ldc); Gemm.store8(c31, c + 3 * ldc + 8)
+        Gemm.store8(c40, c + 4 * ldc); Gemm.store8(c41, c + 4 * ldc + 8)
+        Gemm.store8(c50, c + 5 * ldc); Gemm.store8(c51, c + 5 * ldc + 8)
+    }
+
+    /// C[0..<6, 0..<16] += Σ_p a_i[origin(p)]·gT[p, 0..<16] for p in 0..<P, in order (`origins`
+    /// is `positionOrigins`; a flat loop like `forwardTile`).
+    @inline(never)
+    static func weightGradientTile(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                                   _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                                   origins: UnsafePointer<Int>, positions: Int, gradT: UnsafePointer<Float>, ldg: Int,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var c00 = Gemm.load8(c + 0 * ldc), c01 = Gemm.load8(c + 0 * ldc + 8)
+        var c10 = Gemm.load8(c + 1 * ldc), c11 = Gemm.load8(c + 1 * ldc + 8)
+        var c20 = Gemm.load8(c + 2 * ldc), c21 = Gemm.load8(c + 2 * ldc + 8)
+        var c30 = Gemm.load8(c + 3 * ldc), c31 = Gemm.load8(c + 3 * ldc + 8)
+        var c40 = Gemm.load8(c + 4 * ldc), c41 = Gemm.load8(c + 4 * ldc + 8)
+        var c50 = Gemm.load8(c + 5 * ldc), c51 = Gemm.load8(c + 5 * ldc + 8)
+        var gp = gradT
+        for p in 0..<positions {
+            let off = origins[p]
+            let b0 = Gemm.load8(gp), b1 = Gemm.load8(gp + 8)
+            let x0 = SIMD8<Float>(repeating: a0[off])
+            c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
+            let x1 = SIMD8<Float>(repeating: a1[off])
+            c10 = c10.addingProduct(x1, b0); c11 = c11.addingProduct(x1, b1)
+            let x2 = SIMD8<Float>(repeating: a2[off])
+            c20 = c20.addingProduct(x2, b0); c21 = c21.addingProduct(x2, b1)
+            let x3 = SIMD8<Float>(repeating: a3[off])
+            c30 = c30.addingProduct(x3, b0); c31 = c31.addingProduct(x3, b1)
+            let x4 = SIMD8<Float>(repeating: a4[off])
+            c40 = c40.addingProduct(x4, b0); c41 = c41.addingProduct(x4, b1)
+            let x5 = SIMD8<Float>(repeating: a5[off])
+            c50 = c50.addingProduct(x5, b0); c51 = c51.addingProduct(x5, b1)
+            gp += ldg
+        }
+        Gemm.store8(c00, c + 0 * ldc); Gemm.store8(c01, c + 0 * ldc + 8)
+        Gemm.store8(c10, c + 1 * ldc); Gemm.store8(c11, c + 1 * ldc + 8)
+        Gemm.store8(c20, c + 2 * ldc); Gemm.store8(c21, c + 2 * ldc + 8)
+        Gemm.store8(c30, c + 3 * ldc); Gemm.store8(c31, c + 3 * ldc + 8)
+        Gemm.store8(c40, c + 4 * ldc); Gemm.store8(c41, c + 4 * ldc + 8)
+        Gemm.store8(c50, c + 5 * ldc); Gemm.store8(c51, c + 5 * ldc + 8)
+    }
+}
