@@ -7,7 +7,7 @@ import PackageDescription
 // so `swift run` and `swift test` run the kernels at release speed and every build uses the same
 // fused multiply-adds (bitwise-identical results across configurations).
 #if arch(x86_64)
-let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"])]
 #else
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 #endif

@@ -93,7 +93,7 @@ enum DirectConv {
         var bp = b
         for k in 0..<kc {
             let off = offsets[k]
-            let b0 = Gemm.load8(bp), b1 = Gemm.load8(bp + 8)
+            let b0 = load8(bp), b1 = load8(bp + 8)
             let x0 = SIMD8<Float>(repeating: a0[off])
             c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
             let x1 = SIMD8<Float>(repeating: a1[off])
@@ -108,12 +108,12 @@ enum DirectConv {
             c50 = c50.addingProduct(x5, b0); c51 = c51.addingProduct(x5, b1)
             bp += ldb
         }
-        Gemm.store8(c00, c + 0 * ldc); Gemm.store8(c01, c + 0 * ldc + 8)
-        Gemm.store8(c10, c + 1 * ldc); Gemm.store8(c11, c + 1 * ldc + 8)
-        Gemm.store8(c20, c + 2 * ldc); Gemm.store8(c21, c + 2 * ldc + 8)
-        Gemm.store8(c30, c + 3 * ldc); Gemm.store8(c31, c + 3 * ldc + 8)
-        Gemm.store8(c40, c + 4 * ldc); Gemm.store8(c41, c + 4 * ldc + 8)
-        Gemm.store8(c50, c + 5 * ldc); Gemm.store8(c51, c + 5 * ldc + 8)
+        store8(c00, c + 0 * ldc); store8(c01, c + 0 * ldc + 8)
+        store8(c10, c + 1 * ldc); store8(c11, c + 1 * ldc + 8)
+        store8(c20, c + 2 * ldc); store8(c21, c + 2 * ldc + 8)
+        store8(c30, c + 3 * ldc); store8(c31, c + 3 * ldc + 8)
+        store8(c40, c + 4 * ldc); store8(c41, c + 4 * ldc + 8)
+        store8(c50, c + 5 * ldc); store8(c51, c + 5 * ldc + 8)
     }
 
     /// C[0..<6, 0..<16] += Σ_p a_i[origin(p)]·gT[p, 0..<16] for p in 0..<P, in order (`origins`
@@ -123,16 +123,16 @@ enum DirectConv {
                                    _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
                                    origins: UnsafePointer<Int>, positions: Int, gradT: UnsafePointer<Float>, ldg: Int,
                                    c: UnsafeMutablePointer<Float>, ldc: Int) {
-        var c00 = Gemm.load8(c + 0 * ldc), c01 = Gemm.load8(c + 0 * ldc + 8)
-        var c10 = Gemm.load8(c + 1 * ldc), c11 = Gemm.load8(c + 1 * ldc + 8)
-        var c20 = Gemm.load8(c + 2 * ldc), c21 = Gemm.load8(c + 2 * ldc + 8)
-        var c30 = Gemm.load8(c + 3 * ldc), c31 = Gemm.load8(c + 3 * ldc + 8)
-        var c40 = Gemm.load8(c + 4 * ldc), c41 = Gemm.load8(c + 4 * ldc + 8)
-        var c50 = Gemm.load8(c + 5 * ldc), c51 = Gemm.load8(c + 5 * ldc + 8)
+        var c00 = load8(c + 0 * ldc), c01 = load8(c + 0 * ldc + 8)
+        var c10 = load8(c + 1 * ldc), c11 = load8(c + 1 * ldc + 8)
+        var c20 = load8(c + 2 * ldc), c21 = load8(c + 2 * ldc + 8)
+        var c30 = load8(c + 3 * ldc), c31 = load8(c + 3 * ldc + 8)
+        var c40 = load8(c + 4 * ldc), c41 = load8(c + 4 * ldc + 8)
+        var c50 = load8(c + 5 * ldc), c51 = load8(c + 5 * ldc + 8)
         var gp = gradT
         for p in 0..<positions {
             let off = origins[p]
-            let b0 = Gemm.load8(gp), b1 = Gemm.load8(gp + 8)
+            let b0 = load8(gp), b1 = load8(gp + 8)
             let x0 = SIMD8<Float>(repeating: a0[off])
             c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
             let x1 = SIMD8<Float>(repeating: a1[off])
@@ -147,11 +147,22 @@ enum DirectConv {
             c50 = c50.addingProduct(x5, b0); c51 = c51.addingProduct(x5, b1)
             gp += ldg
         }
-        Gemm.store8(c00, c + 0 * ldc); Gemm.store8(c01, c + 0 * ldc + 8)
-        Gemm.store8(c10, c + 1 * ldc); Gemm.store8(c11, c + 1 * ldc + 8)
-        Gemm.store8(c20, c + 2 * ldc); Gemm.store8(c21, c + 2 * ldc + 8)
-        Gemm.store8(c30, c + 3 * ldc); Gemm.store8(c31, c + 3 * ldc + 8)
-        Gemm.store8(c40, c + 4 * ldc); Gemm.store8(c41, c + 4 * ldc + 8)
-        Gemm.store8(c50, c + 5 * ldc); Gemm.store8(c51, c + 5 * ldc + 8)
+        store8(c00, c + 0 * ldc); store8(c01, c + 0 * ldc + 8)
+        store8(c10, c + 1 * ldc); store8(c11, c + 1 * ldc + 8)
+        store8(c20, c + 2 * ldc); store8(c21, c + 2 * ldc + 8)
+        store8(c30, c + 3 * ldc); store8(c31, c + 3 * ldc + 8)
+        store8(c40, c + 4 * ldc); store8(c41, c + 4 * ldc + 8)
+        store8(c50, c + 5 * ldc); store8(c51, c + 5 * ldc + 8)
     }
+}
+
+// File-local copies of Gemm's unaligned vector load and store. Debug builds compile file by file
+// and do not inline Gemm's across files (not even @_transparent ones); an out-of-line call in a
+// tile loop spills every accumulator and halves the speed of `swift run` and `swift test`.
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
