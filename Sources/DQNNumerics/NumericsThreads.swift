@@ -2,6 +2,8 @@
 // Work is always split into a FIXED set of contiguous parts whose arithmetic does not depend on
 // which thread runs them, so results are bitwise identical with 1 and 2 threads.
 import Dispatch
+import Foundation
+import Synchronization
 
 /// The number of threads the DQNNumerics kernels use (1 or 2; default 2, the machine's cores).
 ///
@@ -21,21 +23,23 @@ public enum NumericsThreads {
         }
     }
 
-    /// Runs `body(part)` for `part` in 0..<parts, on up to `count` threads when `work` (a rough
-    /// FLOP or byte count) is large enough to pay for the dispatch; otherwise inline, in order.
-    @inlinable
+    /// Below this much work (a rough FLOP or byte count) a job runs inline: handing it to the
+    /// partner thread costs about a microsecond.
+    static let parallelThreshold = 200_000
+
+    /// Runs `body(part)` for `part` in 0..<parts: with 2 threads the caller runs the even parts
+    /// and the `PartnerThread` the odd ones, when `work` is large enough and the partner is free
+    /// (it is not when `run` is nested or called from two threads at once); otherwise inline, in
+    /// order. Allocates nothing.
     static func run(parts: Int, work: Int, _ body: @Sendable (Int) -> Void) {
         if parts <= 1 { if parts == 1 { body(0) }; return }
-        if count == 1 || work < 1_000_000 {
+        if count == 1 || work < parallelThreshold || !PartnerThread.shared.run(parts: parts, body) {
             for p in 0..<parts { body(p) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: parts, execute: body)
         }
     }
 
     /// Runs `body(range)` over `NumericsThreads.count` contiguous parts of `0..<total` (elementwise
     /// or per-sample work: each index is processed the same way whatever the split).
-    @inlinable
     static func forEachPart(total: Int, work: Int, granule: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
         let parts = count
         run(parts: parts, work: work) { part in
@@ -68,4 +72,78 @@ struct SendablePointer<T>: @unchecked Sendable {
 struct SendableConstPointer<T>: @unchecked Sendable {
     @usableFromInline let base: UnsafePointer<T>
     @usableFromInline init(_ base: UnsafePointer<T>) { self.base = base }
+}
+
+/// The second numerics thread: one persistent thread that runs the odd parts of a job while the
+/// calling thread runs the even ones. It spins briefly after each job (updates come in quick
+/// succession), then sleeps on a semaphore. Unlike `DispatchQueue.concurrentPerform`, handing
+/// over a job allocates nothing.
+final class PartnerThread: @unchecked Sendable {
+    static let shared = PartnerThread()
+
+    /// Spins (atomic loads) before the partner goes to sleep: roughly 50–100 µs.
+    private static let spinLimit = 100_000
+
+    private let posted = Atomic<Int>(0)      // jobs handed over so far
+    private let completed = Atomic<Int>(0)   // the last job the partner finished
+    private let busy = Atomic<Bool>(false)   // a caller owns the partner
+    private let sleeping = Atomic<Bool>(false)
+    private let wakeup = DispatchSemaphore(value: 0)
+    // The current job; written by the owning caller before `posted` is released, read by the
+    // partner after acquiring it, cleared after `completed` says the partner is done with it.
+    nonisolated(unsafe) private var job: ((Int) -> Void)?
+    nonisolated(unsafe) private var jobParts = 0
+
+    private init() {
+        let thread = Thread { [unowned self] in self.serve() }
+        thread.name = "DQNNumerics partner"
+        thread.start()
+    }
+
+    /// Runs `body` over `parts` parts on the caller and the partner; false (nothing run) when the
+    /// partner is already in use.
+    func run(parts: Int, _ body: (Int) -> Void) -> Bool {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+        withoutActuallyEscaping(body) { body in
+            job = body; jobParts = parts
+            let ticket = posted.add(1, ordering: .sequentiallyConsistent).newValue
+            if sleeping.load(ordering: .sequentiallyConsistent) { wakeup.signal() }
+            for p in stride(from: 0, to: parts, by: 2) { body(p) }
+            while completed.load(ordering: .acquiring) != ticket {}
+            job = nil
+        }
+        busy.store(false, ordering: .releasing)
+        return true
+    }
+
+    private func serve() {
+        var seen = 0
+        while true {
+            var spins = 0
+            var ticket = posted.load(ordering: .acquiring)
+            while ticket == seen {
+                spins += 1
+                if spins >= Self.spinLimit {
+                    // Announce sleep, then look once more: a caller that posts after this sees
+                    // `sleeping` and signals (both sides use sequentially consistent order).
+                    sleeping.store(true, ordering: .sequentiallyConsistent)
+                    if posted.load(ordering: .sequentiallyConsistent) == seen { wakeup.wait() }
+                    sleeping.store(false, ordering: .sequentiallyConsistent)
+                    spins = 0
+                }
+                ticket = posted.load(ordering: .acquiring)
+            }
+            seen = ticket
+            runOddParts()
+            completed.store(ticket, ordering: .releasing)
+        }
+    }
+
+    /// Out of line, so the partner's reference to the job is released before `completed` is set
+    /// (the caller's `withoutActuallyEscaping` checks that no reference outlives the call).
+    @inline(never)
+    private func runOddParts() {
+        guard let job else { return }
+        for p in stride(from: 1, to: jobParts, by: 2) { job(p) }
+    }
 }
