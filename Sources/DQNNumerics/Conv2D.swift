@@ -1,7 +1,10 @@
 // A 2-D convolution layer (any kernel, stride, zero padding) as per-sample im2row + GEMM, with
 // backward. Batched NCHW Float32; weight [Cout, Cin, kh, kw] then bias [Cout], as PyTorch's Conv2d.
+// Unpadded layers with Cout a multiple of 16 take the direct path instead (Conv2D+Direct.swift).
 
-/// Convolution layer. Input N×C×H×W, output N×Cout×Ho×Wo (see `ConvGeometry`).
+/// Convolution layer. Input N×C×H×W, output N×Cout×Ho×Wo (see `ConvGeometry`); on the direct
+/// path either side may instead be channels-last (N×H×W×C), which the Q-network uses between
+/// convolutions so no activation is ever transposed.
 ///
 /// The batch is cut into `Conv2D.chunks` (= 2) FIXED contiguous chunks, one per thread when two
 /// are available. Each sample's patch matrix [P, Kc] is built a few output lines at a time (about
@@ -19,32 +22,44 @@ public final class Conv2D: Layer {
     public let geometry: ConvGeometry
     public let outChannels: Int
     public let maxBatch: Int
+    /// Input laid out N×H×W×C instead of N×C×H×W (direct path only).
+    public let inputChannelsLast: Bool
+    /// Output laid out N×Ho×Wo×Cout instead of N×Cout×Ho×Wo (direct path only).
+    public let outputChannelsLast: Bool
     // Per-chunk scratch (wrapped once here, so forward/backward allocate nothing):
-    private let rows: [SendablePointer<Float>]      // [P, Kc]
-    private let outT: [SendablePointer<Float>]      // [P, Cout]
-    private let partial: [SendablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
-    private let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
+    let rows: [SendablePointer<Float>]      // [P, Kc]
+    let outT: [SendablePointer<Float>]      // [P, Cout]
+    let partial: [SendablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
+    let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
+    /// The weight with each row reordered (ky, kx, c), for dx of a channels-last input.
+    let weightChannelsLast: UnsafeMutablePointer<Float>?
     /// Output lines per im2row block in the batched paths: about 64 KiB of patch rows (so they stay
     /// in L1/L2 between im2row and the GEMM), a multiple of 6 rows when that costs at most half.
-    private let linesPerBlock: Int
-    /// Offset tables (patch entries, then positions) for the direct path (nil when it does not apply; see `DirectConv`).
-    private let patchOffsets: UnsafeMutablePointer<Int>?
-    private var cachedInput: UnsafePointer<Float>?
-    private var cachedBatch = 0
+    let linesPerBlock: Int
+    /// `DirectConv.offsetTables` (nil on the im2row path).
+    let tables: UnsafeMutablePointer<Int>?
+    var cachedInput: UnsafePointer<Float>?
+    var cachedBatch = 0
 
-    /// Whether batched passes read patches straight from the input (`DirectConv`: padding 0 and
-    /// Cout a multiple of 16) instead of building im2row blocks. Both give the same bits.
-    public var usesDirectPath: Bool { patchOffsets != nil }
+    /// Whether the layer reads patches straight from the input (`DirectConv`: padding 0 and Cout a
+    /// multiple of 16) instead of building im2row blocks. Both give the same bits.
+    public var usesDirectPath: Bool { tables != nil }
 
     public var inputSize: Int { geometry.inputSize }
     public var outputSize: Int { outChannels * geometry.positions }
     public var parameterCount: Int { outChannels * geometry.patchSize + outChannels }
     public var forwardFLOPsPerSample: Int { 2 * geometry.positions * geometry.patchSize * outChannels }
 
-    /// `direct: false` forces the im2row path (the reference the direct path is tested against).
-    public init(geometry: ConvGeometry, outChannels: Int, maxBatch: Int, direct: Bool = true) {
+    /// `direct: false` forces the im2row path (the reference the direct path is tested against);
+    /// channels-last layouts need the direct path.
+    public init(geometry: ConvGeometry, outChannels: Int, maxBatch: Int, direct: Bool = true,
+                inputChannelsLast: Bool = false, outputChannelsLast: Bool = false) {
         precondition(outChannels > 0 && maxBatch > 0, "Conv2D: outChannels \(outChannels) and maxBatch \(maxBatch) must be positive")
+        let useDirect = direct && DirectConv.applies(geometry, outChannels: outChannels)
+        precondition(useDirect || !(inputChannelsLast || outputChannelsLast),
+                     "Conv2D: channels-last layouts need the direct path (padding 0, Cout a multiple of 16)")
         self.geometry = geometry; self.outChannels = outChannels; self.maxBatch = maxBatch
+        self.inputChannelsLast = inputChannelsLast; self.outputChannelsLast = outputChannelsLast
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
             p.initialize(repeating: 0, count: count)
@@ -59,14 +74,15 @@ public final class Conv2D: Layer {
         var lines = min(ho, max(1, 16_384 / (wo * kc)))
         if let aligned = (1...lines).reversed().first(where: { ($0 * wo) % 6 == 0 }), aligned * 2 >= lines { lines = aligned }
         linesPerBlock = lines
-        if direct && DirectConv.applies(geometry, outChannels: outChannels) {
-            let offsets = DirectConv.offsetTables(geometry)
+        if useDirect {
+            let offsets = DirectConv.offsetTables(geometry, channelsLast: inputChannelsLast)
             let p = UnsafeMutablePointer<Int>.allocate(capacity: offsets.count)
             p.initialize(from: offsets, count: offsets.count)
-            patchOffsets = p
+            tables = p
         } else {
-            patchOffsets = nil
+            tables = nil
         }
+        weightChannelsLast = inputChannelsLast ? buffer(kc * outChannels) : nil
     }
 
     deinit {
@@ -74,7 +90,8 @@ public final class Conv2D: Layer {
         for p in outT { p.base.deallocate() }
         for p in partial { p.base.deallocate() }
         weightT.deallocate()
-        patchOffsets?.deallocate()
+        weightChannelsLast?.deallocate()
+        tables?.deallocate()
     }
 
     public func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256) {
@@ -83,7 +100,7 @@ public final class Conv2D: Layer {
     }
 
     /// The samples of chunk `c` for a batch: a fixed function of (c, batch).
-    private static func samples(chunk c: Int, batch: Int) -> Range<Int> {
+    static func samples(chunk c: Int, batch: Int) -> Range<Int> {
         NumericsThreads.range(c, of: Self.chunks, total: batch)
     }
 
@@ -95,6 +112,10 @@ public final class Conv2D: Layer {
         transpose(rows: co, cols: kc, src: parameters, dst: weightT)
         let x = SendableConstPointer(input), y = SendablePointer(output), bias = SendableConstPointer(parameters + co * kc)
         let wT = SendableConstPointer(UnsafePointer(weightT))
+        if let tables {
+            forwardDirect(tables: tables, input: input, batch: batch, bias: bias.base, output: output)
+            return
+        }
         if batch == 1 {
             // Acting: one sample, so split the GEMM itself across threads (same bits).
             Im2Row.sample(g, input: input, rows: rows[0].base)
@@ -104,15 +125,8 @@ public final class Conv2D: Layer {
             return
         }
         let rowsP = rows, outP = outT, block = linesPerBlock, wo = g.outputWidth
-        let offsets = patchOffsets.map { SendableConstPointer(UnsafePointer($0)) }
         NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample) { c in
             for n in Self.samples(chunk: c, batch: batch) {
-                if let offsets {
-                    DirectConv.forwardSample(g, tables: offsets.base, input: x.base + n * g.inputSize, weightT: wT.base,
-                                             outChannels: co, out: outP[c].base)
-                    Self.finishSample(outT: outP[c].base, bias: bias.base, y: y.base + n * co * pos, pos: pos, co: co)
-                    continue
-                }
                 var oy = 0
                 while oy < g.outputHeight {
                     let lines = oy..<min(g.outputHeight, oy + block)
@@ -127,7 +141,7 @@ public final class Conv2D: Layer {
     }
 
     /// y [Cout, P] = outᵀ + bias.
-    private static func finishSample(outT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    static func finishSample(outT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                      y: UnsafeMutablePointer<Float>, pos: Int, co: Int) {
         transpose(rows: pos, cols: co, src: outT, dst: y)
         for o in 0..<co {
@@ -140,11 +154,16 @@ public final class Conv2D: Layer {
                          gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
         guard let input = cachedInput, cachedBatch > 0 else { preconditionFailure("Conv2D.backward called without a forward") }
         let batch = cachedBatch
+        if let tables {
+            backwardDirect(tables: tables, input: input, batch: batch, gradOutput: gradOutput, parameters: parameters,
+                           gradInput: gradInput)
+            combinePartials(into: gradParameters)
+            return
+        }
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
         let x = SendableConstPointer(input), dy = SendableConstPointer(gradOutput), w = SendableConstPointer(parameters)
         let dx = gradInput.map { SendablePointer($0) }
         let rowsP = rows, outP = outT, partP = partial, block = linesPerBlock, wo = g.outputWidth
-        let offsets = patchOffsets.map { SendableConstPointer(UnsafePointer($0)) }
         NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample) { c in
             let part = partP[c].base, biasPart = part + kc * co
             part.update(repeating: 0, count: kc * co + co)
@@ -159,21 +178,6 @@ public final class Conv2D: Layer {
                 }
                 let dxn = dx.map { $0.base + n * g.inputSize }
                 dxn?.update(repeating: 0, count: g.inputSize)
-                if let offsets {
-                    // dWᵀ straight from the input; the patch rows are then only needed for dx.
-                    DirectConv.weightGradientSample(g, tables: offsets.base, input: x.base + n * g.inputSize,
-                                                    gradT: outP[c].base, outChannels: co, partial: part)
-                    guard let dxn else { continue }
-                    var oy = 0
-                    while oy < g.outputHeight {
-                        let lines = oy..<min(g.outputHeight, oy + block)
-                        Gemm.multiplySerial(transposeA: false, m: lines.count * wo, n: kc, k: co, a: outP[c].base + oy * wo * co,
-                                            lda: co, b: w.base, ldb: kc, c: rowsP[c].base, ldc: kc, accumulate: false)
-                        Im2Row.addSample(g, rows: rowsP[c].base, gradInput: dxn, outputLines: lines)
-                        oy = lines.upperBound
-                    }
-                    continue
-                }
                 var oy = 0
                 while oy < g.outputHeight {
                     // One block of output lines: its patch rows are rebuilt, used for dW and dx, and
@@ -194,7 +198,12 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        // Combine the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1).
+        combinePartials(into: gradParameters)
+    }
+
+    /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1).
+    func combinePartials(into gradParameters: UnsafeMutablePointer<Float>) {
+        let kc = geometry.patchSize, co = outChannels
         let p0 = partial[0].base, p1 = partial[1].base
         for o in 0..<co {
             let dst = gradParameters + o * kc

@@ -13,32 +13,67 @@ enum DirectConv {
     }
 
     /// The offset tables of a geometry: patchOffset(k) for k in 0..<Kc, in the (c, ky, kx) order of
-    /// PyTorch's weight, then origin(p) for p in 0..<P.
-    static func offsetTables(_ g: ConvGeometry) -> [Int] {
+    /// PyTorch's weight, then origin(p) for p in 0..<P. For a channels-last (H×W×C) input,
+    /// patchOffset(c, ky, kx) = (ky·W + kx)·C + c and origin(p) = (oy·s·W + ox·s)·C.
+    static func offsetTables(_ g: ConvGeometry, channelsLast: Bool = false) -> [Int] {
         var offsets: [Int] = []
         offsets.reserveCapacity(g.patchSize + g.positions)
-        for c in 0..<g.channels {
+        let c0 = g.channels, w = g.width, plane = g.height * g.width
+        for c in 0..<c0 {
             for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth { offsets.append(c * g.height * g.width + ky * g.width + kx) }
+                for kx in 0..<g.kernelWidth {
+                    offsets.append(channelsLast ? (ky * w + kx) * c0 + c : c * plane + ky * w + kx)
+                }
             }
         }
         for oy in 0..<g.outputHeight {
-            for ox in 0..<g.outputWidth { offsets.append(oy * g.stride * g.width + ox * g.stride) }
+            for ox in 0..<g.outputWidth {
+                let pixel = oy * g.stride * w + ox * g.stride
+                offsets.append(channelsLast ? pixel * c0 : pixel)
+            }
         }
         return offsets
     }
 
-    /// out [P, Cout] = patches(x)·wT for one sample: wT is [Kc, Cout], `offsets` is `offsetTables(g)`.
+    /// dx += the patch gradients `rows` ([lines·Wo, kh·kw·C], columns in (ky, kx, c) order) of output
+    /// lines `outputLines`, for a channels-last input: each (p, ky, kx) adds C contiguous values.
+    /// Every dx element gets its terms in (p, ky, kx) order, as `Im2Row.addSample` adds them.
+    static func addPatchesChannelsLast(_ g: ConvGeometry, rows: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+                                       outputLines: Range<Int>) {
+        let c0 = g.channels, w = g.width, s = g.stride
+        var row = rows
+        for oy in outputLines {
+            for ox in 0..<g.outputWidth {
+                let origin = gradInput + (oy * s * w + ox * s) * c0
+                for ky in 0..<g.kernelHeight {
+                    for kx in 0..<g.kernelWidth {
+                        let dst = origin + (ky * w + kx) * c0
+                        var c = 0
+                        while c + 8 <= c0 {
+                            store8(load8(dst + c) + load8(row + c), dst + c)
+                            c += 8
+                        }
+                        while c < c0 { dst[c] += row[c]; c += 1 }
+                        row += c0
+                    }
+                }
+            }
+        }
+    }
+
+    /// out[p, 0..<Cout] = patch(x, p)·wT for p in `positions` of one sample: wT is [Kc, Cout],
+    /// `offsets` is `offsetTables(g)`, out is [P, Cout] (rows outside `positions` untouched).
     static func forwardSample(_ g: ConvGeometry, tables offsets: UnsafePointer<Int>, input x: UnsafePointer<Float>,
-                              weightT wT: UnsafePointer<Float>, outChannels co: Int, out: UnsafeMutablePointer<Float>) {
-        let pos = g.positions, kc = g.patchSize, origins = offsets + kc
+                              weightT wT: UnsafePointer<Float>, outChannels co: Int, positions: Range<Int>,
+                              out: UnsafeMutablePointer<Float>) {
+        let kc = g.patchSize, origins = offsets + kc
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { scratch in
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
-                var p = 0
-                while p < pos {
-                    let r = min(6, pos - p)
+                var p = positions.lowerBound
+                while p < positions.upperBound {
+                    let r = min(6, positions.upperBound - p)
                     // Rows past r repeat the last real row (valid memory) and land in scratch.
                     @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> { x + origins[p + min(i, r - 1)] }
                     let full = r == 6

@@ -39,7 +39,10 @@ public enum NetworkPreset: String, CaseIterable, Sendable {
             for (i, conv) in convolutions.enumerated() {
                 let g = ConvGeometry(channels: c, height: h, width: w, kernelHeight: conv.kernel,
                                      kernelWidth: conv.kernel, stride: conv.stride, padding: 0)
-                let layer = Conv2D(geometry: g, outChannels: conv.out, maxBatch: maxBatch)
+                // Activations between convolutions stay channels-last (no transposes); the last
+                // convolution hands fc1 PyTorch's C, H, W flatten order.
+                let layer = Conv2D(geometry: g, outChannels: conv.out, maxBatch: maxBatch,
+                                   inputChannelsLast: i > 0, outputChannelsLast: i < convolutions.count - 1)
                 result.append(("conv\(i + 1)", layer))
                 result.append((nil, ReLU(size: layer.outputSize, maxBatch: maxBatch)))
                 (c, h, w) = (conv.out, g.outputHeight, g.outputWidth)

@@ -138,4 +138,67 @@ import DQNNumerics
         #expect(layer.usesDirectPath)
         checkLayerGradients(layer, batch: 2, seed: 28)
     }
+
+    /// N×C×H×W → N×H×W×C (or back with `inverse`).
+    static func channelsLast(_ v: [Float], batch: Int, channels: Int, pixels: Int, inverse: Bool = false) -> [Float] {
+        var out = v
+        for n in 0..<batch {
+            for c in 0..<channels {
+                for p in 0..<pixels {
+                    let nchw = (n * channels + c) * pixels + p, nhwc = (n * pixels + p) * channels + c
+                    if inverse { out[nchw] = v[nhwc] } else { out[nhwc] = v[nchw] }
+                }
+            }
+        }
+        return out
+    }
+
+    static let layouts: [(input: Bool, output: Bool)] = [(false, true), (true, false), (true, true)]
+
+    @Test(arguments: [geometries[0], geometries[1], geometries[2]])
+    func channelsLastLayoutsMatchNCHWBitwise(g: ConvGeometry) {
+        var rng = Xoshiro256(seed: 16)
+        let batch = 3, co = 16
+        let reference = Conv2D(geometry: g, outChannels: co, maxBatch: batch)
+        let x = randomFloats(batch * g.inputSize, &rng), params = randomFloats(reference.parameterCount, &rng)
+        let dy = randomFloats(batch * reference.outputSize, &rng)
+        func run(_ layer: Conv2D, _ x: [Float], _ dy: [Float]) -> (y: [Float], dParams: [Float], dx: [Float]) {
+            var y = [Float](repeating: .nan, count: batch * layer.outputSize)
+            var dParams = [Float](repeating: 0, count: layer.parameterCount)
+            var dx = [Float](repeating: .nan, count: x.count)
+            x.withUnsafeBufferPointer { xp in params.withUnsafeBufferPointer { pp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    layer.forward(input: xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, output: yp.baseAddress!)
+                }
+                dy.withUnsafeBufferPointer { gp in dParams.withUnsafeMutableBufferPointer { dp in dx.withUnsafeMutableBufferPointer { dxp in
+                    layer.backward(gradOutput: gp.baseAddress!, parameters: pp.baseAddress!, gradParameters: dp.baseAddress!,
+                                   gradInput: dxp.baseAddress!)
+                } } }
+            } }
+            return (y, dParams, dx)
+        }
+        let expected = run(reference, x, dy)
+        let inPixels = g.height * g.width, outPixels = g.positions
+        for layout in Self.layouts {
+            let layer = Conv2D(geometry: g, outChannels: co, maxBatch: batch,
+                               inputChannelsLast: layout.input, outputChannelsLast: layout.output)
+            let xl = layout.input ? Self.channelsLast(x, batch: batch, channels: g.channels, pixels: inPixels) : x
+            let dyl = layout.output ? Self.channelsLast(dy, batch: batch, channels: co, pixels: outPixels) : dy
+            let got = run(layer, xl, dyl)
+            let y = layout.output ? Self.channelsLast(got.y, batch: batch, channels: co, pixels: outPixels, inverse: true) : got.y
+            let dx = layout.input ? Self.channelsLast(got.dx, batch: batch, channels: g.channels, pixels: inPixels, inverse: true) : got.dx
+            #expect(y == expected.y, "forward differs for \(layout) \(g)")
+            #expect(got.dParams == expected.dParams, "dW/db differ for \(layout) \(g)")
+            #expect(dx == expected.dx, "dx differs for \(layout) \(g)")
+            // Acting (batch 1) splits positions across threads: the same bits as sample 0.
+            let first = forward(layer, Array(xl[0..<g.inputSize]), batch: 1, params)
+            #expect(first == Array(got.y[0..<layer.outputSize]), "batch-1 forward differs for \(layout) \(g)")
+        }
+    }
+
+    @Test func channelsLastGradients() {
+        let g = ConvGeometry(channels: 5, height: 10, width: 9, kernelHeight: 3, kernelWidth: 2, stride: 2, padding: 0)
+        checkLayerGradients(Conv2D(geometry: g, outChannels: 16, maxBatch: 2, inputChannelsLast: true, outputChannelsLast: true),
+                            batch: 2, seed: 29)
+    }
 }
