@@ -3,14 +3,18 @@
 
 /// Linear layer. Input N×in, output N×out.
 ///
-/// Forward (N > 1): xᵀ [in, N]; yᵀ [out, N] = W·xᵀ (a GEMM whose wide side is W); y = (yᵀ)ᵀ + b.
+/// Forward (N > 1), whichever transposes less: when N·(in + out) > in·out (small layers, large
+/// batch), Wᵀ [in, out] and y = x·Wᵀ + b; otherwise xᵀ [in, N], yᵀ [out, N] = W·xᵀ (a GEMM whose wide
+/// side is W) and y = (yᵀ)ᵀ + b. Both compute each y[n, o] as the same in-order chain over `in`.
 /// Backward: dW [out, in] += dyᵀ·x (one in-order chain over the batch per weight);
-/// db[o] += Σ_n dy[n, o]; dx [N, in] = dy·W.
+/// db[o] += Σ_n dy[n, o] (summed from 0 in n order); dx [N, in] = dy·W.
 public final class Linear: Layer {
     public let inFeatures: Int, outFeatures: Int
     public let maxBatch: Int
     private let xT: UnsafeMutablePointer<Float>   // [in, maxBatch]
     private let yT: UnsafeMutablePointer<Float>   // [out, maxBatch]
+    private let weightT: UnsafeMutablePointer<Float>   // [in, out]
+    private let biasSums: UnsafeMutablePointer<Float>  // [out]
     private var cachedInput: UnsafePointer<Float>?
     private var cachedBatch = 0
 
@@ -25,9 +29,11 @@ public final class Linear: Layer {
         self.inFeatures = inFeatures; self.outFeatures = outFeatures; self.maxBatch = maxBatch
         xT = .allocate(capacity: inFeatures * maxBatch); xT.initialize(repeating: 0, count: inFeatures * maxBatch)
         yT = .allocate(capacity: outFeatures * maxBatch); yT.initialize(repeating: 0, count: outFeatures * maxBatch)
+        weightT = .allocate(capacity: inFeatures * outFeatures); weightT.initialize(repeating: 0, count: inFeatures * outFeatures)
+        biasSums = .allocate(capacity: outFeatures); biasSums.initialize(repeating: 0, count: outFeatures)
     }
 
-    deinit { xT.deallocate(); yT.deallocate() }
+    deinit { xT.deallocate(); yT.deallocate(); weightT.deallocate(); biasSums.deallocate() }
 
     public func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256) {
         Self.pytorchDefaultInit(weights: outFeatures * inFeatures, biases: outFeatures,
@@ -41,6 +47,10 @@ public final class Linear: Layer {
         let fi = inFeatures, fo = outFeatures, bias = parameters + fo * fi
         if batch == 1 {
             Gemm.multiplyVector(m: fo, k: fi, a: parameters, lda: fi, x: input, y: output, accumulate: false)
+        } else if batch * (fi + fo) > fi * fo {
+            transpose(rows: fo, cols: fi, src: parameters, dst: weightT)
+            Gemm.multiply(transposeA: false, m: batch, n: fo, k: fi, a: input, lda: fi,
+                          b: weightT, ldb: fo, c: output, ldc: fo, accumulate: false)
         } else {
             transpose(rows: batch, cols: fi, src: input, dst: xT)
             Gemm.multiply(transposeA: false, m: fo, n: batch, k: fi, a: parameters, lda: fi,
@@ -60,11 +70,12 @@ public final class Linear: Layer {
         Gemm.multiply(transposeA: true, m: fo, n: fi, k: batch, a: gradOutput, lda: fo,
                       b: x, ldb: fi, c: gradParameters, ldc: fi, accumulate: true)
         let gradBias = gradParameters + fo * fi
-        for o in 0..<fo {
-            var s: Float = 0
-            for n in 0..<batch { s += gradOutput[n * fo + o] }
-            gradBias[o] += s
+        biasSums.update(repeating: 0, count: fo)
+        for n in 0..<batch {
+            let row = gradOutput + n * fo
+            for o in 0..<fo { biasSums[o] += row[o] }
         }
+        for o in 0..<fo { gradBias[o] += biasSums[o] }
         if let gradInput {
             Gemm.multiply(transposeA: false, m: batch, n: fi, k: fo, a: gradOutput, lda: fo,
                           b: parameters, ldb: fi, c: gradInput, ldc: fi, accumulate: false)

@@ -23,9 +23,10 @@ public enum NumericsThreads {
         }
     }
 
-    /// Below this much work (a rough FLOP or byte count) a job runs inline: handing it to the
-    /// partner thread costs about a microsecond.
-    static let parallelThreshold = 200_000
+    /// Below this much work (a rough FLOP or element count) a job runs inline. Handing a job to
+    /// the partner thread costs about a microsecond, but its results then sit in the other core's
+    /// cache; splitting the mlp preset's small layers made its update slower (0.17 vs 0.14 ms).
+    static let parallelThreshold = 1_000_000
 
     /// Runs `body(part)` for `part` in 0..<parts: with 2 threads the caller runs the even parts
     /// and the `PartnerThread` the odd ones, when `work` is large enough and the partner is free
@@ -36,6 +37,11 @@ public enum NumericsThreads {
         if count == 1 || work < parallelThreshold || !PartnerThread.shared.run(parts: parts, body) {
             for p in 0..<parts { body(p) }
         }
+    }
+
+    /// `run` with no work threshold, for the hand-over probe in the tests.
+    public static func probeRun(parts: Int, _ body: @Sendable (Int) -> Void) {
+        run(parts: parts, work: .max, body)
     }
 
     /// Runs `body(range)` over `NumericsThreads.count` contiguous parts of `0..<total` (elementwise
@@ -75,14 +81,16 @@ struct SendableConstPointer<T>: @unchecked Sendable {
 }
 
 /// The second numerics thread: one persistent thread that runs the odd parts of a job while the
-/// calling thread runs the even ones. It spins briefly after each job (updates come in quick
-/// succession), then sleeps on a semaphore. Unlike `DispatchQueue.concurrentPerform`, handing
+/// calling thread runs the even ones. It spins for up to 2 ms after each job (jobs come in quick
+/// succession while training), then sleeps on a semaphore. Unlike `DispatchQueue.concurrentPerform`, handing
 /// over a job allocates nothing.
 final class PartnerThread: @unchecked Sendable {
     static let shared = PartnerThread()
 
-    /// Spins (atomic loads) before the partner goes to sleep: roughly 50–100 µs.
-    private static let spinLimit = 100_000
+    /// How long the partner spins after its last job before it sleeps. Waking a sleeping thread
+    /// takes tens of microseconds here (a virtual machine), while the serial stretches between
+    /// jobs of one update or of consecutive training steps are shorter than this.
+    private static let spinNanoseconds: UInt64 = 2_000_000
 
     private let posted = Atomic<Int>(0)      // jobs handed over so far
     private let completed = Atomic<Int>(0)   // the last job the partner finished
@@ -120,16 +128,17 @@ final class PartnerThread: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
+            var idleSince = DispatchTime.now().uptimeNanoseconds
             var ticket = posted.load(ordering: .acquiring)
             while ticket == seen {
                 spins += 1
-                if spins >= Self.spinLimit {
+                if spins & 1023 == 0, DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
                     // Announce sleep, then look once more: a caller that posts after this sees
                     // `sleeping` and signals (both sides use sequentially consistent order).
                     sleeping.store(true, ordering: .sequentiallyConsistent)
                     if posted.load(ordering: .sequentiallyConsistent) == seen { wakeup.wait() }
                     sleeping.store(false, ordering: .sequentiallyConsistent)
-                    spins = 0
+                    idleSince = DispatchTime.now().uptimeNanoseconds
                 }
                 ticket = posted.load(ordering: .acquiring)
             }

@@ -84,7 +84,7 @@ public final class QNetwork {
         checkInput(count: frames.count, batch: batch)
         guard let src = frames.baseAddress else { preconditionFailure("QNetwork.forward: empty frames") }
         let bytes = SendableConstPointer(src), x = SendablePointer(input)
-        NumericsThreads.forEachPart(total: batch * inputSize, work: batch * inputSize, granule: 64) { range in
+        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64) { range in
             for i in range { x.base[i] = Float(bytes.base[i]) / 255 }
         }
         return run(batch: batch)

@@ -55,3 +55,20 @@ struct LayerSpeedProbe {
         NumericsThreads.count = 2
     }
 }
+
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["DQN_LAYER_PROBE"] == "1"), .serialized)
+struct PartnerSpeedProbe {
+    @Test func handOverCost() {
+        NumericsThreads.count = 2
+        let clock = ContinuousClock()
+        var total = 0.0
+        let rounds = 20_000
+        let t = clock.measure {
+            for _ in 0..<rounds {
+                NumericsThreads.probeRun(parts: 2) { _ in }
+            }
+        }
+        total = Double(t.components.attoseconds) * 1e-12 + Double(t.components.seconds) * 1e6
+        print("partner hand-over: \(String(format: "%.2f", total / Double(rounds))) µs per job")
+    }
+}
