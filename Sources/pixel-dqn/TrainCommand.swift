@@ -83,7 +83,7 @@ struct TrainCommand: ParsableCommand {
     var saveReplay = false
     @Option(help: "Numerics threads, 1 or 2 (results are identical) \(defaults(\TrainingConfig.threads)).")
     var threads: Int?
-    @Flag(name: .customLong("stop-when-solved"), help: "Stop once an evaluation and a final evaluation reach the threshold.")
+    @Flag(name: .customLong("stop-when-solved"), help: "Stop at the first solve: a periodic evaluation at the threshold, confirmed over the final evaluation's episodes.")
     var stopWhenSolved = false
     @Option(help: "Run folder (default runs/<env>-<observation>-seed<seed>).")
     var output: String?
@@ -176,8 +176,12 @@ struct TrainCommand: ParsableCommand {
         if let e = result.bestModelEvaluation {
             line += String(format: "; best model: %.1f ± %.1f", e.mean, e.std)
         }
+        let threshold = Int(config.env.rewardThreshold)
+        if result.firstReachedStep >= 0 {
+            line += "; first \(config.evalEpisodes)-episode evaluation ≥ \(threshold) at step \(result.firstReachedStep) (\(formatDuration(result.firstReachedSeconds)))"
+        }
         if result.firstSolvedStep >= 0 {
-            line += "; first evaluation ≥ \(Int(config.env.rewardThreshold)) at step \(result.firstSolvedStep) (\(formatDuration(result.firstSolvedSeconds)))"
+            line += "; solved (\(config.finalEvalEpisodes)-episode confirmation ≥ \(threshold)) at step \(result.firstSolvedStep) (\(formatDuration(result.firstSolvedSeconds)))"
         }
         print(line)
         print("run folder: \(folder.path)")

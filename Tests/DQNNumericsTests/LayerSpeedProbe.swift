@@ -72,3 +72,41 @@ struct PartnerSpeedProbe {
         print("partner hand-over: \(String(format: "%.2f", total / Double(rounds))) µs per job")
     }
 }
+
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["DQN_LAYER_PROBE"] == "1"), .serialized)
+struct NatureLayerSpeedProbe {
+    @Test func natureLayers() {
+        let batch = 32
+        let layers: [(String, Conv2D)] = [
+            ("conv1", Conv2D(geometry: ConvGeometry(channels: 4, height: 84, width: 84, kernelHeight: 8, kernelWidth: 8, stride: 4, padding: 0),
+                             outChannels: 32, maxBatch: batch, outputChannelsLast: true)),
+            ("conv2", Conv2D(geometry: ConvGeometry(channels: 32, height: 20, width: 20, kernelHeight: 4, kernelWidth: 4, stride: 2, padding: 0),
+                             outChannels: 64, maxBatch: batch, inputChannelsLast: true, outputChannelsLast: true)),
+            ("conv3", Conv2D(geometry: ConvGeometry(channels: 64, height: 9, width: 9, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 0),
+                             outChannels: 64, maxBatch: batch, inputChannelsLast: true)),
+        ]
+        var rng = Xoshiro256(seed: 1)
+        let clock = ContinuousClock()
+        func us(_ d: Duration) -> Double { Double(d.components.attoseconds) * 1e-12 + Double(d.components.seconds) * 1e6 }
+        NumericsThreads.count = 2
+        for (name, layer) in layers {
+            let x = randomFloats(batch * layer.inputSize, &rng, 0, 1), p = randomFloats(layer.parameterCount, &rng, -0.1, 0.1)
+            var y = [Float](repeating: 0, count: batch * layer.outputSize)
+            var dp = [Float](repeating: 0, count: layer.parameterCount)
+            var dx = [Float](repeating: 0, count: batch * layer.inputSize)
+            let dy = randomFloats(batch * layer.outputSize, &rng)
+            var f: [Double] = [], b: [Double] = []
+            for _ in 0..<20 {
+                x.withUnsafeBufferPointer { xp in p.withUnsafeBufferPointer { pp in
+                    f.append(us(clock.measure { y.withUnsafeMutableBufferPointer { layer.forward(input: xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, output: $0.baseAddress!) } }))
+                    b.append(us(clock.measure { dy.withUnsafeBufferPointer { g in dp.withUnsafeMutableBufferPointer { d in dx.withUnsafeMutableBufferPointer { dxp in
+                        layer.backward(gradOutput: g.baseAddress!, parameters: pp.baseAddress!, gradParameters: d.baseAddress!, gradInput: name == "conv1" ? nil : dxp.baseAddress!)
+                    } } } }))
+                } }
+            }
+            let flops = Double(batch * layer.forwardFLOPsPerSample)
+            let fm = f.sorted()[10], bm = b.sorted()[10]
+            print("nature \(name): forward \(String(format: "%.0f", fm)) µs (\(String(format: "%.0f", flops / fm / 1e3)) GFLOP/s), backward \(String(format: "%.0f", bm)) µs")
+        }
+    }
+}

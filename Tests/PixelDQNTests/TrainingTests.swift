@@ -139,4 +139,25 @@ func fileBytes(_ path: String) throws -> [UInt8] { try AtomicFile.read(path) }
         _ = try runTraining(c, folder: d)
         #expect(try fileBytes(a + "/metrics.csv") != fileBytes(d + "/metrics.csv"), "another seed must give another run")
     }
+
+    @Test func aPeriodicEvaluationAtTheThresholdIsConfirmedAndStopsWhenSolved() throws {
+        // The state defaults (CartPole-v0, threshold 195) learn within 20k steps for seed 3.
+        var c = TrainingConfig.defaults(for: .state)
+        c.seed = 3
+        c.totalTimesteps = 20_000
+        c.stopWhenSolved = true
+        let folder = try temporaryFolder() + "/solve"
+        let result = try runTraining(c, folder: folder)
+        let log = try MetricsLog.parse(String(decoding: fileBytes(folder + "/metrics.csv"), as: UTF8.self), path: folder)
+        let periodic = log.evaluations.filter { !$0.confirmation }, confirmations = log.evaluations.filter(\.confirmation)
+        // Every periodic evaluation at the threshold, and only those, is followed by a confirmation.
+        #expect(confirmations.map(\.step) == periodic.filter { $0.stats.mean >= 195 }.map(\.step))
+        #expect(result.firstReachedStep == periodic.first { $0.stats.mean >= 195 }?.step)
+        #expect(result.firstSolvedStep > 0, "seed 3 should solve CartPole-v0 from the state within 20k steps")
+        #expect(result.steps == result.firstSolvedStep, "stop-when-solved stops at the first confirmed solve")
+        #expect(confirmations.last.map { $0.stats.mean >= 195 } == true)
+        #expect(result.finalEvaluation?.mean == confirmations.last?.stats.mean)
+        let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder + "/best.safetensors"), maxBatch: 1)
+        #expect(best.parameterCount > 0)
+    }
 }

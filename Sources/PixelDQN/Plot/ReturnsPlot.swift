@@ -70,11 +70,15 @@ public enum ReturnsPlot {
         }
         // Evaluation means: red line with markers.
         previous = nil
-        for v in metrics.evaluations {
+        for v in metrics.evaluations where !v.confirmation {
             let p = (px(Double(v.step)), py(v.stats.mean))
             if let q = previous { c.line(q.0, q.1, p.0, p.1, RGB(210, 40, 40), thickness: 2) }
             c.dot(p.0, p.1, RGB(210, 40, 40), size: 5)
             previous = p
+        }
+        // Confirmations (the final evaluation's episodes): purple markers, not joined.
+        for v in metrics.evaluations where v.confirmation {
+            c.dot(px(Double(v.step)), py(v.stats.mean), RGB(120, 40, 170), size: 7)
         }
         // Axes, title, labels, legend.
         c.line(Double(left), Double(top), Double(left), Double(top + ph), axis)
@@ -86,6 +90,7 @@ public enum ReturnsPlot {
         var lx = left
         for (label, colour, thick) in [("EPISODE RETURN (MEAN OF 20)", RGB(30, 80, 200), 2.0),
                                         ("EVALUATION MEAN", RGB(210, 40, 40), 2.0),
+                                        ("CONFIRMATION", RGB(120, 40, 170), 4.0),
                                         ("SOLVED (\(label(threshold)))", RGB(60, 160, 60), 1.0)] {
             c.line(Double(lx), Double(top - 14), Double(lx + 20), Double(top - 14), colour, thickness: thick)
             c.text(label, x: lx + 26, y: top - 17, axis)

@@ -14,6 +14,12 @@ public struct LoopState: Equatable, Sendable {
     public var qSum = 0.0
     public var bestEval = -Double.infinity
     public var evaluations = 0
+    /// Best mean of a confirmation evaluation (100 episodes) so far.
+    public var bestConfirmed = -Double.infinity
+    /// The first periodic (10-episode) evaluation at the threshold.
+    public var firstReachedStep = -1
+    public var firstReachedSeconds = -1.0
+    /// The first confirmation evaluation at the threshold: the run is solved.
     public var firstSolvedStep = -1
     public var firstSolvedSeconds = -1.0
     /// Wall seconds spent before this process (resumed runs add up).
@@ -47,6 +53,8 @@ extension Trainer {
             "loss_sum": "\(loop.lossSum)", "loss_count": "\(loop.lossCount)", "q_sum": "\(loop.qSum)",
             "best_eval": "\(loop.bestEval)", "evaluations": "\(loop.evaluations)",
             "first_solved_step": "\(loop.firstSolvedStep)", "first_solved_seconds": "\(loop.firstSolvedSeconds)",
+            "best_confirmed": "\(loop.bestConfirmed)",
+            "first_reached_step": "\(loop.firstReachedStep)", "first_reached_seconds": "\(loop.firstReachedSeconds)",
             "wall_seconds": "\(elapsedWall())",
             "env_state": s.array.map { "\($0)" }.joined(separator: ","),
             "env_elapsed": "\(source.env.elapsedSteps)", "env_running": "\(source.env.isRunning)",
@@ -88,6 +96,8 @@ extension Trainer {
         loop.lossSum = try double("loss_sum"); loop.lossCount = try int("loss_count"); loop.qSum = try double("q_sum")
         loop.bestEval = try double("best_eval"); loop.evaluations = try int("evaluations")
         loop.firstSolvedStep = try int("first_solved_step"); loop.firstSolvedSeconds = try double("first_solved_seconds")
+        loop.bestConfirmed = try double("best_confirmed")
+        loop.firstReachedStep = try int("first_reached_step"); loop.firstReachedSeconds = try double("first_reached_seconds")
         loop.wallSeconds = try double("wall_seconds")
         let stateValues = try value("env_state").split(separator: ",").compactMap { Double($0) }
         guard let envState = CartPoleState(stateValues) else { throw FileError(path: path, problem: "metadata env_state: expected 4 numbers") }

@@ -42,6 +42,13 @@ public struct EpisodeRecord: Equatable, Sendable {
 public struct EvalRecord: Equatable, Sendable {
     public var step: Int
     public var stats: EvalStats
+    /// A confirmation evaluation (the final evaluation's episodes, run when a periodic one reaches
+    /// the threshold): the row kind "confirm" instead of "eval".
+    public var confirmation = false
+
+    public init(step: Int, stats: EvalStats, confirmation: Bool = false) {
+        self.step = step; self.stats = stats; self.confirmation = confirmation
+    }
 }
 
 /// The rows of metrics.csv and timing.csv, kept in memory and rewritten atomically.
@@ -72,7 +79,7 @@ public struct MetricsLog: Sendable {
         for v in evaluations {
             flushEpisodes(upTo: v.step)
             let s = v.stats
-            lines.append("eval,\(v.step),,,,,,,\(MetricsLog.f(s.mean)),\(MetricsLog.f(s.std)),\(MetricsLog.f(s.min)),\(MetricsLog.f(s.max))")
+            lines.append("\(v.confirmation ? "confirm" : "eval"),\(v.step),,,,,,,\(MetricsLog.f(s.mean)),\(MetricsLog.f(s.std)),\(MetricsLog.f(s.min)),\(MetricsLog.f(s.max))")
         }
         flushEpisodes(upTo: Int.max)
         return lines.joined(separator: "\n") + "\n"
@@ -99,11 +106,12 @@ public struct MetricsLog: Sendable {
                 guard let step = Int(c[1]), let ep = Int(c[2]), let ret = Double(c[3]), let len = Int(c[4]),
                       let eps = Double(c[5]), let loss = Double(c[6]), let q = Double(c[7]) else { throw bad("malformed episode row") }
                 log.episodes.append(EpisodeRecord(step: step, episode: ep, episodeReturn: ret, length: len, epsilon: eps, meanLoss: loss, meanMaxQ: q))
-            } else if c[0] == "eval" {
+            } else if c[0] == "eval" || c[0] == "confirm" {
                 guard let step = Int(c[1]), let mean = Double(c[8]), let std = Double(c[9]), let lo = Double(c[10]), let hi = Double(c[11]) else {
                     throw bad("malformed eval row")
                 }
-                log.evaluations.append(EvalRecord(step: step, stats: EvalStats(episodes: 0, mean: mean, std: std, min: lo, max: hi)))
+                log.evaluations.append(EvalRecord(step: step, stats: EvalStats(episodes: 0, mean: mean, std: std, min: lo, max: hi),
+                                                  confirmation: c[0] == "confirm"))
             } else {
                 throw bad("unknown row kind \"\(c[0])\"")
             }

@@ -10,8 +10,13 @@ public struct TrainingResult: Sendable {
     public var wallSeconds: Double
     public var interrupted: Bool
     public var finalEvaluation: EvalStats?
-    /// The same final evaluation of best.safetensors (the best periodic evaluation's weights).
+    /// The same final evaluation of best.safetensors (the best confirmed weights, or without a
+    /// confirmation the best periodic evaluation's).
     public var bestModelEvaluation: EvalStats?
+    /// The first periodic evaluation at the threshold (−1: none).
+    public var firstReachedStep: Int
+    public var firstReachedSeconds: Double
+    /// The first confirmation evaluation at the threshold: the run solved the task (−1: none).
     public var firstSolvedStep: Int
     public var firstSolvedSeconds: Double
 }
@@ -136,10 +141,11 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             // Phase 5: evaluate, checkpoint, report.
             if config.evalEvery > 0 && loop.step % config.evalEvery == 0 {
                 let stats = try evaluate(episodes: config.evalEpisodes)
-                if config.stopWhenSolved && stats.mean >= config.env.rewardThreshold {
-                    finalEval = try finalEvaluation()
-                    if finalEval!.mean >= config.env.rewardThreshold { break }
-                    finalEval = nil
+                // A periodic evaluation at the threshold is confirmed on the final evaluation's
+                // episodes; a confirmed solve is what first_solved_* and best.safetensors report.
+                if stats.mean >= config.env.rewardThreshold && config.finalEvalEpisodes > 0 {
+                    let confirmed = try confirm()
+                    if config.stopWhenSolved && confirmed.mean >= config.env.rewardThreshold { finalEval = confirmed; break }
                 }
             }
             if loop.step % config.checkpointEvery == 0 { try saveAll() }
@@ -156,12 +162,14 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         }
         let result = TrainingResult(steps: loop.step, episodes: loop.episode, wallSeconds: elapsedWall(), interrupted: interrupted,
                                     finalEvaluation: finalEval, bestModelEvaluation: bestEval,
+                                    firstReachedStep: loop.firstReachedStep, firstReachedSeconds: loop.firstReachedSeconds,
                                     firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
         try writeSummary(result)
         return result
     }
 
-    /// Periodic evaluation: records the row, keeps best.safetensors, notes the first solve.
+    /// Periodic evaluation: records the row, keeps best.safetensors (until a confirmation exists),
+    /// notes the first evaluation at the threshold.
     private func evaluate(episodes: Int) throws -> EvalStats {
         let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: episodes, epsilon: config.evalEpsilon,
                                            seed: config.seed, stream: 1_000 + UInt64(loop.evaluations))
@@ -169,14 +177,36 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats))
         if stats.mean > loop.bestEval {
             loop.bestEval = stats.mean
-            try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "step": "\(loop.step)"])
+            if loop.bestConfirmed == -.infinity {
+                try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "eval_episodes": "\(episodes)", "step": "\(loop.step)"])
+            }
+        }
+        if loop.firstReachedStep < 0 && stats.mean >= config.env.rewardThreshold {
+            loop.firstReachedStep = loop.step
+            loop.firstReachedSeconds = elapsedWall()
+        }
+        report(String(format: "eval at step %d: mean %.1f ± %.1f (min %.0f, max %.0f) over %d episodes",
+                      loop.step, stats.mean, stats.std, stats.min, stats.max, episodes), false)
+        return stats
+    }
+
+    /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
+    /// weights become best.safetensors; the first confirmed solve is noted.
+    private func confirm() throws -> EvalStats {
+        let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: config.finalEvalEpisodes,
+                                           epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
+        metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats, confirmation: true))
+        if stats.mean > loop.bestConfirmed {
+            loop.bestConfirmed = stats.mean
+            try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "eval_episodes": "\(stats.episodes)", "step": "\(loop.step)"])
         }
         if loop.firstSolvedStep < 0 && stats.mean >= config.env.rewardThreshold {
             loop.firstSolvedStep = loop.step
             loop.firstSolvedSeconds = elapsedWall()
         }
-        report(String(format: "eval at step %d: mean %.1f ± %.1f (min %.0f, max %.0f) over %d episodes",
-                      loop.step, stats.mean, stats.std, stats.min, stats.max, episodes), false)
+        report(String(format: "confirmation at step %d (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
+                      loop.step, stats.episodes, stats.mean, stats.std, stats.min, stats.max)
+               + (stats.mean >= config.env.rewardThreshold ? " (solved)" : ""), false)
         return stats
     }
 
@@ -231,6 +261,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         var fields: [String] = [
             "\"steps\": \(r.steps)", "\"episodes\": \(r.episodes)",
             "\"wall_seconds\": \(String(format: "%.1f", r.wallSeconds))", "\"interrupted\": \(r.interrupted)",
+            "\"first_reached_step\": \(r.firstReachedStep)",
+            "\"first_reached_seconds\": \(String(format: "%.1f", r.firstReachedSeconds))",
             "\"first_solved_step\": \(r.firstSolvedStep)",
             "\"first_solved_seconds\": \(String(format: "%.1f", r.firstSolvedSeconds))",
             "\"steps_per_second\": \(String(format: "%.1f", Double(r.steps) / max(r.wallSeconds, 1e-9)))",

@@ -74,8 +74,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var saveReplay = false
     /// Threads for the numerics (1 or 2); results are identical for both.
     public var threads = 2
-    /// Stop early once an evaluation mean reaches the env's reward threshold and the final
-    /// evaluation confirms it.
+    /// Stop early at the first solve: a periodic evaluation at the env's reward threshold whose
+    /// confirmation (the final evaluation's episodes) is at the threshold too.
     public var stopWhenSolved = false
     /// The pixel-dqn version that wrote the config.
     public var version = pixelDQNVersion
