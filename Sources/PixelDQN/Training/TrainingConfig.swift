@@ -23,7 +23,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Q-network preset: small or nature for pixels, mlp for state.
     public var network: NetworkPreset = .small
     /// Environment steps to train for.
-    public var totalTimesteps = 200_000
+    public var totalTimesteps = 300_000
     /// Optimizer step size.
     public var learningRate = 5e-4
     /// adam (as torch.optim.Adam) or rmsprop.
@@ -35,7 +35,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Target network update rate: 1 = hard copy, < 1 = Polyak averaging.
     public var tau = 1.0
     /// Env steps between target network updates.
-    public var targetNetworkFrequency = 1_000
+    public var targetNetworkFrequency = 250
     /// Transitions per gradient update.
     public var batchSize = 32
     /// ε at the start of training.
