@@ -1,7 +1,8 @@
 """DQN on CartPole-v1 from pixels in PyTorch: the same algorithm and settings as pixel-dqn.
 
-This is the baseline for comparing pixel-dqn's end-to-end training speed (env steps per second,
-updates included) with PyTorch on the same machine. Its structure follows CleanRL's
+Its defaults are pixel-dqn's pixel defaults. This is the baseline for comparing pixel-dqn's
+end-to-end training speed (env steps per second, updates included) with PyTorch on the same
+machine. Its structure follows CleanRL's
 dqn_atari.py (one file, argparse options, a flat training loop); the details follow
 pixel-dqn's Trainer, DQNAgent, ReplayMemory and TrainingConfig:
 
@@ -59,20 +60,21 @@ def parse_args(argv=None):
     p.add_argument("--env-id", default="CartPole-v1", help="Gymnasium environment id")
     p.add_argument("--network", choices=["small", "nature"], default="small", help="Q-network preset")
     p.add_argument("--total-timesteps", type=int, default=300_000, help="env steps to train for")
-    p.add_argument("--learning-rate", type=float, default=2.5e-4, help="Adam step size")
+    p.add_argument("--learning-rate", type=float, default=5e-4, help="Adam step size")
     p.add_argument("--adam-eps", type=float, default=1e-8, help="Adam epsilon")
     p.add_argument("--buffer-size", type=int, default=100_000, help="replay capacity in frames (~transitions)")
     p.add_argument("--gamma", type=float, default=0.99, help="discount factor")
     p.add_argument("--tau", type=float, default=1.0, help="target update rate (1 = hard copy)")
-    p.add_argument("--target-network-frequency", type=int, default=1_000, help="env steps between target updates")
+    p.add_argument("--target-network-frequency", type=int, default=250, help="env steps between target updates")
     p.add_argument("--batch-size", type=int, default=32, help="transitions per update")
     p.add_argument("--start-e", type=float, default=1.0, help="epsilon at the start")
     p.add_argument("--end-e", type=float, default=0.01, help="epsilon after exploration")
     p.add_argument("--exploration-fraction", type=float, default=0.1,
                    help="fraction of total steps over which epsilon falls linearly")
     p.add_argument("--learning-starts", type=int, default=5_000, help="env steps before the first update")
-    p.add_argument("--train-frequency", type=int, default=4, help="env steps between updates")
-    p.add_argument("--double", action="store_true", help="Double DQN targets (pixel-dqn's default)")
+    p.add_argument("--train-frequency", type=int, default=2, help="env steps between updates")
+    p.add_argument("--double", action=argparse.BooleanOptionalAction, default=True,
+                   help="Double DQN targets (pixel-dqn's default; --no-double for plain DQN)")
     p.add_argument("--max-grad-norm", type=float, default=10.0, help="global gradient norm clip (0 = off)")
     p.add_argument("--frame-stack", type=int, default=4, help="k, frames in phi")
     p.add_argument("--frame-size", type=int, default=84, help="side of the square gray frame")
