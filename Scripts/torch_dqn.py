@@ -2,9 +2,9 @@
 
 Its defaults are pixel-dqn's pixel defaults. This is the baseline for comparing pixel-dqn's
 end-to-end training speed (env steps per second, updates included) with PyTorch on the same
-machine. Its structure follows CleanRL's
-dqn_atari.py (one file, argparse options, a flat training loop); the details follow
-pixel-dqn's Trainer, DQNAgent, ReplayMemory and TrainingConfig:
+machine. Its structure follows CleanRL's dqn_atari.py (one file, argparse options, a flat
+training loop); the details follow pixel-dqn's Trainer, DQNAgent, ReplayMemory and
+TrainingConfig:
 
 * Observation: Gymnasium CartPole-v1 (TimeLimit 500) with render_mode="rgb_array". Each frame
   is render() -> cv2 RGB2GRAY -> cv2.resize to 84x84 with INTER_AREA (uint8). phi is the last
