@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every speed figure in README.md, pixel-dqn and PyTorch/Gymnasium side by side, in one sitting.
-# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~6 minutes)
+# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~8 minutes)
 # Needs a Python with torch, gymnasium[classic-control], opencv-python-headless (reference only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,10 +10,19 @@ swift build -c release --product pixel-dqn >/dev/null
 BIN=.build/release/pixel-dqn
 OUT=$(mktemp -d)
 echo "== load before: $(cat /proc/loadavg)"
+# Warm-up (not reported): CPU clocks and the partner thread's placement settle in the first second.
+$BIN bench-network --preset small --repeats 30 >/dev/null
 echo "== pixel-dqn bench (environment on one thread; networks on 2 threads)"
 $BIN bench --steps 200000 --repeats 5 --network-repeats 30
 echo "== PyTorch networks (Scripts/torch_bench.py, 2 threads)"
 $PY Scripts/torch_bench.py --preset all --repeats 30
+# This machine's speed drifts (shared cores), so the networks are measured in three alternating
+# rounds; README.md quotes the median round of each.
+for round in 2 3; do
+    echo "== round $round: pixel-dqn networks, then PyTorch"
+    for preset in small nature mlp; do $BIN bench-network --preset $preset --repeats 30 | grep -E "preset|act|update"; done
+    $PY Scripts/torch_bench.py --preset all --repeats 30
+done
 echo "== Gymnasium environment (Scripts/gym_bench.py, one thread)"
 $PY Scripts/gym_bench.py --reps 3
 echo "== end to end, 15000 env steps, the default pixel settings, updates from step 2000"
