@@ -31,7 +31,7 @@ public enum NumericsThreads {
     /// Runs `body(part)` for `part` in 0..<parts: with 2 threads the caller runs the even parts
     /// and the `PartnerThread` the odd ones, when `work` is large enough and the partner is free
     /// (it is not when `run` is nested or called from two threads at once); otherwise inline, in
-    /// order. Allocates nothing.
+    /// order.
     static func run(parts: Int, work: Int, _ body: @Sendable (Int) -> Void) {
         if parts <= 1 { if parts == 1 { body(0) }; return }
         if count == 1 || work < parallelThreshold || !PartnerThread.shared.run(parts: parts, body) {
@@ -65,7 +65,7 @@ public enum NumericsThreads {
     }
 }
 
-/// A raw pointer that may cross into `concurrentPerform` closures. Each part writes a disjoint
+/// A raw pointer that may cross into `@Sendable` work closures. Each part writes a disjoint
 /// region, which is what makes this sound.
 @usableFromInline
 struct SendablePointer<T>: @unchecked Sendable {
@@ -73,7 +73,7 @@ struct SendablePointer<T>: @unchecked Sendable {
     @usableFromInline init(_ base: UnsafeMutablePointer<T>) { self.base = base }
 }
 
-/// A read-only raw pointer that may cross into `concurrentPerform` closures.
+/// A read-only raw pointer that may cross into `@Sendable` work closures.
 @usableFromInline
 struct SendableConstPointer<T>: @unchecked Sendable {
     @usableFromInline let base: UnsafePointer<T>
@@ -82,8 +82,9 @@ struct SendableConstPointer<T>: @unchecked Sendable {
 
 /// The second numerics thread: one persistent thread that runs the odd parts of a job while the
 /// calling thread runs the even ones. It spins for up to 2 ms after each job (jobs come in quick
-/// succession while training), then sleeps on a semaphore. Unlike `DispatchQueue.concurrentPerform`, handing
-/// over a job allocates nothing.
+/// succession while training), then sleeps on a semaphore. Handing over a job costs about a
+/// microsecond and one small allocation (made by `withoutActuallyEscaping`, measured with
+/// valgrind), where `DispatchQueue.concurrentPerform` made about 90 per update.
 final class PartnerThread: @unchecked Sendable {
     static let shared = PartnerThread()
 
