@@ -77,8 +77,8 @@ enum DirectConv {
                     // Rows past r repeat the last real row (valid memory) and land in scratch.
                     @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> { x + origins[p + min(i, r - 1)] }
                     let full = r == 6
-                    forwardTile(row(0), row(1), row(2), row(3), row(4), row(5), offsets: offsets, kc: kc,
-                                b: wT + j, ldb: co, c: full ? out + p * co + j : tile, ldc: full ? co : 16)
+                    gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
+                               b: wT + j, ldb: co, c: full ? out + p * co + j : tile, ldc: full ? co : 16, accumulate: false)
                     if !full { for i in 0..<r { (out + (p + i) * co + j).update(from: tile + i * 16, count: 16) } }
                     p += r
                 }
@@ -100,15 +100,12 @@ enum DirectConv {
                 while k < kc {
                     let r = min(6, kc - k)
                     @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> { x + offsets[k + min(i, r - 1)] }
-                    if r == 6 {
-                        weightGradientTile(row(0), row(1), row(2), row(3), row(4), row(5), origins: origins, positions: pos,
-                                           gradT: gradT + j, ldg: co, c: partial + k * co + j, ldc: co)
-                    } else {
-                        for i in 0..<6 { (tile + i * 16).update(from: partial + (k + min(i, r - 1)) * co + j, count: 16) }
-                        weightGradientTile(row(0), row(1), row(2), row(3), row(4), row(5), origins: origins, positions: pos,
-                                           gradT: gradT + j, ldg: co, c: tile, ldc: 16)
-                        for i in 0..<r { (partial + (k + i) * co + j).update(from: tile + i * 16, count: 16) }
-                    }
+                    // Rows past r repeat the last real row and land in scratch (loaded so they accumulate).
+                    let full = r == 6
+                    if !full { for i in 0..<6 { (tile + i * 16).update(from: partial + (k + min(i, r - 1)) * co + j, count: 16) } }
+                    gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
+                               b: gradT + j, ldb: co, c: full ? partial + k * co + j : tile, ldc: full ? co : 16, accumulate: true)
+                    if !full { for i in 0..<r { (partial + (k + i) * co + j).update(from: tile + i * 16, count: 16) } }
                     k += r
                 }
                 j += 16
@@ -116,18 +113,29 @@ enum DirectConv {
         }
     }
 
-    /// C[0..<6, 0..<16] = Σ_k a_i[patchOffset(k)]·B[k, 0..<16] for k in 0..<Kc, in order. One
-    /// integer load of the offset per k keeps the loop as flat as Gemm's (no register spills).
+    /// The one tile kernel of both passes: C[0..<6, 0..<16] (+)= Σ_t a_i[indices[t]]·B[t, 0..<16]
+    /// for t in 0..<count, in order, from zero (`accumulate == false`) or from C. The forward pass
+    /// gathers over patch offsets (B = Wᵀ), the weight gradient over position origins (B = dy as
+    /// [P, Cout]). One integer load of the index per step keeps the loop as flat as Gemm's (no
+    /// register spills).
     @inline(never)
-    static func forwardTile(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
-                            _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
-                            offsets: UnsafePointer<Int>, kc: Int,
-                            b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func gatherTile(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                           _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                           indices: UnsafePointer<Int>, count: Int, b: UnsafePointer<Float>, ldb: Int,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         let z = SIMD8<Float>()
         var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
+        if accumulate {
+            c00 = load8(c + 0 * ldc); c01 = load8(c + 0 * ldc + 8)
+            c10 = load8(c + 1 * ldc); c11 = load8(c + 1 * ldc + 8)
+            c20 = load8(c + 2 * ldc); c21 = load8(c + 2 * ldc + 8)
+            c30 = load8(c + 3 * ldc); c31 = load8(c + 3 * ldc + 8)
+            c40 = load8(c + 4 * ldc); c41 = load8(c + 4 * ldc + 8)
+            c50 = load8(c + 5 * ldc); c51 = load8(c + 5 * ldc + 8)
+        }
         var bp = b
-        for k in 0..<kc {
-            let off = offsets[k]
+        for t in 0..<count {
+            let off = indices[t]
             let b0 = load8(bp), b1 = load8(bp + 8)
             let x0 = SIMD8<Float>(repeating: a0[off])
             c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
@@ -142,45 +150,6 @@ enum DirectConv {
             let x5 = SIMD8<Float>(repeating: a5[off])
             c50 = c50.addingProduct(x5, b0); c51 = c51.addingProduct(x5, b1)
             bp += ldb
-        }
-        store8(c00, c + 0 * ldc); store8(c01, c + 0 * ldc + 8)
-        store8(c10, c + 1 * ldc); store8(c11, c + 1 * ldc + 8)
-        store8(c20, c + 2 * ldc); store8(c21, c + 2 * ldc + 8)
-        store8(c30, c + 3 * ldc); store8(c31, c + 3 * ldc + 8)
-        store8(c40, c + 4 * ldc); store8(c41, c + 4 * ldc + 8)
-        store8(c50, c + 5 * ldc); store8(c51, c + 5 * ldc + 8)
-    }
-
-    /// C[0..<6, 0..<16] += Σ_p a_i[origin(p)]·gT[p, 0..<16] for p in 0..<P, in order (`origins`
-    /// is `positionOrigins`; a flat loop like `forwardTile`).
-    @inline(never)
-    static func weightGradientTile(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
-                                   _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
-                                   origins: UnsafePointer<Int>, positions: Int, gradT: UnsafePointer<Float>, ldg: Int,
-                                   c: UnsafeMutablePointer<Float>, ldc: Int) {
-        var c00 = load8(c + 0 * ldc), c01 = load8(c + 0 * ldc + 8)
-        var c10 = load8(c + 1 * ldc), c11 = load8(c + 1 * ldc + 8)
-        var c20 = load8(c + 2 * ldc), c21 = load8(c + 2 * ldc + 8)
-        var c30 = load8(c + 3 * ldc), c31 = load8(c + 3 * ldc + 8)
-        var c40 = load8(c + 4 * ldc), c41 = load8(c + 4 * ldc + 8)
-        var c50 = load8(c + 5 * ldc), c51 = load8(c + 5 * ldc + 8)
-        var gp = gradT
-        for p in 0..<positions {
-            let off = origins[p]
-            let b0 = load8(gp), b1 = load8(gp + 8)
-            let x0 = SIMD8<Float>(repeating: a0[off])
-            c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
-            let x1 = SIMD8<Float>(repeating: a1[off])
-            c10 = c10.addingProduct(x1, b0); c11 = c11.addingProduct(x1, b1)
-            let x2 = SIMD8<Float>(repeating: a2[off])
-            c20 = c20.addingProduct(x2, b0); c21 = c21.addingProduct(x2, b1)
-            let x3 = SIMD8<Float>(repeating: a3[off])
-            c30 = c30.addingProduct(x3, b0); c31 = c31.addingProduct(x3, b1)
-            let x4 = SIMD8<Float>(repeating: a4[off])
-            c40 = c40.addingProduct(x4, b0); c41 = c41.addingProduct(x4, b1)
-            let x5 = SIMD8<Float>(repeating: a5[off])
-            c50 = c50.addingProduct(x5, b0); c51 = c51.addingProduct(x5, b1)
-            gp += ldg
         }
         store8(c00, c + 0 * ldc); store8(c01, c + 0 * ldc + 8)
         store8(c10, c + 1 * ldc); store8(c11, c + 1 * ldc + 8)

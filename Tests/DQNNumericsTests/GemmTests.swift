@@ -108,22 +108,8 @@ import DQNNumerics
         #expect(direct.usesDirectPath && !im2row.usesDirectPath)
         let x = randomFloats(batch * g.inputSize, &rng), params = randomFloats(direct.parameterCount, &rng)
         let dy = randomFloats(batch * direct.outputSize, &rng)
-        func run(_ layer: Conv2D) -> (y: [Float], dParams: [Float], dx: [Float]) {
-            var y = [Float](repeating: .nan, count: batch * layer.outputSize)
-            var dParams = [Float](repeating: 0, count: layer.parameterCount)
-            var dx = [Float](repeating: .nan, count: x.count)
-            x.withUnsafeBufferPointer { xp in params.withUnsafeBufferPointer { pp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    layer.forward(input: xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, output: yp.baseAddress!)
-                }
-                dy.withUnsafeBufferPointer { gp in dParams.withUnsafeMutableBufferPointer { dp in dx.withUnsafeMutableBufferPointer { dxp in
-                    layer.backward(gradOutput: gp.baseAddress!, parameters: pp.baseAddress!, gradParameters: dp.baseAddress!,
-                                   gradInput: dxp.baseAddress!)
-                } } }
-            } }
-            return (y, dParams, dx)
-        }
-        let a = run(direct), b = run(im2row)
+        let a = Self.forwardBackward(direct, x, params, dy, batch: batch)
+        let b = Self.forwardBackward(im2row, x, params, dy, batch: batch)
         #expect(a.y == b.y, "direct forward differs from im2row for \(g)")
         #expect(a.dParams == b.dParams, "direct dW/db differ from im2row for \(g)")
         #expect(a.dx == b.dx, "direct dx differs from im2row for \(g)")
@@ -153,6 +139,24 @@ import DQNNumerics
         return out
     }
 
+    /// One forward and one backward (with dx) of `layer`: its output, parameter gradients and dx.
+    static func forwardBackward(_ layer: Conv2D, _ x: [Float], _ params: [Float], _ dy: [Float], batch: Int)
+        -> (y: [Float], dParams: [Float], dx: [Float]) {
+        var y = [Float](repeating: .nan, count: batch * layer.outputSize)
+        var dParams = [Float](repeating: 0, count: layer.parameterCount)
+        var dx = [Float](repeating: .nan, count: x.count)
+        x.withUnsafeBufferPointer { xp in params.withUnsafeBufferPointer { pp in
+            y.withUnsafeMutableBufferPointer { yp in
+                layer.forward(input: xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, output: yp.baseAddress!)
+            }
+            dy.withUnsafeBufferPointer { gp in dParams.withUnsafeMutableBufferPointer { dp in dx.withUnsafeMutableBufferPointer { dxp in
+                layer.backward(gradOutput: gp.baseAddress!, parameters: pp.baseAddress!, gradParameters: dp.baseAddress!,
+                               gradInput: dxp.baseAddress!)
+            } } }
+        } }
+        return (y, dParams, dx)
+    }
+
     static let layouts: [(input: Bool, output: Bool)] = [(false, true), (true, false), (true, true)]
 
     @Test(arguments: [geometries[0], geometries[1], geometries[2]])
@@ -163,19 +167,7 @@ import DQNNumerics
         let x = randomFloats(batch * g.inputSize, &rng), params = randomFloats(reference.parameterCount, &rng)
         let dy = randomFloats(batch * reference.outputSize, &rng)
         func run(_ layer: Conv2D, _ x: [Float], _ dy: [Float]) -> (y: [Float], dParams: [Float], dx: [Float]) {
-            var y = [Float](repeating: .nan, count: batch * layer.outputSize)
-            var dParams = [Float](repeating: 0, count: layer.parameterCount)
-            var dx = [Float](repeating: .nan, count: x.count)
-            x.withUnsafeBufferPointer { xp in params.withUnsafeBufferPointer { pp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    layer.forward(input: xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, output: yp.baseAddress!)
-                }
-                dy.withUnsafeBufferPointer { gp in dParams.withUnsafeMutableBufferPointer { dp in dx.withUnsafeMutableBufferPointer { dxp in
-                    layer.backward(gradOutput: gp.baseAddress!, parameters: pp.baseAddress!, gradParameters: dp.baseAddress!,
-                                   gradInput: dxp.baseAddress!)
-                } } }
-            } }
-            return (y, dParams, dx)
+            Self.forwardBackward(layer, x, params, dy, batch: batch)
         }
         let expected = run(reference, x, dy)
         let inPixels = g.height * g.width, outPixels = g.positions
