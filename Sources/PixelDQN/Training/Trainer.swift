@@ -190,11 +190,17 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         return stats
     }
 
+    /// `network` on the final evaluation's episodes (stream 999): confirmations, the final
+    /// evaluation and the best model's evaluation all see the same start states.
+    private func evaluateOnFinalEpisodes(_ network: QNetwork) throws -> EvalStats {
+        try Evaluator.evaluate(network: network, source: evalSource, episodes: config.finalEvalEpisodes,
+                               epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
+    }
+
     /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
     /// weights become best.safetensors; the first confirmed solve is noted.
     private func confirm() throws -> EvalStats {
-        let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: config.finalEvalEpisodes,
-                                           epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
+        let stats = try evaluateOnFinalEpisodes(agent.online)
         metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
@@ -211,8 +217,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     }
 
     private func finalEvaluation() throws -> EvalStats {
-        let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: config.finalEvalEpisodes,
-                                           epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
+        let stats = try evaluateOnFinalEpisodes(agent.online)
         metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
@@ -223,8 +228,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// evaluation's episodes: an unbiased figure for the weights a user would pick.
     private func evaluateBestModel() throws -> EvalStats {
         let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1)
-        let stats = try Evaluator.evaluate(network: best, source: evalSource, episodes: config.finalEvalEpisodes,
-                                           epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
+        let stats = try evaluateOnFinalEpisodes(best)
         report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
         return stats
