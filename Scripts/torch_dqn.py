@@ -22,7 +22,11 @@ TrainingConfig:
 * Networks: `small` (Mnih et al. 2013) and `nature` (2015), uint8 input scaled by 1/255 inside
   forward, PyTorch's default initialisation.
 
-There is no evaluation, checkpointing or metrics file: the script measures the training loop.
+There is no checkpointing or metrics file: the script measures the training loop and, with
+--eval-every, when it solves. Evaluations are greedy episodes on a second env; one at the reward
+threshold is confirmed at once on --final-eval-episodes episodes (the same start states each
+time, as pixel-dqn's confirmations); the first confirmation at the threshold is the solve, and
+--stop-when-solved ends the run there. Each evaluation prints a JSON line ("eval" or "confirm").
 Every 10 s it prints a progress JSON line; at the end one JSON line with "final": true holds
 steps/s (wall clock, everything included), the mean update time (online forward, target
 forward, loss, backward, clipping, Adam step), the mean sampling time, the mean acting time (one
@@ -32,6 +36,9 @@ average at that moment. OMP_WAIT_POLICY defaults to PASSIVE (see below).
 
     SDL_VIDEODRIVER=dummy /work/venv/bin/python Scripts/torch_dqn.py --total-timesteps 15000 \\
         --learning-starts 2000
+    # to the solve, as `pixel-dqn train --seed 1 --stop-when-solved`:
+    SDL_VIDEODRIVER=dummy /work/venv/bin/python Scripts/torch_dqn.py --seed 1 --eval-every 10000 \\
+        --stop-when-solved
 """
 import argparse
 import json
@@ -80,11 +87,21 @@ def parse_args(argv=None):
     p.add_argument("--frame-size", type=int, default=84, help="side of the square gray frame")
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     p.add_argument("--progress-every", type=float, default=10.0, help="seconds between progress lines (0 = off)")
+    p.add_argument("--eval-every", type=int, default=10_000,
+                   help="env steps between greedy evaluations (0 = none), as pixel-dqn")
+    p.add_argument("--eval-episodes", type=int, default=10, help="episodes per periodic evaluation")
+    p.add_argument("--final-eval-episodes", type=int, default=100,
+                   help="episodes of a confirmation and of the final evaluation (0 = none)")
+    p.add_argument("--reward-threshold", type=float, default=475.0, help="solved at this mean return")
+    p.add_argument("--stop-when-solved", action="store_true",
+                   help="stop at the first confirmation at the threshold, as pixel-dqn's --stop-when-solved")
     args = p.parse_args(argv)
     if args.batch_size > args.buffer_size or args.buffer_size <= args.frame_stack:
         p.error("--buffer-size must exceed --frame-stack and be at least --batch-size")
     if not 0 < args.exploration_fraction <= 1:
         p.error("--exploration-fraction must be in (0, 1]")
+    if args.eval_every < 0 or args.eval_episodes < 1 or args.final_eval_episodes < 0:
+        p.error("--eval-every must be >= 0, --eval-episodes >= 1, --final-eval-episodes >= 0")
     return args
 
 
@@ -112,6 +129,25 @@ def linear_schedule(start_e, end_e, duration, t):
     """pixel-dqn's TrainingConfig.epsilon(atStep:)."""
     slope = (end_e - start_e) / duration
     return max(slope * t + start_e, min(start_e, end_e))
+
+
+def evaluate(q_network, env, episodes, seed):
+    """Greedy episodes on a separate env; its first reset takes `seed`, later ones continue its RNG."""
+    env.seed = seed
+    returns = []
+    with torch.no_grad():
+        for _ in range(episodes):
+            env.reset()
+            total, done = 0.0, False
+            while not done:
+                action = int(q_network(torch.from_numpy(env.observation()).unsqueeze(0)).argmax(dim=1).item())
+                reward, terminated, truncated = env.step(action)
+                total += reward
+                done = terminated or truncated
+            returns.append(total)
+    returns = np.array(returns)
+    return {"mean": round(float(returns.mean()), 2), "std": round(float(returns.std()), 2),
+            "min": float(returns.min()), "max": float(returns.max()), "episodes": episodes}
 
 
 class FrameReplay:
@@ -215,7 +251,15 @@ def main(argv=None):
     memory = FrameReplay(args.buffer_size, args.frame_stack, args.frame_size)
     exploration_steps = max(1, int(args.exploration_fraction * args.total_timesteps))
 
-    timing = {"env": 0.0, "act": 0.0, "update": 0.0, "sample": 0.0}
+    eval_env = PixelCartPole(args.env_id, args.frame_stack, args.frame_size, None)
+    # Evaluation episodes never touch the training RNGs: the eval env is its own, seeded per
+    # evaluation; confirmations and the final evaluation share one seed, so they see the same
+    # start states (pixel-dqn derives its evaluation streams the same way, with its own RNG).
+    confirm_seed = 1_000_000 * args.seed + 999
+    solved = {"first_reached_step": None, "first_reached_seconds": None,
+              "first_solved_step": None, "first_solved_seconds": None, "final_eval": None}
+    evaluations = 0
+    timing = {"env": 0.0, "act": 0.0, "update": 0.0, "sample": 0.0, "eval": 0.0}
     counts = {"act": 0, "update": 0}
     returns = deque(maxlen=20)
     episodes, episode_return, needs_reset = 0, 0.0, True
@@ -240,7 +284,10 @@ def main(argv=None):
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "loadavg": [round(x, 2) for x in os.getloadavg()],
             "epsilon": round(linear_schedule(args.start_e, args.end_e, exploration_steps, step), 4),
+            "eval_seconds": round(timing["eval"], 2),
         }
+        if final:
+            line.update(solved)
         if not final:
             line["recent_steps_per_second"] = round((step - last_progress_step) / max(now - last_progress, 1e-9), 1)
         print(json.dumps(line), flush=True)
@@ -306,11 +353,36 @@ def main(argv=None):
             with torch.no_grad():
                 for tp, qp in zip(target_network.parameters(), q_network.parameters()):
                     tp.copy_(args.tau * qp + (1.0 - args.tau) * tp)
-        # Phase 5: progress.
+        # Phase 5: evaluate; an evaluation at the threshold is confirmed on the final episodes.
+        if args.eval_every > 0 and step % args.eval_every == 0:
+            t0 = clock()
+            stats = evaluate(q_network, eval_env, args.eval_episodes, 1_000_000 * args.seed + 1_000 + evaluations)
+            evaluations += 1
+            print(json.dumps({"eval": True, "step": step, "wall_seconds": round(clock() - start, 2), **stats}), flush=True)
+            if stats["mean"] >= args.reward_threshold and solved["first_reached_step"] is None:
+                solved["first_reached_step"], solved["first_reached_seconds"] = step, round(clock() - start, 2)
+            if stats["mean"] >= args.reward_threshold and args.final_eval_episodes > 0:
+                confirmed = evaluate(q_network, eval_env, args.final_eval_episodes, confirm_seed)
+                print(json.dumps({"confirm": True, "step": step, "wall_seconds": round(clock() - start, 2), **confirmed}),
+                      flush=True)
+                if confirmed["mean"] >= args.reward_threshold and solved["first_solved_step"] is None:
+                    solved["first_solved_step"], solved["first_solved_seconds"] = step, round(clock() - start, 2)
+                if args.stop_when_solved and confirmed["mean"] >= args.reward_threshold:
+                    solved["final_eval"] = confirmed
+                    timing["eval"] += clock() - t0
+                    report(step, True)
+                    env.env.close()
+                    return
+            timing["eval"] += clock() - t0
+        # Phase 6: progress.
         if args.progress_every > 0 and clock() - last_progress >= args.progress_every:
             report(step, False)
             last_progress, last_progress_step = clock(), step
 
+    if args.final_eval_episodes > 0 and args.eval_every > 0:
+        t0 = clock()
+        solved["final_eval"] = evaluate(q_network, eval_env, args.final_eval_episodes, confirm_seed)
+        timing["eval"] += clock() - t0
     report(args.total_timesteps, True)
     env.env.close()
 
