@@ -23,10 +23,11 @@ public final class ReLU: Layer {
     public func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
                         output: UnsafeMutablePointer<Float>) {
         precondition(batch > 0 && batch <= maxBatch, "ReLU.forward: batch \(batch) outside 1...\(maxBatch)")
-        let x = SendableConstPointer(input), y = SendablePointer(output)
-        NumericsThreads.forEachPart(total: batch * inputSize, work: batch * inputSize, granule: 64) { range in
-            for i in range { y.base[i] = max(x.base[i], 0) }
+        struct Job: RangeJob {
+            let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+            func run(range: Range<Int>) { for i in range { y[i] = max(x[i], 0) } }
         }
+        NumericsThreads.forEachPart(total: batch * inputSize, work: batch * inputSize, granule: 64, Job(x: input, y: output))
         cachedInput = input; cachedBatch = batch
     }
 
@@ -34,10 +35,12 @@ public final class ReLU: Layer {
                          gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
         guard let x = cachedInput else { preconditionFailure("ReLU.backward called without a forward") }
         guard let gradInput else { return }
-        let xs = SendableConstPointer(x), dy = SendableConstPointer(gradOutput), dx = SendablePointer(gradInput)
-        NumericsThreads.forEachPart(total: cachedBatch * inputSize, work: cachedBatch * inputSize, granule: 64) { range in
-            for i in range { dx.base[i] = xs.base[i] > 0 ? dy.base[i] : 0 }
+        struct Job: RangeJob {
+            let x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+            func run(range: Range<Int>) { for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 } }
         }
+        NumericsThreads.forEachPart(total: cachedBatch * inputSize, work: cachedBatch * inputSize, granule: 64,
+                                    Job(x: x, dy: gradOutput, dx: gradInput))
     }
 }
 

@@ -49,36 +49,43 @@ public final class Adam {
         let correction2Sqrt = Float((1 - pow(beta2, Double(step))).squareRoot())
         let count = parameters.count
         guard let pp = parameters.baseAddress, let gp = gradients.baseAddress else { return }
-        let p = SendablePointer(pp), gr = SendableConstPointer(gp)
-        let scaled = gradientScale != 1, scale = gradientScale
         firstMoment.withUnsafeMutableBufferPointer { mb in
             secondMoment.withUnsafeMutableBufferPointer { vb in
                 guard let mp = mb.baseAddress, let vp = vb.baseAddress else { return }
-                let m = SendablePointer(mp), v = SendablePointer(vp)
                 // Elementwise, so any split gives the same bits.
-                NumericsThreads.forEachPart(total: count, work: 8 * count, granule: 64) { range in
-                    // 8 lanes at a time: lane-wise IEEE ops give the same bits as the scalar tail.
-                    var i = range.lowerBound
-                    while i + 8 <= range.upperBound {
-                        let g = scaled ? Gemm.load8(gr.base + i) * scale : Gemm.load8(gr.base + i)
-                        var mi = Gemm.load8(m.base + i), vi = Gemm.load8(v.base + i)
-                        mi = mi + w1 * (g - mi)
-                        vi = vi * b2 + w2 * g * g
-                        Gemm.store8(mi, m.base + i); Gemm.store8(vi, v.base + i)
-                        let denom = vi.squareRoot() / correction2Sqrt + eps
-                        Gemm.store8(Gemm.load8(p.base + i) - stepSize * (mi / denom), p.base + i)
-                        i += 8
-                    }
-                    while i < range.upperBound {
-                        let g = scaled ? gr.base[i] * scale : gr.base[i]
-                        let mi = m.base[i] + w1 * (g - m.base[i])
-                        let vi = v.base[i] * b2 + w2 * g * g
-                        m.base[i] = mi; v.base[i] = vi
-                        let denom = vi.squareRoot() / correction2Sqrt + eps
-                        p.base[i] -= stepSize * (mi / denom)
-                        i += 1
-                    }
-                }
+                NumericsThreads.forEachPart(total: count, work: 8 * count, granule: 64,
+                    Step(p: pp, g: gp, m: mp, v: vp, scaled: gradientScale != 1, scale: gradientScale, w1: w1, b2: b2, w2: w2,
+                         eps: eps, stepSize: stepSize, correction2Sqrt: correction2Sqrt))
+            }
+        }
+    }
+
+    /// Adam on one range of parameters.
+    private struct Step: RangeJob {
+        let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+        let scaled: Bool, scale: Float, w1: Float, b2: Float, w2: Float, eps: Float, stepSize: Float, correction2Sqrt: Float
+
+        func run(range: Range<Int>) {
+            // 8 lanes at a time: lane-wise IEEE ops give the same bits as the scalar tail.
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let gi = scaled ? Gemm.load8(g + i) * scale : Gemm.load8(g + i)
+                var mi = Gemm.load8(m + i), vi = Gemm.load8(v + i)
+                mi = mi + w1 * (gi - mi)
+                vi = vi * b2 + w2 * gi * gi
+                Gemm.store8(mi, m + i); Gemm.store8(vi, v + i)
+                let denom = vi.squareRoot() / correction2Sqrt + eps
+                Gemm.store8(Gemm.load8(p + i) - stepSize * (mi / denom), p + i)
+                i += 8
+            }
+            while i < range.upperBound {
+                let gi = scaled ? g[i] * scale : g[i]
+                let mi = m[i] + w1 * (gi - m[i])
+                let vi = v[i] * b2 + w2 * gi * gi
+                m[i] = mi; v[i] = vi
+                let denom = vi.squareRoot() / correction2Sqrt + eps
+                p[i] -= stepSize * (mi / denom)
+                i += 1
             }
         }
     }

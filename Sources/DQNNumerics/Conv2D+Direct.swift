@@ -6,26 +6,42 @@ extension Conv2D {
     /// Forward on the direct path. `weightT` already holds Wᵀ [Kc, Cout].
     func forwardDirect(tables: UnsafeMutablePointer<Int>, input: UnsafePointer<Float>, batch: Int,
                        bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        let g = geometry, co = outChannels, pos = g.positions, last = outputChannelsLast
-        let t = SendableConstPointer(UnsafePointer(tables)), x = SendableConstPointer(input), y = SendablePointer(output)
-        let b = SendableConstPointer(bias), wT = SendableConstPointer(UnsafePointer(weightT)), outP = outT
         if batch == 1 {
             // Acting: one sample, so the two threads split its positions (same bits).
-            let out = SendablePointer(last ? output : outP[0].base)
-            NumericsThreads.run(parts: 2, work: forwardFLOPsPerSample) { part in
-                let positions = NumericsThreads.range(part, of: 2, total: pos, granule: 6)
-                DirectConv.forwardSample(g, tables: t.base, input: x.base, weightT: wT.base, outChannels: co,
-                                         positions: positions, out: out.base)
-            }
-            Self.finishDirect(out: out.base, bias: bias, y: output, pos: pos, co: co, channelsLast: last)
+            let out = outputChannelsLast ? output : outT[0]
+            NumericsThreads.run(parts: 2, work: forwardFLOPsPerSample,
+                                DirectForwardPositions(layer: self, tables: tables, input: input, out: out))
+            Self.finishDirect(out: out, bias: bias, y: output, pos: geometry.positions, co: outChannels,
+                              channelsLast: outputChannelsLast)
             return
         }
-        NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample) { c in
-            for n in Self.samples(chunk: c, batch: batch) {
-                let yn = y.base + n * co * pos, out = last ? yn : outP[c].base
-                DirectConv.forwardSample(g, tables: t.base, input: x.base + n * g.inputSize, weightT: wT.base,
+        NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample,
+                            DirectForward(layer: self, tables: tables, input: input, batch: batch, bias: bias, output: output))
+    }
+
+    /// One sample's forward pass, its output positions split in two parts.
+    private struct DirectForwardPositions: ParallelJob {
+        let layer: Conv2D, tables: UnsafePointer<Int>, input: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+
+        func run(part: Int) {
+            let positions = NumericsThreads.range(part, of: 2, total: layer.geometry.positions, granule: 6)
+            DirectConv.forwardSample(layer.geometry, tables: tables, input: input, weightT: layer.weightT,
+                                     outChannels: layer.outChannels, positions: positions, out: out)
+        }
+    }
+
+    /// The batched forward pass, one chunk of samples per part.
+    private struct DirectForward: ParallelJob {
+        let layer: Conv2D, tables: UnsafePointer<Int>, input: UnsafePointer<Float>, batch: Int
+        let bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+
+        func run(part c: Int) {
+            let g = layer.geometry, co = layer.outChannels, pos = g.positions, last = layer.outputChannelsLast
+            for n in Conv2D.samples(chunk: c, batch: batch) {
+                let yn = output + n * co * pos, out = last ? yn : layer.outT[c]
+                DirectConv.forwardSample(g, tables: tables, input: input + n * g.inputSize, weightT: layer.weightT,
                                          outChannels: co, positions: 0..<pos, out: out)
-                Self.finishDirect(out: out, bias: b.base, y: yn, pos: pos, co: co, channelsLast: last)
+                Conv2D.finishDirect(out: out, bias: bias, y: yn, pos: pos, co: co, channelsLast: last)
             }
         }
     }
@@ -45,11 +61,10 @@ extension Conv2D {
     func backwardDirect(tables: UnsafeMutablePointer<Int>, input: UnsafePointer<Float>, batch: Int,
                         gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                         gradInput: UnsafeMutablePointer<Float>?) {
-        let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions, wo = g.outputWidth
-        let outLast = outputChannelsLast, inLast = inputChannelsLast
+        let g = geometry, kc = g.patchSize, co = outChannels
         // dx's GEMM uses W with columns in (ky, kx, c) order for a channels-last input.
         var dxWeight = parameters
-        if inLast, gradInput != nil, let wcl = weightChannelsLast {
+        if inputChannelsLast, gradInput != nil, let wcl = weightChannelsLast {
             let kh = g.kernelHeight, kw = g.kernelWidth, c0 = g.channels
             for o in 0..<co {
                 let src = parameters + o * kc, dst = wcl + o * kc
@@ -61,17 +76,26 @@ extension Conv2D {
             }
             dxWeight = UnsafePointer(wcl)
         }
-        let t = SendableConstPointer(UnsafePointer(tables)), x = SendableConstPointer(input)
-        let dy = SendableConstPointer(gradOutput), w = SendableConstPointer(dxWeight)
-        let dx = gradInput.map { SendablePointer($0) }
-        let rowsP = rows, outP = outT, partP = partial, block = linesPerBlock
-        NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample) { c in
-            let part = partP[c].base, biasPart = part + kc * co
+        NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample,
+                            DirectBackward(layer: self, tables: tables, input: input, batch: batch, gradOutput: gradOutput,
+                                           dxWeight: dxWeight, gradInput: gradInput))
+    }
+
+    /// The direct backward pass, one chunk of samples per part: the chunk's dWᵀ and db partial, and
+    /// dx of its samples when asked.
+    private struct DirectBackward: ParallelJob {
+        let layer: Conv2D, tables: UnsafePointer<Int>, input: UnsafePointer<Float>, batch: Int
+        let gradOutput: UnsafePointer<Float>, dxWeight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?
+
+        func run(part c: Int) {
+            let g = layer.geometry, kc = g.patchSize, co = layer.outChannels, pos = g.positions, wo = g.outputWidth
+            let outLast = layer.outputChannelsLast, inLast = layer.inputChannelsLast
+            let part = layer.partial[c], biasPart = part + kc * co, rows = layer.rows[c], outT = layer.outT[c]
             part.update(repeating: 0, count: kc * co + co)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: co) { sums in
                 guard let s = sums.baseAddress else { return }
-                for n in Self.samples(chunk: c, batch: batch) {
-                    let gradOut = dy.base + n * co * pos
+                for n in Conv2D.samples(chunk: c, batch: batch) {
+                    let gradOut = gradOutput + n * co * pos
                     // gT = dy as [P, Cout]; db[o] += Σ_p dy[o, p], each sum from 0 in p order.
                     let gT: UnsafePointer<Float>
                     if outLast {
@@ -82,8 +106,8 @@ extension Conv2D {
                             for o in 0..<co { s[o] += row[o] }
                         }
                     } else {
-                        transpose(rows: co, cols: pos, src: gradOut, dst: outP[c].base)
-                        gT = UnsafePointer(outP[c].base)
+                        transpose(rows: co, cols: pos, src: gradOut, dst: outT)
+                        gT = UnsafePointer(outT)
                         for o in 0..<co {
                             let plane = gradOut + o * pos
                             var sum: Float = 0
@@ -92,20 +116,20 @@ extension Conv2D {
                         }
                     }
                     for o in 0..<co { biasPart[o] += s[o] }
-                    DirectConv.weightGradientSample(g, tables: t.base, input: x.base + n * g.inputSize,
+                    DirectConv.weightGradientSample(g, tables: tables, input: input + n * g.inputSize,
                                                     gradT: gT, outChannels: co, partial: part)
-                    guard let dxn = dx.map({ $0.base + n * g.inputSize }) else { continue }
+                    guard let dxn = gradInput.map({ $0 + n * g.inputSize }) else { continue }
                     dxn.update(repeating: 0, count: g.inputSize)
                     var oy = 0
                     while oy < g.outputHeight {
                         // d rows [lines·Wo, Kc] = g·W, then scatter-add the patches back.
-                        let lines = oy..<min(g.outputHeight, oy + block)
+                        let lines = oy..<min(g.outputHeight, oy + layer.linesPerBlock)
                         Gemm.multiplySerial(transposeA: false, m: lines.count * wo, n: kc, k: co, a: gT + oy * wo * co,
-                                            lda: co, b: w.base, ldb: kc, c: rowsP[c].base, ldc: kc, accumulate: false)
+                                            lda: co, b: dxWeight, ldb: kc, c: rows, ldc: kc, accumulate: false)
                         if inLast {
-                            DirectConv.addPatchesChannelsLast(g, rows: rowsP[c].base, gradInput: dxn, outputLines: lines)
+                            DirectConv.addPatchesChannelsLast(g, rows: rows, gradInput: dxn, outputLines: lines)
                         } else {
-                            Im2Row.addSample(g, rows: rowsP[c].base, gradInput: dxn, outputLines: lines)
+                            Im2Row.addSample(g, rows: rows, gradInput: dxn, outputLines: lines)
                         }
                         oy = lines.upperBound
                     }

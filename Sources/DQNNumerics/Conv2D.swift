@@ -27,9 +27,9 @@ public final class Conv2D: Layer {
     /// Output laid out N×Ho×Wo×Cout instead of N×Cout×Ho×Wo (direct path only).
     public let outputChannelsLast: Bool
     // Per-chunk scratch (wrapped once here, so forward/backward allocate nothing):
-    let rows: [SendablePointer<Float>]      // [P, Kc]
-    let outT: [SendablePointer<Float>]      // [P, Cout]
-    let partial: [SendablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
+    let rows: [UnsafeMutablePointer<Float>]      // [P, Kc]
+    let outT: [UnsafeMutablePointer<Float>]      // [P, Cout]
+    let partial: [UnsafeMutablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
     let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
     /// The weight with each row reordered (ky, kx, c), for dx of a channels-last input.
     let weightChannelsLast: UnsafeMutablePointer<Float>?
@@ -66,9 +66,9 @@ public final class Conv2D: Layer {
             return p
         }
         let pos = geometry.positions, kc = geometry.patchSize
-        rows = (0..<Self.chunks).map { _ in SendablePointer(buffer(pos * kc)) }
-        outT = (0..<Self.chunks).map { _ in SendablePointer(buffer(pos * outChannels)) }
-        partial = (0..<Self.chunks).map { _ in SendablePointer(buffer(kc * outChannels + outChannels)) }
+        rows = (0..<Self.chunks).map { _ in buffer(pos * kc) }
+        outT = (0..<Self.chunks).map { _ in buffer(pos * outChannels) }
+        partial = (0..<Self.chunks).map { _ in buffer(kc * outChannels + outChannels) }
         weightT = buffer(kc * outChannels)
         let ho = geometry.outputHeight, wo = geometry.outputWidth
         var lines = min(ho, max(1, 16_384 / (wo * kc)))
@@ -86,9 +86,9 @@ public final class Conv2D: Layer {
     }
 
     deinit {
-        for p in rows { p.base.deallocate() }
-        for p in outT { p.base.deallocate() }
-        for p in partial { p.base.deallocate() }
+        for p in rows { p.deallocate() }
+        for p in outT { p.deallocate() }
+        for p in partial { p.deallocate() }
         weightT.deallocate()
         weightChannelsLast?.deallocate()
         tables?.deallocate()
@@ -110,32 +110,41 @@ public final class Conv2D: Layer {
         cachedInput = input; cachedBatch = batch
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
         transpose(rows: co, cols: kc, src: parameters, dst: weightT)
-        let x = SendableConstPointer(input), y = SendablePointer(output), bias = SendableConstPointer(parameters + co * kc)
-        let wT = SendableConstPointer(UnsafePointer(weightT))
+        let bias = parameters + co * kc
         if let tables {
-            forwardDirect(tables: tables, input: input, batch: batch, bias: bias.base, output: output)
+            forwardDirect(tables: tables, input: input, batch: batch, bias: bias, output: output)
             return
         }
         if batch == 1 {
             // Acting: one sample, so split the GEMM itself across threads (same bits).
-            Im2Row.sample(g, input: input, rows: rows[0].base)
-            Gemm.multiply(transposeA: false, m: pos, n: co, k: kc, a: rows[0].base, lda: kc, b: weightT, ldb: co,
-                          c: outT[0].base, ldc: co, accumulate: false)
-            Self.finishSample(outT: outT[0].base, bias: bias.base, y: output, pos: pos, co: co)
+            Im2Row.sample(g, input: input, rows: rows[0])
+            Gemm.multiply(transposeA: false, m: pos, n: co, k: kc, a: rows[0], lda: kc, b: weightT, ldb: co,
+                          c: outT[0], ldc: co, accumulate: false)
+            Self.finishSample(outT: outT[0], bias: bias, y: output, pos: pos, co: co)
             return
         }
-        let rowsP = rows, outP = outT, block = linesPerBlock, wo = g.outputWidth
-        NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample) { c in
-            for n in Self.samples(chunk: c, batch: batch) {
+        NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample,
+                            Im2RowForward(layer: self, input: input, batch: batch, bias: bias, output: output))
+    }
+
+    /// The batched im2row forward pass, one chunk of samples per part.
+    private struct Im2RowForward: ParallelJob {
+        let layer: Conv2D, input: UnsafePointer<Float>, batch: Int, bias: UnsafePointer<Float>
+        let output: UnsafeMutablePointer<Float>
+
+        func run(part c: Int) {
+            let g = layer.geometry, kc = g.patchSize, co = layer.outChannels, pos = g.positions, wo = g.outputWidth
+            let rows = layer.rows[c], outT = layer.outT[c]
+            for n in Conv2D.samples(chunk: c, batch: batch) {
                 var oy = 0
                 while oy < g.outputHeight {
-                    let lines = oy..<min(g.outputHeight, oy + block)
-                    Im2Row.sample(g, input: x.base + n * g.inputSize, rows: rowsP[c].base, outputLines: lines)
-                    Gemm.multiplySerial(transposeA: false, m: lines.count * wo, n: co, k: kc, a: rowsP[c].base, lda: kc,
-                                        b: wT.base, ldb: co, c: outP[c].base + oy * wo * co, ldc: co, accumulate: false)
+                    let lines = oy..<min(g.outputHeight, oy + layer.linesPerBlock)
+                    Im2Row.sample(g, input: input + n * g.inputSize, rows: rows, outputLines: lines)
+                    Gemm.multiplySerial(transposeA: false, m: lines.count * wo, n: co, k: kc, a: rows, lda: kc,
+                                        b: layer.weightT, ldb: co, c: outT + oy * wo * co, ldc: co, accumulate: false)
                     oy = lines.upperBound
                 }
-                Self.finishSample(outT: outP[c].base, bias: bias.base, y: y.base + n * co * pos, pos: pos, co: co)
+                Conv2D.finishSample(outT: outT, bias: bias, y: output + n * co * pos, pos: pos, co: co)
             }
         }
     }
@@ -160,51 +169,60 @@ public final class Conv2D: Layer {
             combinePartials(into: gradParameters)
             return
         }
-        let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
-        let x = SendableConstPointer(input), dy = SendableConstPointer(gradOutput), w = SendableConstPointer(parameters)
-        let dx = gradInput.map { SendablePointer($0) }
-        let rowsP = rows, outP = outT, partP = partial, block = linesPerBlock, wo = g.outputWidth
-        NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample) { c in
-            let part = partP[c].base, biasPart = part + kc * co
+        NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample,
+                            Im2RowBackward(layer: self, input: input, batch: batch, gradOutput: gradOutput,
+                                           weight: parameters, gradInput: gradInput))
+        combinePartials(into: gradParameters)
+    }
+
+    /// The im2row backward pass, one chunk of samples per part: the chunk's dWᵀ and db partial,
+    /// and dx of its samples when asked.
+    private struct Im2RowBackward: ParallelJob {
+        let layer: Conv2D, input: UnsafePointer<Float>, batch: Int, gradOutput: UnsafePointer<Float>
+        let weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?
+
+        func run(part c: Int) {
+            let g = layer.geometry, kc = g.patchSize, co = layer.outChannels, pos = g.positions, wo = g.outputWidth
+            let rows = layer.rows[c], outT = layer.outT[c]
+            let part = layer.partial[c], biasPart = part + kc * co
             part.update(repeating: 0, count: kc * co + co)
-            for n in Self.samples(chunk: c, batch: batch) {
-                let gradOut = dy.base + n * co * pos
-                transpose(rows: co, cols: pos, src: gradOut, dst: outP[c].base)
+            for n in Conv2D.samples(chunk: c, batch: batch) {
+                let gradOut = gradOutput + n * co * pos
+                transpose(rows: co, cols: pos, src: gradOut, dst: outT)
                 for o in 0..<co {
                     let plane = gradOut + o * pos
                     var s: Float = 0
                     for p in 0..<pos { s += plane[p] }
                     biasPart[o] += s
                 }
-                let dxn = dx.map { $0.base + n * g.inputSize }
+                let dxn = gradInput.map { $0 + n * g.inputSize }
                 dxn?.update(repeating: 0, count: g.inputSize)
                 var oy = 0
                 while oy < g.outputHeight {
                     // One block of output lines: its patch rows are rebuilt, used for dW and dx, and
                     // dropped. dW's chain over positions keeps its order across blocks.
-                    let lines = oy..<min(g.outputHeight, oy + block)
-                    let m = lines.count * wo, gBlock = outP[c].base + oy * wo * co
-                    Im2Row.sample(g, input: x.base + n * g.inputSize, rows: rowsP[c].base, outputLines: lines)
+                    let lines = oy..<min(g.outputHeight, oy + layer.linesPerBlock)
+                    let m = lines.count * wo, gBlock = outT + oy * wo * co
+                    Im2Row.sample(g, input: input + n * g.inputSize, rows: rows, outputLines: lines)
                     // dWᵀ [Kc, Cout] += rowsᵀ·g: Kc is the tall side, so the 6×16 tiles stay full.
-                    Gemm.multiplySerial(transposeA: true, m: kc, n: co, k: m, a: rowsP[c].base, lda: kc,
+                    Gemm.multiplySerial(transposeA: true, m: kc, n: co, k: m, a: rows, lda: kc,
                                         b: gBlock, ldb: co, c: part, ldc: co, accumulate: true)
                     if let dxn {
                         // d rows [lines·Wo, Kc] = g·W, then scatter-add the patches back (row2im).
                         Gemm.multiplySerial(transposeA: false, m: m, n: kc, k: co, a: gBlock, lda: co,
-                                            b: w.base, ldb: kc, c: rowsP[c].base, ldc: kc, accumulate: false)
-                        Im2Row.addSample(g, rows: rowsP[c].base, gradInput: dxn, outputLines: lines)
+                                            b: weight, ldb: kc, c: rows, ldc: kc, accumulate: false)
+                        Im2Row.addSample(g, rows: rows, gradInput: dxn, outputLines: lines)
                     }
                     oy = lines.upperBound
                 }
             }
         }
-        combinePartials(into: gradParameters)
     }
 
     /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1).
     func combinePartials(into gradParameters: UnsafeMutablePointer<Float>) {
         let kc = geometry.patchSize, co = outChannels
-        let p0 = partial[0].base, p1 = partial[1].base
+        let p0 = partial[0], p1 = partial[1]
         for o in 0..<co {
             let dst = gradParameters + o * kc
             for j in 0..<kc { dst[j] += p0[j * co + o] + p1[j * co + o] }

@@ -2,6 +2,12 @@
 // A 6×16 register tile of SIMD8<Float> fused multiply-adds (see Gemm+Kernels.swift), K blocked by
 // 256, split over 2 threads by rows or 16-column panels. No packing, no transposed-B variant.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Dense matrix products on row-major `Float` buffers.
 ///
 /// Shapes: `C` is M×N with row stride `ldc`; `B` is K×N with row stride `ldb`; `A` is M×K with
@@ -60,15 +66,22 @@ public enum Gemm {
                   b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
             return
         }
-        let splitRows = (m + 5) / 6 >= (n + 15) / 16
-        let ap = SendableConstPointer(a), bp = SendableConstPointer(b), cp = SendablePointer(c)
-        NumericsThreads.run(parts: parts, work: 2 * m * n * k) { part in
-            let rows = splitRows ? NumericsThreads.range(part, of: parts, total: m, granule: 6) : 0..<m
-            let cols = splitRows ? 0..<n : NumericsThreads.range(part, of: parts, total: n, granule: 16)
-            if rows.isEmpty || cols.isEmpty { return }
-            block(rows: rows, cols: cols, k: k, a: ap.base, rowStride: rowStride, kStride: kStride,
-                  b: bp.base, ldb: ldb, c: cp.base, ldc: ldc, accumulate: accumulate)
+        struct Job: ParallelJob {
+            let parts: Int, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, kStride: Int
+            let b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+            func run(part: Int) {
+                // Split the side with more tiles: rows in 6s or columns in 16s.
+                let splitRows = (m + 5) / 6 >= (n + 15) / 16
+                let rows = splitRows ? NumericsThreads.range(part, of: parts, total: m, granule: 6) : 0..<m
+                let cols = splitRows ? 0..<n : NumericsThreads.range(part, of: parts, total: n, granule: 16)
+                if rows.isEmpty || cols.isEmpty { return }
+                Gemm.block(rows: rows, cols: cols, k: k, a: a, rowStride: rowStride, kStride: kStride,
+                      b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+            }
         }
+        NumericsThreads.run(parts: parts, work: 2 * m * n * k,
+                            Job(parts: parts, m: m, n: n, k: k, a: a, rowStride: rowStride, kStride: kStride,
+                                b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate))
     }
 
     /// One thread's share: all K blocks for C[rows, cols].
@@ -106,7 +119,8 @@ public enum Gemm {
     }
 
     /// A panel narrower than 16 columns: B is copied zero-padded to 16 columns and each row tile
-    /// goes through a local 6×16 C tile, so the same kernels (and arithmetic) apply.
+    /// goes through a local 6×16 C tile, so the same kernels (and arithmetic) apply. The 16 KiB of
+    /// scratch is the calling thread's own (`narrowPanelScratch`), made on its first narrow panel.
     @usableFromInline
     static func narrowPanel(
         rows: Range<Int>, width w: Int, kc: Int,
@@ -114,8 +128,8 @@ public enum Gemm {
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool
     ) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: kBlock * 16 + 6 * 16) { scratch in
-            guard let pad = scratch.baseAddress else { return }
+        do {
+            let pad = narrowPanelScratch()
             let tile = pad + kBlock * 16
             for kk in 0..<kc {
                 let dst = pad + kk * 16
@@ -135,4 +149,24 @@ public enum Gemm {
             }
         }
     }
+}
+
+// Per-thread scratch for `Gemm.narrowPanel`. `withUnsafeTemporaryAllocation` puts buffers over
+// 1 KiB on the heap here, which made two allocations per update; a buffer per thread (any thread
+// may call Gemm, and two run its parts at once) allocates once per thread and is freed when the
+// thread ends.
+private let narrowPanelKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let status = pthread_key_create(&key) { free($0) }
+    precondition(status == 0, "Gemm: pthread_key_create failed with \(status)")
+    return key
+}()
+
+/// This thread's `narrowPanel` scratch: a zero-padded K block of B, then a 6×16 C tile.
+private func narrowPanelScratch() -> UnsafeMutablePointer<Float> {
+    if let p = pthread_getspecific(narrowPanelKey) { return p.assumingMemoryBound(to: Float.self) }
+    let count = Gemm.kBlock * 16 + 6 * 16
+    guard let p = malloc(count * MemoryLayout<Float>.stride) else { preconditionFailure("Gemm: out of memory") }
+    pthread_setspecific(narrowPanelKey, p)
+    return p.assumingMemoryBound(to: Float.self)
 }

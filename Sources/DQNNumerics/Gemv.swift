@@ -12,14 +12,18 @@ extension Gemm {
         x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, accumulate: Bool
     ) {
         precondition(m >= 0 && k >= 0 && lda >= k, "Gemv: bad sizes m=\(m) k=\(k) lda=\(lda)")
-        let parts = NumericsThreads.count
-        let ap = SendableConstPointer(a), xp = SendableConstPointer(x), yp = SendablePointer(y)
-        NumericsThreads.run(parts: parts, work: 2 * m * k) { part in
-            for i in NumericsThreads.range(part, of: parts, total: m, granule: 4) {
-                let s = dot(ap.base + i * lda, xp.base, k)
-                yp.base[i] = accumulate ? yp.base[i] + s : s
+        struct Job: RangeJob {
+            let k: Int, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+            let accumulate: Bool
+            func run(range: Range<Int>) {
+                for i in range {
+                    let s = Gemm.dot(a + i * lda, x, k)
+                    y[i] = accumulate ? y[i] + s : s
+                }
             }
         }
+        NumericsThreads.forEachPart(total: m, work: 2 * m * k, granule: 4,
+                                    Job(k: k, a: a, lda: lda, x: x, y: y, accumulate: accumulate))
     }
 
     /// Σ_k u[k]·v[k] with the fixed lane-then-tail order described above.

@@ -10,13 +10,13 @@ public enum Im2Row {
     /// Writes the patch matrix of `batch` samples of `input` into `rows`.
     public static func forward(_ g: ConvGeometry, batch: Int, input: UnsafePointer<Float>,
                                rows: UnsafeMutablePointer<Float>) {
-        let parts = NumericsThreads.count
-        let src = SendableConstPointer(input), dst = SendablePointer(rows)
-        NumericsThreads.run(parts: parts, work: batch * g.positions * g.patchSize) { part in
-            for n in NumericsThreads.range(part, of: parts, total: batch) {
-                sample(g, input: src.base + n * g.inputSize, rows: dst.base + n * g.positions * g.patchSize)
+        struct Job: RangeJob {
+            let g: ConvGeometry, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>
+            func run(range: Range<Int>) {
+                for n in range { Im2Row.sample(g, input: input + n * g.inputSize, rows: rows + n * g.positions * g.patchSize) }
             }
         }
+        NumericsThreads.forEachPart(total: batch, work: batch * g.positions * g.patchSize, Job(g: g, input: input, rows: rows))
     }
 
     /// One sample's patch matrix [P, Kc], or only the rows of output lines `outputLines` (written
@@ -87,15 +87,17 @@ public enum Im2Row {
     /// order, so the result does not depend on the thread count.
     public static func backward(_ g: ConvGeometry, batch: Int, rows: UnsafePointer<Float>,
                                 gradInput: UnsafeMutablePointer<Float>) {
-        let parts = NumericsThreads.count
-        let src = SendableConstPointer(rows), dst = SendablePointer(gradInput)
-        NumericsThreads.run(parts: parts, work: batch * g.positions * g.patchSize) { part in
-            for n in NumericsThreads.range(part, of: parts, total: batch) {
-                let dx = dst.base + n * g.inputSize
-                dx.update(repeating: 0, count: g.inputSize)
-                addSample(g, rows: src.base + n * g.positions * g.patchSize, gradInput: dx)
+        struct Job: RangeJob {
+            let g: ConvGeometry, rows: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>
+            func run(range: Range<Int>) {
+                for n in range {
+                    let dx = gradInput + n * g.inputSize
+                    dx.update(repeating: 0, count: g.inputSize)
+                    Im2Row.addSample(g, rows: rows + n * g.positions * g.patchSize, gradInput: dx)
+                }
             }
         }
+        NumericsThreads.forEachPart(total: batch, work: batch * g.positions * g.patchSize, Job(g: g, rows: rows, gradInput: gradInput))
     }
 
     /// Scatter-adds the patch rows of one sample (or of output lines `outputLines`, read from `rows`

@@ -34,14 +34,17 @@ extension QNetwork {
     /// fixed order, so the result is the same for 1 and 2 threads.
     public var gradientNorm: Float {
         guard let base = gradients.baseAddress else { return 0 }
-        let count = parameterCount, src = SendableConstPointer(UnsafePointer(base))
+        struct Job: ParallelJob {
+            let count: Int, gradients: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>
+            func run(part: Int) {
+                let range = NumericsThreads.range(part, of: 2, total: count, granule: 64)
+                sums[part] = QNetwork.sumOfSquares(gradients + range.lowerBound, count: range.count)
+            }
+        }
+        let count = parameterCount
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { sums in
             guard let out = sums.baseAddress else { return 0 }
-            let dst = SendablePointer(out)
-            NumericsThreads.run(parts: 2, work: 4 * count) { part in
-                let range = NumericsThreads.range(part, of: 2, total: count, granule: 64)
-                dst.base[part] = Self.sumOfSquares(src.base + range.lowerBound, count: range.count)
-            }
+            NumericsThreads.run(parts: 2, work: 4 * count, Job(count: count, gradients: base, sums: out))
             return Float((out[0] + out[1]).squareRoot())
         }
     }

@@ -83,10 +83,12 @@ public final class QNetwork {
     public func forward(frames: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
         checkInput(count: frames.count, batch: batch)
         guard let src = frames.baseAddress else { preconditionFailure("QNetwork.forward: empty frames") }
-        let bytes = SendableConstPointer(src), x = SendablePointer(input)
-        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64) { range in
-            for i in range { x.base[i] = Float(bytes.base[i]) / 255 }
+        struct Scale: RangeJob {
+            let bytes: UnsafePointer<UInt8>, x: UnsafeMutablePointer<Float>
+            func run(range: Range<Int>) { for i in range { x[i] = Float(bytes[i]) / 255 } }
         }
+        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64,
+                                    Scale(bytes: src, x: input))
         return run(batch: batch)
     }
 

@@ -36,27 +36,33 @@ public final class RMSProp {
         let a = Float(alpha), w = Float(1 - alpha), eps = Float(epsilon), lr = Float(learningRate)
         let count = parameters.count
         guard let pp = parameters.baseAddress, let gp = gradients.baseAddress else { return }
-        let p = SendablePointer(pp), gr = SendableConstPointer(gp)
-        let scaled = gradientScale != 1, scale = gradientScale
         squareAverage.withUnsafeMutableBufferPointer { sb in
             guard let sp = sb.baseAddress else { return }
-            let sq = SendablePointer(sp)
-            NumericsThreads.forEachPart(total: count, work: 6 * count, granule: 64) { range in
-                var i = range.lowerBound
-                while i + 8 <= range.upperBound {
-                    let g = scaled ? Gemm.load8(gr.base + i) * scale : Gemm.load8(gr.base + i)
-                    let si = Gemm.load8(sq.base + i) * a + w * g * g
-                    Gemm.store8(si, sq.base + i)
-                    Gemm.store8(Gemm.load8(p.base + i) - lr * (g / (si.squareRoot() + eps)), p.base + i)
-                    i += 8
-                }
-                while i < range.upperBound {
-                    let g = scaled ? gr.base[i] * scale : gr.base[i]
-                    let si = sq.base[i] * a + w * g * g
-                    sq.base[i] = si
-                    p.base[i] -= lr * (g / (si.squareRoot() + eps))
-                    i += 1
-                }
+            NumericsThreads.forEachPart(total: count, work: 6 * count, granule: 64,
+                Step(p: pp, g: gp, sq: sp, scaled: gradientScale != 1, scale: gradientScale, a: a, w: w, eps: eps, lr: lr))
+        }
+    }
+
+    /// RMSProp on one range of parameters (elementwise: any split gives the same bits).
+    private struct Step: RangeJob {
+        let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, sq: UnsafeMutablePointer<Float>
+        let scaled: Bool, scale: Float, a: Float, w: Float, eps: Float, lr: Float
+
+        func run(range: Range<Int>) {
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let gi = scaled ? Gemm.load8(g + i) * scale : Gemm.load8(g + i)
+                let si = Gemm.load8(sq + i) * a + w * gi * gi
+                Gemm.store8(si, sq + i)
+                Gemm.store8(Gemm.load8(p + i) - lr * (gi / (si.squareRoot() + eps)), p + i)
+                i += 8
+            }
+            while i < range.upperBound {
+                let gi = scaled ? g[i] * scale : g[i]
+                let si = sq[i] * a + w * gi * gi
+                sq[i] = si
+                p[i] -= lr * (gi / (si.squareRoot() + eps))
+                i += 1
             }
         }
     }

@@ -63,9 +63,10 @@ struct PartnerSpeedProbe {
         let clock = ContinuousClock()
         var total = 0.0
         let rounds = 20_000
+        struct Nothing: ParallelJob { func run(part: Int) {} }
         let t = clock.measure {
             for _ in 0..<rounds {
-                NumericsThreads.probeRun(parts: 2) { _ in }
+                NumericsThreads.probeRun(parts: 2, Nothing())
             }
         }
         total = Double(t.components.attoseconds) * 1e-12 + Double(t.components.seconds) * 1e6
