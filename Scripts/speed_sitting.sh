@@ -29,7 +29,7 @@ echo "== end to end, 15000 env steps, the default pixel settings, updates from s
 $BIN train --total-timesteps 15000 --learning-starts 2000 --eval-every 0 --final-eval-episodes 0 \
     --checkpoint-every 1000000 --output "$OUT/swift" --quiet
 cat "$OUT/swift/summary.json"
-$PY Scripts/torch_dqn.py --total-timesteps 15000 --learning-starts 2000 --progress-every 0
+$PY Scripts/torch_dqn.py --total-timesteps 15000 --learning-starts 2000 --eval-every 0 --progress-every 0
 echo "== debug build (what \`swift run\` uses) vs release: pixel path and small network"
 swift build --product pixel-dqn >/dev/null
 .build/debug/pixel-dqn bench --steps 200000 --repeats 5 --no-network
