@@ -292,6 +292,7 @@ def main(argv=None):
             line["recent_steps_per_second"] = round((step - last_progress_step) / max(now - last_progress, 1e-9), 1)
         print(json.dumps(line), flush=True)
 
+    last_step = args.total_timesteps  # unless --stop-when-solved ends the run early
     for step in range(1, args.total_timesteps + 1):
         # Phase 1: start an episode if needed.
         if needs_reset:
@@ -368,23 +369,23 @@ def main(argv=None):
                 if confirmed["mean"] >= args.reward_threshold and solved["first_solved_step"] is None:
                     solved["first_solved_step"], solved["first_solved_seconds"] = step, round(clock() - start, 2)
                 if args.stop_when_solved and confirmed["mean"] >= args.reward_threshold:
-                    solved["final_eval"] = confirmed
-                    timing["eval"] += clock() - t0
-                    report(step, True)
-                    env.env.close()
-                    return
+                    solved["final_eval"] = confirmed  # the confirmation is the final evaluation
             timing["eval"] += clock() - t0
+            if solved["final_eval"] is not None:
+                last_step = step
+                break
         # Phase 6: progress.
         if args.progress_every > 0 and clock() - last_progress >= args.progress_every:
             report(step, False)
             last_progress, last_progress_step = clock(), step
 
-    if args.final_eval_episodes > 0 and args.eval_every > 0:
+    if solved["final_eval"] is None and args.final_eval_episodes > 0 and args.eval_every > 0:
         t0 = clock()
         solved["final_eval"] = evaluate(q_network, eval_env, args.final_eval_episodes, confirm_seed)
         timing["eval"] += clock() - t0
-    report(args.total_timesteps, True)
+    report(last_step, True)
     env.env.close()
+    eval_env.env.close()
 
 
 if __name__ == "__main__":
