@@ -105,17 +105,12 @@ extension Conv2D {
                             let row = gradOut + p * co
                             for o in 0..<co { s[o] += row[o] }
                         }
+                        for o in 0..<co { biasPart[o] += s[o] }
                     } else {
                         transpose(rows: co, cols: pos, src: gradOut, dst: outT)
                         gT = UnsafePointer(outT)
-                        for o in 0..<co {
-                            let plane = gradOut + o * pos
-                            var sum: Float = 0
-                            for p in 0..<pos { sum += plane[p] }
-                            s[o] = sum
-                        }
+                        Conv2D.addPlaneSums(gradOut, channels: co, positions: pos, to: biasPart)
                     }
-                    for o in 0..<co { biasPart[o] += s[o] }
                     DirectConv.weightGradientSample(g, tables: tables, input: input + n * g.inputSize,
                                                     gradT: gT, outChannels: co, partial: part)
                     guard let dxn = gradInput.map({ $0 + n * g.inputSize }) else { continue }

@@ -189,12 +189,7 @@ public final class Conv2D: Layer {
             for n in Conv2D.samples(chunk: c, batch: batch) {
                 let gradOut = gradOutput + n * co * pos
                 transpose(rows: co, cols: pos, src: gradOut, dst: outT)
-                for o in 0..<co {
-                    let plane = gradOut + o * pos
-                    var s: Float = 0
-                    for p in 0..<pos { s += plane[p] }
-                    biasPart[o] += s
-                }
+                Conv2D.addPlaneSums(gradOut, channels: co, positions: pos, to: biasPart)
                 let dxn = gradInput.map { $0 + n * g.inputSize }
                 dxn?.update(repeating: 0, count: g.inputSize)
                 var oy = 0
@@ -216,6 +211,17 @@ public final class Conv2D: Layer {
                     oy = lines.upperBound
                 }
             }
+        }
+    }
+
+    /// db[o] += Σ_p dy[o, p] for one sample's Cout×P gradient, each sum from 0 in p order.
+    static func addPlaneSums(_ dy: UnsafePointer<Float>, channels co: Int, positions pos: Int,
+                             to biasPart: UnsafeMutablePointer<Float>) {
+        for o in 0..<co {
+            let plane = dy + o * pos
+            var s: Float = 0
+            for p in 0..<pos { s += plane[p] }
+            biasPart[o] += s
         }
     }
 

@@ -69,19 +69,20 @@ public enum Gemm {
         struct Job: ParallelJob {
             let parts: Int, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, kStride: Int
             let b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+            /// Split the side with more tiles: rows in 6s or columns in 16s.
+            let splitRows: Bool
             func run(part: Int) {
-                // Split the side with more tiles: rows in 6s or columns in 16s.
-                let splitRows = (m + 5) / 6 >= (n + 15) / 16
                 let rows = splitRows ? NumericsThreads.range(part, of: parts, total: m, granule: 6) : 0..<m
                 let cols = splitRows ? 0..<n : NumericsThreads.range(part, of: parts, total: n, granule: 16)
                 if rows.isEmpty || cols.isEmpty { return }
                 Gemm.block(rows: rows, cols: cols, k: k, a: a, rowStride: rowStride, kStride: kStride,
-                      b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+                           b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
             }
         }
         NumericsThreads.run(parts: parts, work: 2 * m * n * k,
                             Job(parts: parts, m: m, n: n, k: k, a: a, rowStride: rowStride, kStride: kStride,
-                                b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate))
+                                b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate,
+                                splitRows: (m + 5) / 6 >= (n + 15) / 16))
     }
 
     /// One thread's share: all K blocks for C[rows, cols].
@@ -128,25 +129,23 @@ public enum Gemm {
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool
     ) {
-        do {
-            let pad = narrowPanelScratch()
-            let tile = pad + kBlock * 16
-            for kk in 0..<kc {
-                let dst = pad + kk * 16
-                dst.update(from: b + kk * ldb, count: w)
-                (dst + w).update(repeating: 0, count: 16 - w)
+        let pad = narrowPanelScratch()
+        let tile = pad + kBlock * 16
+        for kk in 0..<kc {
+            let dst = pad + kk * 16
+            dst.update(from: b + kk * ldb, count: w)
+            (dst + w).update(repeating: 0, count: 16 - w)
+        }
+        var i = rows.lowerBound
+        while i < rows.upperBound {
+            let r = min(6, rows.upperBound - i)
+            for rr in 0..<r {
+                if load { (tile + rr * 16).update(from: c + (i + rr) * ldc, count: w) }
+                (tile + rr * 16 + w).update(repeating: 0, count: 16 - w)
             }
-            var i = rows.lowerBound
-            while i < rows.upperBound {
-                let r = min(6, rows.upperBound - i)
-                for rr in 0..<r {
-                    if load { (tile + rr * 16).update(from: c + (i + rr) * ldc, count: w) }
-                    (tile + rr * 16 + w).update(repeating: 0, count: 16 - w)
-                }
-                kernel(rows: r, kc: kc, a: a + i * rs, rs: rs, ks: ks, b: pad, ldb: 16, c: tile, ldc: 16, load: load)
-                for rr in 0..<r { (c + (i + rr) * ldc).update(from: tile + rr * 16, count: w) }
-                i += r
-            }
+            kernel(rows: r, kc: kc, a: a + i * rs, rs: rs, ks: ks, b: pad, ldb: 16, c: tile, ldc: 16, load: load)
+            for rr in 0..<r { (c + (i + rr) * ldc).update(from: tile + rr * 16, count: w) }
+            i += r
         }
     }
 }
