@@ -91,6 +91,7 @@ extension Conv2D {
             let g = layer.geometry, kc = g.patchSize, co = layer.outChannels, pos = g.positions, wo = g.outputWidth
             let outLast = layer.outputChannelsLast, inLast = layer.inputChannelsLast
             let part = layer.partial[c], biasPart = part + kc * co, rows = layer.rows[c], outT = layer.outT[c]
+            let rowOffsets = DirectConv.gradientRowOffsets(g, tables: tables, channelsLast: inLast)
             part.update(repeating: 0, count: kc * co + co)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: co) { sums in
                 guard let s = sums.baseAddress else { return }
@@ -111,7 +112,7 @@ extension Conv2D {
                         gT = UnsafePointer(outT)
                         Conv2D.addPlaneSums(gradOut, channels: co, positions: pos, to: biasPart)
                     }
-                    DirectConv.weightGradientSample(g, tables: tables, input: input + n * g.inputSize,
+                    DirectConv.weightGradientSample(g, tables: tables, rowOffsets: rowOffsets, input: input + n * g.inputSize,
                                                     gradT: gT, outChannels: co, partial: part)
                     guard let dxn = gradInput.map({ $0 + n * g.inputSize }) else { continue }
                     dxn.update(repeating: 0, count: g.inputSize)

@@ -225,13 +225,29 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1).
+    /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1). The partials' rows
+    /// are in (ky, kx, c) order for a channels-last input (`DirectConv.gradientRowOffsets`).
     func combinePartials(into gradParameters: UnsafeMutablePointer<Float>) {
-        let kc = geometry.patchSize, co = outChannels
+        let g = geometry, kc = g.patchSize, co = outChannels
         let p0 = partial[0], p1 = partial[1]
-        for o in 0..<co {
-            let dst = gradParameters + o * kc
-            for j in 0..<kc { dst[j] += p0[j * co + o] + p1[j * co + o] }
+        if inputChannelsLast {
+            for o in 0..<co {
+                var dst = gradParameters + o * kc
+                for c in 0..<g.channels {
+                    for ky in 0..<g.kernelHeight {
+                        for kx in 0..<g.kernelWidth {
+                            let j = DirectConv.gradientRow(g, c: c, ky: ky, kx: kx, channelsLast: true)
+                            dst.pointee += p0[j * co + o] + p1[j * co + o]
+                            dst += 1
+                        }
+                    }
+                }
+            }
+        } else {
+            for o in 0..<co {
+                let dst = gradParameters + o * kc
+                for j in 0..<kc { dst[j] += p0[j * co + o] + p1[j * co + o] }
+            }
         }
         let gradBias = gradParameters + co * kc
         for o in 0..<co { gradBias[o] += p0[kc * co + o] + p1[kc * co + o] }

@@ -14,10 +14,12 @@ enum DirectConv {
 
     /// The offset tables of a geometry: patchOffset(k) for k in 0..<Kc, in the (c, ky, kx) order of
     /// PyTorch's weight, then origin(p) for p in 0..<P. For a channels-last (H×W×C) input,
-    /// patchOffset(c, ky, kx) = (ky·W + kx)·C + c and origin(p) = (oy·s·W + ox·s)·C.
+    /// patchOffset(c, ky, kx) = (ky·W + kx)·C + c and origin(p) = (oy·s·W + ox·s)·C, and a third
+    /// part follows: the patch offsets again in (ky, kx, c) order, the row order of the weight
+    /// gradient (`gradientRowOffsets`).
     static func offsetTables(_ g: ConvGeometry, channelsLast: Bool = false) -> [Int] {
         var offsets: [Int] = []
-        offsets.reserveCapacity(g.patchSize + g.positions)
+        offsets.reserveCapacity(g.patchSize * (channelsLast ? 2 : 1) + g.positions)
         let c0 = g.channels, w = g.width, plane = g.height * g.width
         for c in 0..<c0 {
             for ky in 0..<g.kernelHeight {
@@ -32,7 +34,27 @@ enum DirectConv {
                 offsets.append(channelsLast ? pixel * c0 : pixel)
             }
         }
+        if channelsLast { offsets.append(contentsOf: 0..<g.patchSize) }
+        for i in 0..<(channelsLast ? g.patchSize : 0) {
+            let c = i % c0, window = i / c0
+            offsets[g.patchSize + g.positions + i] = (window / g.kernelWidth * w + window % g.kernelWidth) * c0 + c
+        }
         return offsets
+    }
+
+    /// The patch offsets in the row order of the weight gradient's partial sums: PyTorch's
+    /// (c, ky, kx) for a C×H×W input; (ky, kx, c) for a channels-last one, so that a tile's six
+    /// rows are six neighbouring channels of one pixel (one or two cache lines per position)
+    /// rather than six pixels. Only which tile computes an element changes, not its chain.
+    static func gradientRowOffsets(_ g: ConvGeometry, tables: UnsafePointer<Int>, channelsLast: Bool) -> UnsafePointer<Int> {
+        channelsLast ? tables + g.patchSize + g.positions : tables
+    }
+
+    /// The row of the weight gradient's partial sums that holds PyTorch's patch entry (c, ky, kx)
+    /// (see `gradientRowOffsets`).
+    @inline(__always)
+    static func gradientRow(_ g: ConvGeometry, c: Int, ky: Int, kx: Int, channelsLast: Bool) -> Int {
+        channelsLast ? (ky * g.kernelWidth + kx) * g.channels + c : (c * g.kernelHeight + ky) * g.kernelWidth + kx
     }
 
     /// dx += the patch gradients `rows` ([lines·Wo, kh·kw·C], columns in (ky, kx, c) order) of output
@@ -88,10 +110,12 @@ enum DirectConv {
     }
 
     /// dWᵀ [Kc, Cout] += patches(x)ᵀ·gT for one sample: gT is dy as [P, Cout]; each element's chain
-    /// runs over positions p in order.
-    static func weightGradientSample(_ g: ConvGeometry, tables offsets: UnsafePointer<Int>, input x: UnsafePointer<Float>,
-                                     gradT: UnsafePointer<Float>, outChannels co: Int, partial: UnsafeMutablePointer<Float>) {
-        let kc = g.patchSize, pos = g.positions, origins = offsets + kc
+    /// runs over positions p in order. Row k of `partial` is the patch entry at `rowOffsets[k]`
+    /// (`gradientRowOffsets`).
+    static func weightGradientSample(_ g: ConvGeometry, tables: UnsafePointer<Int>, rowOffsets offsets: UnsafePointer<Int>,
+                                     input x: UnsafePointer<Float>, gradT: UnsafePointer<Float>, outChannels co: Int,
+                                     partial: UnsafeMutablePointer<Float>) {
+        let kc = g.patchSize, pos = g.positions, origins = tables + kc
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { scratch in
             guard let tile = scratch.baseAddress else { return }
             var j = 0

@@ -116,3 +116,89 @@ public enum NetworkBenchmark {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }
+
+/// One row of `NetworkBenchmark.layerBreakdown`: the median time of one stage of an update.
+public struct LayerTiming: Codable, Sendable, Equatable {
+    /// "conv1", "relu", "fc1", ... or a whole-network stage ("scale input", "zero gradients", "adam").
+    public var name: String
+    public var forwardMs: Double
+    /// 0 for stages that have no backward.
+    public var backwardMs: Double
+    /// GEMM-like FLOPs of the stage's forward and backward at the benchmark batch (0 for the rest).
+    public var forwardFLOPs: Double
+    public var backwardFLOPs: Double
+}
+
+extension NetworkBenchmark {
+    /// Where an update's time goes: each layer's forward and backward at the update batch, timed
+    /// one by one (medians over `repeats`), then the network-wide stages. The sum is close to, but
+    /// not exactly, `run`'s update time: the target forward repeats the forward column, and the
+    /// loss and the TD target (a few microseconds) are left out.
+    public static func layerBreakdown(preset: NetworkPreset, actions: Int = 2, repeats: Int = 20, threads: Int = 2,
+                                      seed: UInt64 = 1) -> [LayerTiming] {
+        precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
+        let savedThreads = NumericsThreads.count
+        NumericsThreads.count = threads
+        defer { NumericsThreads.count = savedThreads }
+        let batch = updateBatch(for: preset)
+        var rng = Xoshiro256(seed: seed)
+        let net = QNetwork(preset: preset, inputShape: preset.defaultInputShape, actions: actions, maxBatch: batch, rng: &rng)
+        let adam = Adam(parameterCount: net.parameterCount, learningRate: 1e-4)
+        let size = net.inputSize
+        let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let gradQ = (0..<(batch * actions)).map { _ in rng.uniform(-1, 1) / Float(batch) }
+        guard let params = net.parameters.baseAddress, let grads = net.gradients.baseAddress else { return [] }
+        let count = net.layers.count
+        var forward = [[Double]](repeating: [], count: count), backward = [[Double]](repeating: [], count: count)
+        var scale: [Double] = [], zero: [Double] = [], step: [Double] = []
+        let clock = ContinuousClock()
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
+        for rep in 0..<(repeats + 2) {
+            let keep = rep >= 2   // two warm-up rounds
+            let tScale = clock.measure {
+                if preset.isConvolutional {
+                    frames.withUnsafeBufferPointer { src in for i in 0..<(batch * size) { net.input[i] = Float(src[i]) / 255 } }
+                } else {
+                    for i in 0..<(batch * size) { net.input[i] = Float(frames[i]) / 255 }
+                }
+            }
+            if keep { scale.append(ms(tScale)) }
+            var x = UnsafePointer(net.input)
+            for i in 0..<count {
+                let t = clock.measure {
+                    net.layers[i].forward(input: x, batch: batch, parameters: params + net.parameterOffsets[i],
+                                          output: net.activations[i])
+                }
+                if keep { forward[i].append(ms(t)) }
+                x = UnsafePointer(net.activations[i])
+            }
+            let tZero = clock.measure { net.zeroGradients() }
+            if keep { zero.append(ms(tZero)) }
+            gradQ.withUnsafeBufferPointer { gq in
+                guard var g = gq.baseAddress else { return }
+                var target = net.gradScratch.0
+                for i in stride(from: count - 1, through: 0, by: -1) {
+                    let t = clock.measure {
+                        net.layers[i].backward(gradOutput: g, parameters: params + net.parameterOffsets[i],
+                                               gradParameters: grads + net.parameterOffsets[i],
+                                               gradInput: i == 0 ? nil : target)
+                    }
+                    if keep { backward[i].append(ms(t)) }
+                    g = UnsafePointer(target)
+                    target = target == net.gradScratch.0 ? net.gradScratch.1 : net.gradScratch.0
+                }
+            }
+            let tStep = clock.measure { adam.update(net) }
+            if keep { step.append(ms(tStep)) }
+        }
+        var rows = [LayerTiming(name: "scale input", forwardMs: median(scale), backwardMs: 0, forwardFLOPs: 0, backwardFLOPs: 0)]
+        for i in 0..<count {
+            let f = Double(batch * net.layers[i].forwardFLOPsPerSample)
+            rows.append(LayerTiming(name: net.layerNames[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]),
+                                    forwardFLOPs: f, backwardFLOPs: i == 0 ? f : 2 * f))
+        }
+        rows.append(LayerTiming(name: "zero gradients", forwardMs: 0, backwardMs: median(zero), forwardFLOPs: 0, backwardFLOPs: 0))
+        rows.append(LayerTiming(name: "adam", forwardMs: 0, backwardMs: median(step), forwardFLOPs: 0, backwardFLOPs: 0))
+        return rows
+    }
+}

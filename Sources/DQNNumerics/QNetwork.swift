@@ -22,10 +22,12 @@ public final class QNetwork {
     public let namedTensors: [(name: String, shape: [Int], range: Range<Int>)]
 
     let layers: [any Layer]
+    /// Preset names of the layers ("conv1", "relu", "flatten", "fc1", ...), for per-layer reports.
+    let layerNames: [String]
     let parameterOffsets: [Int]
-    private let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
-    private let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
-    private let gradScratch: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
+    let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
+    let gradScratch: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
     private var lastBatch = 0
 
     /// Values per sample of the input (C·H·W or features).
@@ -37,6 +39,7 @@ public final class QNetwork {
         self.preset = preset; self.inputShape = inputShape; self.actions = actions; self.maxBatch = maxBatch
         let named = preset.makeLayers(inputShape: inputShape, actions: actions, maxBatch: maxBatch)
         layers = named.map(\.layer)
+        layerNames = named.map { $0.name ?? ($0.layer is ReLU ? "relu" : "flatten") }
         var offsets: [Int] = [], tensors: [(name: String, shape: [Int], range: Range<Int>)] = []
         var total = 0
         for (name, layer) in named {

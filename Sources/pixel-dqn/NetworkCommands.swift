@@ -25,6 +25,9 @@ struct BenchNetworkCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(help: "Also time each layer's forward and backward, the input scaling, the gradient zeroing and Adam.")
+    var layers = false
+
     func validate() throws {
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
         guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2, got \(threads)") }
@@ -44,6 +47,25 @@ struct BenchNetworkCommand: ParsableCommand {
             compute:            \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(NetworkBenchmark.peakGFLOPS) peak
             """)
         }
+        guard layers else { return }
+        let rows = NetworkBenchmark.layerBreakdown(preset: preset, repeats: repeats, threads: threads)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        func rate(_ flops: Double, _ ms: Double) -> String {
+            flops > 0 && ms > 0 ? String(format: "%7.1f", flops / (ms * 1e6)) : "      -"
+        }
+        print("stage (batch \(r.batch))     forward ms  GFLOP/s   backward ms  GFLOP/s")
+        for row in rows {
+            let name = row.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+            print("\(name) \(String(format: "%10.3f", row.forwardMs))  \(rate(row.forwardFLOPs, row.forwardMs))  "
+                  + "\(String(format: "%12.3f", row.backwardMs))  \(rate(row.backwardFLOPs, row.backwardMs))")
+        }
+        let total = rows.reduce(0) { $0 + $1.forwardMs + $1.backwardMs }
+        print("sum of stages (one forward): \(String(format: "%.3f", total)) ms")
     }
 }
 
