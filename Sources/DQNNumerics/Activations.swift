@@ -27,7 +27,8 @@ public final class ReLU: Layer {
             let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
             func run(range: Range<Int>) { for i in range { y[i] = max(x[i], 0) } }
         }
-        NumericsThreads.forEachPart(total: batch * inputSize, work: batch * inputSize, granule: 64, Job(x: input, y: output))
+        // Work counts a memory-bound element as 4: conv1's 409,600-value output is split in two.
+        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64, Job(x: input, y: output))
         cachedInput = input; cachedBatch = batch
     }
 
@@ -39,7 +40,7 @@ public final class ReLU: Layer {
             let x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
             func run(range: Range<Int>) { for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 } }
         }
-        NumericsThreads.forEachPart(total: cachedBatch * inputSize, work: cachedBatch * inputSize, granule: 64,
+        NumericsThreads.forEachPart(total: cachedBatch * inputSize, work: 4 * cachedBatch * inputSize, granule: 64,
                                     Job(x: x, dy: gradOutput, dx: gradInput))
     }
 }

@@ -4,7 +4,12 @@
 extension QNetwork {
     /// Sets every gradient to zero (backward only ever adds).
     public func zeroGradients() {
-        gradients.update(repeating: 0)
+        struct Zero: RangeJob {
+            let g: UnsafeMutablePointer<Float>
+            func run(range: Range<Int>) { (g + range.lowerBound).update(repeating: 0, count: range.count) }
+        }
+        guard let base = gradients.baseAddress else { return }
+        NumericsThreads.forEachPart(total: parameterCount, work: 4 * parameterCount, granule: 64, Zero(g: base))
     }
 
     /// Whether `other` has the same architecture (names and shapes of every tensor).

@@ -6,6 +6,7 @@ import DQNNumerics
 @Suite struct GemmTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (6, 16, 8), (7, 17, 9), (13, 33, 300), (5, 3, 2), (32, 256, 70), (50, 16, 257), (2, 40, 513),
+        (70, 3800, 33),   // C over Gemm.largeC with one K block: walked by row tiles
     ]
 
     /// The fixed edge shapes plus 24 shapes drawn from a seeded generator (sides 1…70, K up to 600).
@@ -32,6 +33,33 @@ import DQNNumerics
                 Tolerance.expectClose(observed.map { $0 / scale }, expected.map { $0 / scale }, Tolerance.kernel,
                                       "gemm(transposeA: \(transposeA), m: \(s.m), n: \(s.n), k: \(s.k), accumulate: \(accumulate))")
             }
+        }
+    }
+
+    /// The row-tile order of a large C changes only which tile runs when: the same product computed
+    /// as two column halves (each below `Gemm.largeC`, so walked panel by panel) has the same bits.
+    @Test(arguments: [false, true])
+    func rowTileOrderGivesTheSameBitsAsPanelOrder(transposeA: Bool) {
+        var rng = Xoshiro256(seed: 17)
+        let m = 70, n = 3800, k = 33, half = 1904
+        let a = randomFloats(m * k, &rng), b = randomFloats(k * n, &rng), c0 = randomFloats(m * n, &rng)
+        for accumulate in [false, true] {
+            var whole = c0, halves = c0
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                let lda = transposeA ? m : k
+                whole.withUnsafeMutableBufferPointer { cp in
+                    Gemm.multiply(transposeA: transposeA, m: m, n: n, k: k, a: ap.baseAddress!, lda: lda,
+                                  b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+                }
+                halves.withUnsafeMutableBufferPointer { cp in
+                    for (start, width) in [(0, half), (half, n - half)] {
+                        Gemm.multiply(transposeA: transposeA, m: m, n: width, k: k, a: ap.baseAddress!, lda: lda,
+                                      b: bp.baseAddress! + start, ldb: n, c: cp.baseAddress! + start, ldc: n, accumulate: accumulate)
+                    }
+                }
+            } }
+            #expect(m * half < 1 << 18 && m * n >= 1 << 18, "the shapes must straddle Gemm.largeC")
+            #expect(whole == halves, "row-tile order changed bits (transposeA: \(transposeA), accumulate: \(accumulate))")
         }
     }
 
