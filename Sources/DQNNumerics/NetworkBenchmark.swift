@@ -131,7 +131,8 @@ public struct LayerTiming: Codable, Sendable, Equatable {
 
 extension NetworkBenchmark {
     /// Where an update's time goes: each layer's forward and backward at the update batch, timed
-    /// one by one (medians over `repeats`), then the network-wide stages. The sum is close to, but
+    /// one by one (medians over `repeats`), then the network-wide stages; Flatten, a view inside the
+    /// network, has no row. The sum is close to, but
     /// not exactly, `run`'s update time: the target forward repeats the forward column, and the
     /// loss and the TD target (a few microseconds) are left out.
     public static func layerBreakdown(preset: NetworkPreset, actions: Int = 2, repeats: Int = 20, threads: Int = 2,
@@ -164,7 +165,7 @@ extension NetworkBenchmark {
             }
             if keep { scale.append(ms(tScale)) }
             var x = UnsafePointer(net.input)
-            for i in 0..<count {
+            for i in 0..<count where !net.isView[i] {
                 let t = clock.measure {
                     net.layers[i].forward(input: x, batch: batch, parameters: params + net.parameterOffsets[i],
                                           output: net.activations[i])
@@ -177,7 +178,7 @@ extension NetworkBenchmark {
             gradQ.withUnsafeBufferPointer { gq in
                 guard var g = gq.baseAddress else { return }
                 var target = net.gradScratch.0
-                for i in stride(from: count - 1, through: 0, by: -1) {
+                for i in stride(from: count - 1, through: 0, by: -1) where !net.isView[i] {
                     let t = clock.measure {
                         net.layers[i].backward(gradOutput: g, parameters: params + net.parameterOffsets[i],
                                                gradParameters: grads + net.parameterOffsets[i],
@@ -192,7 +193,7 @@ extension NetworkBenchmark {
             if keep { step.append(ms(tStep)) }
         }
         var rows = [LayerTiming(name: "scale input", forwardMs: median(scale), backwardMs: 0, forwardFLOPs: 0, backwardFLOPs: 0)]
-        for i in 0..<count {
+        for i in 0..<count where !net.isView[i] {
             let f = Double(batch * net.layers[i].forwardFLOPsPerSample)
             rows.append(LayerTiming(name: net.layerNames[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]),
                                     forwardFLOPs: f, backwardFLOPs: i == 0 ? f : 2 * f))

@@ -24,6 +24,9 @@ public final class QNetwork {
     let layers: [any Layer]
     /// Preset names of the layers ("conv1", "relu", "flatten", "fc1", ...), for per-layer reports.
     let layerNames: [String]
+    /// Layers that only reinterpret the shape (Flatten: N×C×H×W is already N×(C·H·W) in memory).
+    /// The network skips them, as PyTorch's flatten returns a view, instead of copying.
+    let isView: [Bool]
     let parameterOffsets: [Int]
     let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
     let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
@@ -40,6 +43,7 @@ public final class QNetwork {
         let named = preset.makeLayers(inputShape: inputShape, actions: actions, maxBatch: maxBatch)
         layers = named.map(\.layer)
         layerNames = named.map { $0.name ?? ($0.layer is ReLU ? "relu" : "flatten") }
+        isView = layers.map { $0 is Flatten }
         var offsets: [Int] = [], tensors: [(name: String, shape: [Int], range: Range<Int>)] = []
         var total = 0
         for (name, layer) in named {
@@ -123,7 +127,7 @@ public final class QNetwork {
         lastBatch = batch
         guard let params = parameters.baseAddress else { preconditionFailure("QNetwork: no parameters") }
         var x = UnsafePointer(input)
-        for (i, layer) in layers.enumerated() {
+        for (i, layer) in layers.enumerated() where !isView[i] {
             layer.forward(input: x, batch: batch, parameters: params + parameterOffsets[i], output: activations[i])
             x = UnsafePointer(activations[i])
         }
@@ -138,7 +142,7 @@ public final class QNetwork {
         guard let params = parameters.baseAddress, let grads = gradients.baseAddress,
               var g = gradOutput.baseAddress else { preconditionFailure("QNetwork: empty buffers") }
         var target = gradScratch.0
-        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+        for i in stride(from: layers.count - 1, through: 0, by: -1) where !isView[i] {
             layers[i].backward(gradOutput: g, parameters: params + parameterOffsets[i],
                                gradParameters: grads + parameterOffsets[i], gradInput: i == 0 ? nil : target)
             g = UnsafePointer(target)
