@@ -1,6 +1,7 @@
 // Row-major single-precision matrix multiply: the one hot kernel behind Conv2D and Linear.
 // A 6×16 register tile of SIMD8<Float> fused multiply-adds (see Gemm+Kernels.swift), K blocked by
-// 256, split over 2 threads by rows or 16-column panels. No packing, no transposed-B variant.
+// 256, split over 2 threads by rows or 16-column panels; a large C with one K block is walked by row
+// tiles. No packing, no transposed-B variant.
 
 #if canImport(Glibc)
 import Glibc
@@ -85,6 +86,10 @@ public enum Gemm {
                                 splitRows: (m + 5) / 6 >= (n + 15) / 16))
     }
 
+    /// C elements (floats) from which a one-K-block product walks C by row tiles: 1 MiB, the L2
+    /// cache of one core here.
+    @usableFromInline static let largeC = 1 << 18
+
     /// One thread's share: all K blocks for C[rows, cols].
     @usableFromInline
     static func block(
@@ -94,8 +99,27 @@ public enum Gemm {
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         if k <= kBlock && rows.count * cols.count >= largeC {
-            rowTileOrder(rows: rows, cols: cols, k: k, a: a, rowStride: rowStride, kStride: kStride,
-                         b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+            // A short K (one K block) and a C larger than the cache, such as a Linear weight
+            // gradient (K = the batch): row tile by row tile, so each of the tile's six C rows
+            // streams forward through memory, instead of panel by panel, which would visit every
+            // row of C 64 bytes at a time once per panel. B (K×N, small) is reread from the cache
+            // for each row tile. Only the order of the tiles changes, not any element's chain.
+            let fullEnd = cols.lowerBound + (cols.count / 16) * 16
+            var i = rows.lowerBound
+            while i < rows.upperBound {
+                let r = min(6, rows.upperBound - i)
+                var j = cols.lowerBound
+                while j < fullEnd {
+                    kernel(rows: r, kc: k, a: a + i * rowStride, rs: rowStride, ks: kStride,
+                           b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: accumulate)
+                    j += 16
+                }
+                if fullEnd < cols.upperBound {
+                    narrowPanel(rows: i..<(i + r), width: cols.upperBound - fullEnd, kc: k, a: a, rs: rowStride, ks: kStride,
+                                b: b + fullEnd, ldb: ldb, c: c + fullEnd, ldc: ldc, load: accumulate)
+                }
+                i += r
+            }
             return
         }
         var k0 = 0
@@ -121,40 +145,6 @@ public enum Gemm {
                 j += 16
             }
             k0 += kc
-        }
-    }
-
-    /// C elements (floats) from which a one-K-block product walks C by row tiles: 1 MiB, the L2
-    /// cache of one core here.
-    @usableFromInline static let largeC = 1 << 18
-
-    /// `block` for a short K (one K block) and a C larger than the cache, such as a Linear weight
-    /// gradient (K = the batch): row tile by row tile, so each of the tile's six C rows streams
-    /// forward through memory, instead of panel by panel, which would visit every row of C 64 bytes
-    /// at a time once per panel. B (K×N, small) is reread from the cache for each row tile. Only
-    /// the order of the tiles changes, not any element's chain.
-    @usableFromInline
-    static func rowTileOrder(
-        rows: Range<Int>, cols: Range<Int>, k: Int,
-        a: UnsafePointer<Float>, rowStride: Int, kStride: Int,
-        b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
-    ) {
-        let fullEnd = cols.lowerBound + (cols.count / 16) * 16
-        var i = rows.lowerBound
-        while i < rows.upperBound {
-            let r = min(6, rows.upperBound - i)
-            var j = cols.lowerBound
-            while j < fullEnd {
-                kernel(rows: r, kc: k, a: a + i * rowStride, rs: rowStride, ks: kStride,
-                       b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: accumulate)
-                j += 16
-            }
-            if fullEnd < cols.upperBound {
-                narrowPanel(rows: i..<(i + r), width: cols.upperBound - fullEnd, kc: k, a: a, rs: rowStride, ks: kStride,
-                            b: b + fullEnd, ldb: ldb, c: c + fullEnd, ldc: ldc, load: accumulate)
-            }
-            i += r
         }
     }
 
