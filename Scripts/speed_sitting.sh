@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every speed figure in README.md, pixel-dqn and PyTorch/Gymnasium side by side, in one sitting.
-# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~8 minutes)
+# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~9 minutes)
 # Needs a Python with torch, gymnasium[classic-control], opencv-python-headless (reference only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,8 @@ for round in 2 3; do
     for preset in small nature mlp; do $BIN bench-network --preset $preset --repeats 30 | grep -E "preset|act|update"; done
     $PY Scripts/torch_bench.py --preset all --repeats 30
 done
+echo "== where an update's time goes (pixel-dqn, 2 threads, each layer timed alone)"
+for preset in small nature; do $BIN bench-network --preset $preset --repeats 30 --layers | sed -n '/^stage/,$p'; done
 echo "== Gymnasium environment (Scripts/gym_bench.py, one thread)"
 $PY Scripts/gym_bench.py --reps 3
 echo "== end to end, 15000 env steps, the default pixel settings, updates from step 2000"
