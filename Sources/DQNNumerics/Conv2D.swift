@@ -236,7 +236,7 @@ public final class Conv2D: Layer {
                 for c in 0..<g.channels {
                     for ky in 0..<g.kernelHeight {
                         for kx in 0..<g.kernelWidth {
-                            let j = DirectConv.gradientRow(g, c: c, ky: ky, kx: kx, channelsLast: true)
+                            let j = (ky * g.kernelWidth + kx) * g.channels + c   // the (ky, kx, c) row
                             dst.pointee += p0[j * co + o] + p1[j * co + o]
                             dst += 1
                         }

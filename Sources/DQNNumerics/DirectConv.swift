@@ -34,10 +34,12 @@ enum DirectConv {
                 offsets.append(channelsLast ? pixel * c0 : pixel)
             }
         }
-        if channelsLast { offsets.append(contentsOf: 0..<g.patchSize) }
-        for i in 0..<(channelsLast ? g.patchSize : 0) {
-            let c = i % c0, window = i / c0
-            offsets[g.patchSize + g.positions + i] = (window / g.kernelWidth * w + window % g.kernelWidth) * c0 + c
+        if channelsLast {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    for c in 0..<c0 { offsets.append((ky * w + kx) * c0 + c) }
+                }
+            }
         }
         return offsets
     }
@@ -48,13 +50,6 @@ enum DirectConv {
     /// rather than six pixels. Only which tile computes an element changes, not its chain.
     static func gradientRowOffsets(_ g: ConvGeometry, tables: UnsafePointer<Int>, channelsLast: Bool) -> UnsafePointer<Int> {
         channelsLast ? tables + g.patchSize + g.positions : tables
-    }
-
-    /// The row of the weight gradient's partial sums that holds PyTorch's patch entry (c, ky, kx)
-    /// (see `gradientRowOffsets`).
-    @inline(__always)
-    static func gradientRow(_ g: ConvGeometry, c: Int, ky: Int, kx: Int, channelsLast: Bool) -> Int {
-        channelsLast ? (ky * g.kernelWidth + kx) * g.channels + c : (c * g.kernelHeight + ky) * g.kernelWidth + kx
     }
 
     /// dx += the patch gradients `rows` ([lines·Wo, kh·kw·C], columns in (ky, kx, c) order) of output
