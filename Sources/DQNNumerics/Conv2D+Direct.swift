@@ -25,8 +25,8 @@ extension Conv2D {
 
         func run(part: Int) {
             let positions = NumericsThreads.range(part, of: 2, total: layer.geometry.positions, granule: 6)
-            DirectConv.forwardSample(layer.geometry, tables: tables, input: input, weightT: layer.weightT,
-                                     outChannels: layer.outChannels, positions: positions, out: out)
+            DirectConv.forwardRows(layer.geometry, tables: tables, input: input, weightT: layer.weightT,
+                                   outChannels: layer.outChannels, rows: positions, out: out + positions.lowerBound * layer.outChannels)
         }
     }
 
@@ -37,11 +37,25 @@ extension Conv2D {
 
         func run(part c: Int) {
             let g = layer.geometry, co = layer.outChannels, pos = g.positions, last = layer.outputChannelsLast
-            for n in Conv2D.samples(chunk: c, batch: batch) {
-                let yn = output + n * co * pos, out = last ? yn : layer.outT[c]
-                DirectConv.forwardSample(g, tables: tables, input: input + n * g.inputSize, weightT: layer.weightT,
-                                         outChannels: co, positions: 0..<pos, out: out)
-                Conv2D.finishDirect(out: out, bias: bias, y: yn, pos: pos, co: co, channelsLast: last)
+            let samples = Conv2D.samples(chunk: c, batch: batch)
+            // The chunk's rows (sample, position) as one sequence, in blocks of about one sample
+            // (a whole number of tiles) so each block's input stays in cache across the column
+            // groups; a sample is finished (bias, layout) once its last row is computed.
+            // out row i of the chunk: in place for a channels-last output, else in outT.
+            let first = samples.lowerBound * pos, end = samples.upperBound * pos
+            let out = last ? output + first * co : layer.outT[c]
+            let blockRows = (pos + 5) / 6 * 6
+            var next = samples.lowerBound, b = first
+            while b < end {
+                let e = min(end, b + blockRows)
+                DirectConv.forwardRows(g, tables: tables, input: input, weightT: layer.weightT, outChannels: co,
+                                       rows: b..<e, out: out + (b - first) * co)
+                while next < samples.upperBound && (next + 1) * pos <= e {
+                    Conv2D.finishDirect(out: out + (next * pos - first) * co, bias: bias, y: output + next * co * pos,
+                                        pos: pos, co: co, channelsLast: last)
+                    next += 1
+                }
+                b = e
             }
         }
     }

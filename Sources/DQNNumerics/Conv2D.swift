@@ -28,7 +28,7 @@ public final class Conv2D: Layer {
     public let outputChannelsLast: Bool
     // Per-chunk scratch (wrapped once here, so forward/backward allocate nothing):
     let rows: [UnsafeMutablePointer<Float>]      // [P, Kc]
-    let outT: [UnsafeMutablePointer<Float>]      // [P, Cout]
+    let outT: [UnsafeMutablePointer<Float>]      // [P, Cout] (direct path, NCHW output: a chunk's samples)
     let partial: [UnsafeMutablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
     let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
     /// The weight with each row reordered (ky, kx, c), for dx of a channels-last input.
@@ -67,7 +67,9 @@ public final class Conv2D: Layer {
         }
         let pos = geometry.positions, kc = geometry.patchSize
         rows = (0..<Self.chunks).map { _ in buffer(pos * kc) }
-        outT = (0..<Self.chunks).map { _ in buffer(pos * outChannels) }
+        // The direct forward pass keeps a whole chunk's rows in outT before an NCHW output.
+        let chunkSamples = useDirect && !outputChannelsLast ? (maxBatch + Self.chunks - 1) / Self.chunks : 1
+        outT = (0..<Self.chunks).map { _ in buffer(chunkSamples * pos * outChannels) }
         partial = (0..<Self.chunks).map { _ in buffer(kc * outChannels + outChannels) }
         weightT = buffer(kc * outChannels)
         let ho = geometry.outputHeight, wo = geometry.outputWidth

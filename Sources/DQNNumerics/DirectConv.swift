@@ -78,25 +78,31 @@ enum DirectConv {
         }
     }
 
-    /// out[p, 0..<Cout] = patch(x, p)·wT for p in `positions` of one sample: wT is [Kc, Cout],
-    /// `offsets` is `offsetTables(g)`, out is [P, Cout] (rows outside `positions` untouched).
-    static func forwardSample(_ g: ConvGeometry, tables offsets: UnsafePointer<Int>, input x: UnsafePointer<Float>,
-                              weightT wT: UnsafePointer<Float>, outChannels co: Int, positions: Range<Int>,
-                              out: UnsafeMutablePointer<Float>) {
-        let kc = g.patchSize, origins = offsets + kc
+    /// out[r − rows.lowerBound, 0..<Cout] = patch(r)·wT for the flat rows r in `rows` of a batch,
+    /// row r being position r mod P of sample r / P (x is the batch's first sample): a 6-row tile
+    /// may span two samples, so a chunk of samples has one partial tile at its end rather than one
+    /// per sample (conv3's P = 49 would waste 5 of every 54 rows). wT is [Kc, Cout], `offsets` is
+    /// `offsetTables(g)`. Each output's chain runs over k in order, however rows are grouped.
+    static func forwardRows(_ g: ConvGeometry, tables offsets: UnsafePointer<Int>, input x: UnsafePointer<Float>,
+                            weightT wT: UnsafePointer<Float>, outChannels co: Int, rows: Range<Int>,
+                            out: UnsafeMutablePointer<Float>) {
+        let kc = g.patchSize, pos = g.positions, size = g.inputSize, origins = offsets + kc
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { scratch in
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
-                var p = positions.lowerBound
-                while p < positions.upperBound {
-                    let r = min(6, positions.upperBound - p)
+                var p = rows.lowerBound
+                while p < rows.upperBound {
+                    let r = min(6, rows.upperBound - p)
                     // Rows past r repeat the last real row (valid memory) and land in scratch.
-                    @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> { x + origins[p + min(i, r - 1)] }
-                    let full = r == 6
+                    @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> {
+                        let q = p + min(i, r - 1)
+                        return x + (q / pos) * size + origins[q % pos]
+                    }
+                    let full = r == 6, dst = out + (p - rows.lowerBound) * co + j
                     gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
-                               b: wT + j, ldb: co, c: full ? out + p * co + j : tile, ldc: full ? co : 16, accumulate: false)
-                    if !full { for i in 0..<r { (out + (p + i) * co + j).update(from: tile + i * 16, count: 16) } }
+                               b: wT + j, ldb: co, c: full ? dst : tile, ldc: full ? co : 16, accumulate: false)
+                    if !full { for i in 0..<r { (dst + i * co).update(from: tile + i * 16, count: 16) } }
                     p += r
                 }
                 j += 16
