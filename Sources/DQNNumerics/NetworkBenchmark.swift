@@ -131,10 +131,10 @@ public struct LayerTiming: Codable, Sendable, Equatable {
 
 extension NetworkBenchmark {
     /// Where an update's time goes: each layer's forward and backward at the update batch, timed
-    /// one by one (medians over `repeats`), then the network-wide stages; Flatten, a view inside the
-    /// network, has no row. The sum is close to, but
-    /// not exactly, `run`'s update time: the target forward repeats the forward column, and the
-    /// loss and the TD target (a few microseconds) are left out.
+    /// inside the network's own forward and backward passes (`QNetwork.run(batch:layerSeconds:)`,
+    /// medians over `repeats`), then the network-wide stages; Flatten, a view inside the network,
+    /// has no row. The sum is close to, but not exactly, `run`'s update time: the target forward
+    /// repeats the forward column, and the loss and the TD target (a few microseconds) are left out.
     public static func layerBreakdown(preset: NetworkPreset, actions: Int = 2, repeats: Int = 20, threads: Int = 2,
                                       seed: UInt64 = 1) -> [LayerTiming] {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
@@ -145,54 +145,34 @@ extension NetworkBenchmark {
         var rng = Xoshiro256(seed: seed)
         let net = QNetwork(preset: preset, inputShape: preset.defaultInputShape, actions: actions, maxBatch: batch, rng: &rng)
         let adam = Adam(parameterCount: net.parameterCount, learningRate: 1e-4)
-        let size = net.inputSize
-        let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let gradQ = (0..<(batch * actions)).map { _ in rng.uniform(-1, 1) / Float(batch) }
-        guard let params = net.parameters.baseAddress, let grads = net.gradients.baseAddress else { return [] }
         let count = net.layers.count
         var forward = [[Double]](repeating: [], count: count), backward = [[Double]](repeating: [], count: count)
-        var scale: [Double] = [], zero: [Double] = [], step: [Double] = []
-        let clock = ContinuousClock()
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
-        for rep in 0..<(repeats + 2) {
-            let keep = rep >= 2   // two warm-up rounds
-            let tScale = clock.measure {
-                if preset.isConvolutional {
-                    frames.withUnsafeBufferPointer { src in for i in 0..<(batch * size) { net.input[i] = Float(src[i]) / 255 } }
-                } else {
-                    for i in 0..<(batch * size) { net.input[i] = Float(frames[i]) / 255 }
-                }
-            }
-            if keep { scale.append(ms(tScale)) }
-            var x = UnsafePointer(net.input)
-            for i in 0..<count where !net.isView[i] {
-                let t = clock.measure {
-                    net.layers[i].forward(input: x, batch: batch, parameters: params + net.parameterOffsets[i],
-                                          output: net.activations[i])
-                }
-                if keep { forward[i].append(ms(t)) }
-                x = UnsafePointer(net.activations[i])
-            }
-            let tZero = clock.measure { net.zeroGradients() }
-            if keep { zero.append(ms(tZero)) }
-            gradQ.withUnsafeBufferPointer { gq in
-                guard var g = gq.baseAddress else { return }
-                var target = net.gradScratch.0
-                for i in stride(from: count - 1, through: 0, by: -1) where !net.isView[i] {
-                    let t = clock.measure {
-                        net.layers[i].backward(gradOutput: g, parameters: params + net.parameterOffsets[i],
-                                               gradParameters: grads + net.parameterOffsets[i],
-                                               gradInput: i == 0 ? nil : target)
-                    }
-                    if keep { backward[i].append(ms(t)) }
-                    g = UnsafePointer(target)
-                    target = target == net.gradScratch.0 ? net.gradScratch.1 : net.gradScratch.0
-                }
-            }
-            let tStep = clock.measure { adam.update(net) }
-            if keep { step.append(ms(tStep)) }
+        var load: [Double] = [], zero: [Double] = [], step: [Double] = []
+        var seconds = [Double](repeating: 0, count: 2 * count)   // this repetition: forward, then backward
+        func ms(_ body: () -> Void) -> Double {
+            var s = 0.0
+            QNetwork.timed(&s, body)
+            return s * 1e3
         }
-        var rows = [LayerTiming(name: "scale input", forwardMs: median(scale), backwardMs: 0, forwardFLOPs: 0, backwardFLOPs: 0)]
+        for rep in 0..<(repeats + 2) {
+            let tLoad = ms { frames.withUnsafeBufferPointer { net.load(frames: $0, batch: batch) } }
+            for i in seconds.indices { seconds[i] = 0 }
+            seconds.withUnsafeMutableBufferPointer { sp in _ = net.run(batch: batch, layerSeconds: sp.baseAddress) }
+            let tZero = ms { net.zeroGradients() }
+            gradQ.withUnsafeBufferPointer { gq in
+                seconds.withUnsafeMutableBufferPointer { sp in net.backward(gradOutput: gq, layerSeconds: sp.baseAddress.map { $0 + count }) }
+            }
+            let tStep = ms { adam.update(net) }
+            guard rep >= 2 else { continue }   // two warm-up rounds
+            load.append(tLoad); zero.append(tZero); step.append(tStep)
+            for i in 0..<count {
+                forward[i].append(seconds[i] * 1e3); backward[i].append(seconds[count + i] * 1e3)
+            }
+        }
+        var rows = [LayerTiming(name: "scale input", forwardMs: median(load),
+                                backwardMs: 0, forwardFLOPs: 0, backwardFLOPs: 0)]
         for i in 0..<count where !net.isView[i] {
             let f = Double(batch * net.layers[i].forwardFLOPsPerSample)
             rows.append(LayerTiming(name: net.layerNames[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]),

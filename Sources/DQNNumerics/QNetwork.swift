@@ -28,9 +28,9 @@ public final class QNetwork {
     /// The network skips them, as PyTorch's flatten returns a view, instead of copying.
     let isView: [Bool]
     let parameterOffsets: [Int]
-    let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
-    let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
-    let gradScratch: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    private let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
+    private let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
+    private let gradScratch: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
     private var lastBatch = 0
 
     /// Values per sample of the input (C·H·W or features).
@@ -88,14 +88,7 @@ public final class QNetwork {
     /// Q-values for a batch of UInt8 frames (N×C×H×W, or N×features), each divided by 255.
     /// The result (N×actions) is valid until the next `forward`.
     public func forward(frames: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
-        checkInput(count: frames.count, batch: batch)
-        guard let src = frames.baseAddress else { preconditionFailure("QNetwork.forward: empty frames") }
-        struct Scale: RangeJob {
-            let bytes: UnsafePointer<UInt8>, x: UnsafeMutablePointer<Float>
-            func run(range: Range<Int>) { for i in range { x[i] = Float(bytes[i]) / 255 } }
-        }
-        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64,
-                                    Scale(bytes: src, x: input))
+        load(frames: frames, batch: batch)
         return run(batch: batch)
     }
 
@@ -105,6 +98,18 @@ public final class QNetwork {
         checkInput(count: floats.count, batch: batch)
         if let src = floats.baseAddress { input.update(from: src, count: batch * inputSize) }
         return run(batch: batch)
+    }
+
+    /// Fills the network's input buffer with the frames divided by 255 (on both threads).
+    func load(frames: UnsafeBufferPointer<UInt8>, batch: Int) {
+        checkInput(count: frames.count, batch: batch)
+        guard let src = frames.baseAddress else { preconditionFailure("QNetwork.forward: empty frames") }
+        struct Scale: RangeJob {
+            let bytes: UnsafePointer<UInt8>, x: UnsafeMutablePointer<Float>
+            func run(range: Range<Int>) { for i in range { x[i] = Float(bytes[i]) / 255 } }
+        }
+        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64,
+                                    Scale(bytes: src, x: input))
     }
 
     /// Array convenience for `forward(frames:batch:)`; returns a copy of the Q-values.
@@ -123,12 +128,16 @@ public final class QNetwork {
                      "QNetwork.forward: \(count) input values, expected \(batch)×\(inputShape) = \(batch * inputSize)")
     }
 
-    private func run(batch: Int) -> UnsafeBufferPointer<Float> {
+    /// The forward pass over the loaded input. With `layerSeconds` (one slot per layer), each
+    /// layer's wall time is added to its slot (`NetworkBenchmark.layerBreakdown`).
+    func run(batch: Int, layerSeconds: UnsafeMutablePointer<Double>? = nil) -> UnsafeBufferPointer<Float> {
         lastBatch = batch
         guard let params = parameters.baseAddress else { preconditionFailure("QNetwork: no parameters") }
         var x = UnsafePointer(input)
         for (i, layer) in layers.enumerated() where !isView[i] {
-            layer.forward(input: x, batch: batch, parameters: params + parameterOffsets[i], output: activations[i])
+            Self.timed(layerSeconds.map { $0 + i }) {
+                layer.forward(input: x, batch: batch, parameters: params + parameterOffsets[i], output: activations[i])
+            }
             x = UnsafePointer(activations[i])
         }
         return UnsafeBufferPointer(start: x, count: batch * actions)
@@ -136,6 +145,11 @@ public final class QNetwork {
 
     /// Backpropagates dLoss/dQ (N×actions, N = the last forward's batch), ADDING into `gradients`.
     public func backward(gradOutput: UnsafeBufferPointer<Float>) {
+        backward(gradOutput: gradOutput, layerSeconds: nil)
+    }
+
+    /// `backward`, adding each layer's wall time to `layerSeconds[layer]` when given.
+    func backward(gradOutput: UnsafeBufferPointer<Float>, layerSeconds: UnsafeMutablePointer<Double>?) {
         precondition(lastBatch > 0, "QNetwork.backward called without a forward")
         precondition(gradOutput.count == lastBatch * actions,
                      "QNetwork.backward: gradOutput has \(gradOutput.count) values, expected \(lastBatch)×\(actions)")
@@ -143,12 +157,22 @@ public final class QNetwork {
               var g = gradOutput.baseAddress else { preconditionFailure("QNetwork: empty buffers") }
         var target = gradScratch.0
         for i in stride(from: layers.count - 1, through: 0, by: -1) where !isView[i] {
-            layers[i].backward(gradOutput: g, parameters: params + parameterOffsets[i],
-                               gradParameters: grads + parameterOffsets[i], gradInput: i == 0 ? nil : target)
+            Self.timed(layerSeconds.map { $0 + i }) {
+                layers[i].backward(gradOutput: g, parameters: params + parameterOffsets[i],
+                                   gradParameters: grads + parameterOffsets[i], gradInput: i == 0 ? nil : target)
+            }
             g = UnsafePointer(target)
             target = target == gradScratch.0 ? gradScratch.1 : gradScratch.0
         }
         lastBatch = 0
+    }
+
+    /// Runs `body`, adding its wall time in seconds to `seconds` when given.
+    @inline(__always)
+    static func timed(_ seconds: UnsafeMutablePointer<Double>?, _ body: () -> Void) {
+        guard let seconds else { body(); return }
+        let elapsed = ContinuousClock().measure(body)
+        seconds.pointee += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     /// Array convenience for `backward(gradOutput:)`.
