@@ -75,18 +75,14 @@ extension Conv2D {
     func backwardDirect(tables: UnsafeMutablePointer<Int>, input: UnsafePointer<Float>, batch: Int,
                         gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                         gradInput: UnsafeMutablePointer<Float>?) {
-        let g = geometry, kc = g.patchSize, co = outChannels
+        let kc = geometry.patchSize
         // dx's GEMM uses W with columns in (ky, kx, c) order for a channels-last input.
         var dxWeight = parameters
         if inputChannelsLast, gradInput != nil, let wcl = weightChannelsLast {
-            let kh = g.kernelHeight, kw = g.kernelWidth, c0 = g.channels
-            for o in 0..<co {
+            let columnOf = channelsLastIndex
+            for o in 0..<outChannels {
                 let src = parameters + o * kc, dst = wcl + o * kc
-                for c in 0..<c0 {
-                    for ky in 0..<kh {
-                        for kx in 0..<kw { dst[(ky * kw + kx) * c0 + c] = src[(c * kh + ky) * kw + kx] }
-                    }
-                }
+                for k in 0..<kc { dst[columnOf[k]] = src[k] }
             }
             dxWeight = UnsafePointer(wcl)
         }

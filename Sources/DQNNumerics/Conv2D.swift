@@ -33,6 +33,10 @@ public final class Conv2D: Layer {
     let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
     /// The weight with each row reordered (ky, kx, c), for dx of a channels-last input.
     let weightChannelsLast: UnsafeMutablePointer<Float>?
+    /// For a channels-last input: where PyTorch's patch entry k = (c, ky, kx) sits in (ky, kx, c)
+    /// order, the column order of `weightChannelsLast` and the row order of the weight gradient's
+    /// partial sums (`DirectConv.gradientRowOffsets`). Empty otherwise.
+    let channelsLastIndex: [Int]
     /// Output lines per im2row block in the batched paths: about 64 KiB of patch rows (so they stay
     /// in L1/L2 between im2row and the GEMM), a multiple of 6 rows when that costs at most half.
     let linesPerBlock: Int
@@ -85,6 +89,7 @@ public final class Conv2D: Layer {
             tables = nil
         }
         weightChannelsLast = inputChannelsLast ? buffer(kc * outChannels) : nil
+        channelsLastIndex = inputChannelsLast ? DirectConv.channelsLastIndex(geometry) : []
     }
 
     deinit {
@@ -230,25 +235,14 @@ public final class Conv2D: Layer {
     /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1). The partials' rows
     /// are in (ky, kx, c) order for a channels-last input (`DirectConv.gradientRowOffsets`).
     func combinePartials(into gradParameters: UnsafeMutablePointer<Float>) {
-        let g = geometry, kc = g.patchSize, co = outChannels
+        let kc = geometry.patchSize, co = outChannels
         let p0 = partial[0], p1 = partial[1]
-        if inputChannelsLast {
-            for o in 0..<co {
-                var dst = gradParameters + o * kc
-                for c in 0..<g.channels {
-                    for ky in 0..<g.kernelHeight {
-                        for kx in 0..<g.kernelWidth {
-                            let j = (ky * g.kernelWidth + kx) * g.channels + c   // the (ky, kx, c) row
-                            dst.pointee += p0[j * co + o] + p1[j * co + o]
-                            dst += 1
-                        }
-                    }
-                }
-            }
-        } else {
-            for o in 0..<co {
-                let dst = gradParameters + o * kc
-                for j in 0..<kc { dst[j] += p0[j * co + o] + p1[j * co + o] }
+        let rowOf = channelsLastIndex
+        for o in 0..<co {
+            let dst = gradParameters + o * kc
+            for k in 0..<kc {
+                let j = rowOf.isEmpty ? k : rowOf[k]
+                dst[k] += p0[j * co + o] + p1[j * co + o]
             }
         }
         let gradBias = gradParameters + co * kc

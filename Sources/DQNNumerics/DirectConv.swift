@@ -35,13 +35,17 @@ enum DirectConv {
             }
         }
         if channelsLast {
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    for c in 0..<c0 { offsets.append((ky * w + kx) * c0 + c) }
-                }
-            }
+            var reordered = [Int](repeating: 0, count: g.patchSize)
+            for (k, j) in channelsLastIndex(g).enumerated() { reordered[j] = offsets[k] }
+            offsets += reordered
         }
         return offsets
+    }
+
+    /// Where PyTorch's patch entry k = (c, ky, kx) sits in (ky, kx, c) order: (ky·kw + kx)·C + c.
+    static func channelsLastIndex(_ g: ConvGeometry) -> [Int] {
+        let window = g.kernelHeight * g.kernelWidth
+        return (0..<g.patchSize).map { k in k % window * g.channels + k / window }
     }
 
     /// The patch offsets in the row order of the weight gradient's partial sums: PyTorch's
