@@ -54,7 +54,7 @@ public final class Adam {
                 guard let mp = mb.baseAddress, let vp = vb.baseAddress else { return }
                 // Elementwise, so any split gives the same bits.
                 NumericsThreads.forEachPart(total: count, work: 8 * count, granule: 64,
-                    Step(p: pp, g: gp, m: mp, v: vp, scaled: gradientScale != 1, scale: gradientScale, w1: w1, b2: b2, w2: w2,
+                    Step(p: pp, g: gp, m: mp, v: vp, scale: gradientScale, w1: w1, b2: b2, w2: w2,
                          eps: eps, stepSize: stepSize, correction2Sqrt: correction2Sqrt))
             }
         }
@@ -63,9 +63,10 @@ public final class Adam {
     /// Adam on one range of parameters.
     private struct Step: RangeJob {
         let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
-        let scaled: Bool, scale: Float, w1: Float, b2: Float, w2: Float, eps: Float, stepSize: Float, correction2Sqrt: Float
+        let scale: Float, w1: Float, b2: Float, w2: Float, eps: Float, stepSize: Float, correction2Sqrt: Float
 
         func run(range: Range<Int>) {
+            let scaled = scale != 1
             // 8 lanes at a time: lane-wise IEEE ops give the same bits as the scalar tail.
             var i = range.lowerBound
             while i + 8 <= range.upperBound {

@@ -39,16 +39,17 @@ public final class RMSProp {
         squareAverage.withUnsafeMutableBufferPointer { sb in
             guard let sp = sb.baseAddress else { return }
             NumericsThreads.forEachPart(total: count, work: 6 * count, granule: 64,
-                Step(p: pp, g: gp, sq: sp, scaled: gradientScale != 1, scale: gradientScale, a: a, w: w, eps: eps, lr: lr))
+                Step(p: pp, g: gp, sq: sp, scale: gradientScale, a: a, w: w, eps: eps, lr: lr))
         }
     }
 
     /// RMSProp on one range of parameters (elementwise: any split gives the same bits).
     private struct Step: RangeJob {
         let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, sq: UnsafeMutablePointer<Float>
-        let scaled: Bool, scale: Float, a: Float, w: Float, eps: Float, lr: Float
+        let scale: Float, a: Float, w: Float, eps: Float, lr: Float
 
         func run(range: Range<Int>) {
+            let scaled = scale != 1
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
                 let gi = scaled ? Gemm.load8(g + i) * scale : Gemm.load8(g + i)
