@@ -23,7 +23,7 @@ for round in 2 3; do
     for preset in small nature mlp; do $BIN bench-network --preset $preset --repeats 30 | grep -E "preset|act|update"; done
     $PY Scripts/torch_bench.py --preset all --repeats 30
 done
-echo "== where an update's time goes (pixel-dqn, 2 threads, each layer timed alone)"
+echo "== where an update's time goes (pixel-dqn, 2 threads, each layer timed inside the network's passes)"
 for preset in small nature; do $BIN bench-network --preset $preset --repeats 30 --layers | sed -n '/^stage/,$p'; done
 echo "== Gymnasium environment (Scripts/gym_bench.py, one thread)"
 $PY Scripts/gym_bench.py --reps 3

@@ -35,10 +35,13 @@ struct BenchNetworkCommand: ParsableCommand {
 
     func run() throws {
         let r = NetworkBenchmark.run(preset: preset, repeats: repeats, threads: threads)
-        if json {
+        func printJSON(_ value: some Encodable) throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        }
+        if json {
+            try printJSON(r)
         } else {
             print("""
             preset \(r.preset) input \(r.inputShape) actions \(r.actions) threads \(r.threads)
@@ -49,12 +52,7 @@ struct BenchNetworkCommand: ParsableCommand {
         }
         guard layers else { return }
         let rows = NetworkBenchmark.layerBreakdown(preset: preset, repeats: repeats, threads: threads)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-            return
-        }
+        if json { try printJSON(rows); return }
         func rate(_ flops: Double, _ ms: Double) -> String {
             flops > 0 && ms > 0 ? String(format: "%7.1f", flops / (ms * 1e6)) : "      -"
         }
