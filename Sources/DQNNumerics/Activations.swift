@@ -33,7 +33,8 @@ public final class ReLU: Layer {
     }
 
     public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                         accumulate: Bool) {
         guard let x = cachedInput else { preconditionFailure("ReLU.backward called without a forward") }
         guard let gradInput else { return }
         struct Job: RangeJob {
@@ -70,7 +71,8 @@ public final class Flatten: Layer {
     }
 
     public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                         accumulate: Bool) {
         gradInput?.update(from: gradOutput, count: cachedBatch * inputSize)
     }
 }

@@ -167,19 +167,20 @@ public final class Conv2D: Layer {
     }
 
     public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                         accumulate: Bool) {
         guard let input = cachedInput, cachedBatch > 0 else { preconditionFailure("Conv2D.backward called without a forward") }
         let batch = cachedBatch
         if let tables {
             backwardDirect(tables: tables, input: input, batch: batch, gradOutput: gradOutput, parameters: parameters,
                            gradInput: gradInput)
-            combinePartials(into: gradParameters)
+            combinePartials(into: gradParameters, accumulate: accumulate)
             return
         }
         NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample,
                             Im2RowBackward(layer: self, input: input, batch: batch, gradOutput: gradOutput,
                                            weight: parameters, gradInput: gradInput))
-        combinePartials(into: gradParameters)
+        combinePartials(into: gradParameters, accumulate: accumulate)
     }
 
     /// The im2row backward pass, one chunk of samples per part: the chunk's dWᵀ and db partial,
@@ -232,9 +233,10 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1). The partials' rows
-    /// are in (ky, kx, c) order for a channels-last input (`DirectConv.gradientRowOffsets`).
-    func combinePartials(into gradParameters: UnsafeMutablePointer<Float>) {
+    /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1), or dθ = (chunk 0 +
+    /// chunk 1) without `accumulate`. The partials' rows are in (ky, kx, c) order for a
+    /// channels-last input (`DirectConv.gradientRowOffsets`).
+    func combinePartials(into gradParameters: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let kc = geometry.patchSize, co = outChannels
         let p0 = partial[0], p1 = partial[1]
         let rowOf = channelsLastIndex
@@ -242,11 +244,15 @@ public final class Conv2D: Layer {
             let dst = gradParameters + o * kc
             for k in 0..<kc {
                 let j = rowOf.isEmpty ? k : rowOf[k]
-                dst[k] += p0[j * co + o] + p1[j * co + o]
+                let sum = p0[j * co + o] + p1[j * co + o]
+                dst[k] = accumulate ? dst[k] + sum : sum
             }
         }
         let gradBias = gradParameters + co * kc
-        for o in 0..<co { gradBias[o] += p0[kc * co + o] + p1[kc * co + o] }
+        for o in 0..<co {
+            let sum = p0[kc * co + o] + p1[kc * co + o]
+            gradBias[o] = accumulate ? gradBias[o] + sum : sum
+        }
         cachedBatch = 0
     }
 }

@@ -8,8 +8,9 @@
 /// - `forward` writes `output` (N×outputSize) and caches what `backward` needs. The layer may
 ///   keep a pointer to `input`, so the input must stay unchanged until `backward` returns.
 /// - `backward` reads the cache of the last `forward` (and may consume it: call it at most once
-///   per forward), ADDS (`+=`) into `gradParameters`, and OVERWRITES `gradInput` (N×inputSize)
-///   when it is non-nil. Zeroing parameter gradients is the caller's job.
+///   per forward), ADDS (`+=`) into `gradParameters` when `accumulate` is true or OVERWRITES them
+///   when it is false (what PyTorch does after `zero_grad(set_to_none=True)`: no zeroing pass, and
+///   the same bits as adding into zeros), and OVERWRITES `gradInput` (N×inputSize) when non-nil.
 /// - Parameters are this layer's slice of a flat buffer: weight (PyTorch layout) then bias.
 /// - Nothing allocates: scratch is sized for `maxBatch` at init.
 public protocol Layer: AnyObject {
@@ -27,12 +28,20 @@ public protocol Layer: AnyObject {
     func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
                  output: UnsafeMutablePointer<Float>)
     func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-                  gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?)
+                  gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                  accumulate: Bool)
     /// Draws PyTorch's default initialisation into `parameters` (parameterCount values).
     func initialize(parameters: UnsafeMutablePointer<Float>, rng: inout Xoshiro256)
 }
 
 extension Layer {
+    /// `backward` adding into `gradParameters`.
+    public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+        backward(gradOutput: gradOutput, parameters: parameters, gradParameters: gradParameters,
+                 gradInput: gradInput, accumulate: true)
+    }
+
     /// PyTorch's default for Conv2d and Linear: weight ~ kaiming_uniform_(a = √5), which is
     /// U(−b, b) with b = gain·√(3 / fan_in), gain = √(2 / (1 + 5)), i.e. b = 1/√fan_in; and
     /// bias ~ U(−1/√fan_in, 1/√fan_in). Weights are drawn first, then biases, in memory order.

@@ -7,7 +7,8 @@
 /// batch), Wᵀ [in, out] and y = x·Wᵀ + b; otherwise xᵀ [in, N], yᵀ [out, N] = W·xᵀ (a GEMM whose wide
 /// side is W) and y = (yᵀ)ᵀ + b. Both compute each y[n, o] as the same in-order chain over `in`.
 /// Backward: dW [out, in] += dyᵀ·x (one in-order chain over the batch per weight);
-/// db[o] += Σ_n dy[n, o] (summed from 0 in n order); dx [N, in] = dy·W.
+/// db[o] += Σ_n dy[n, o] (summed from 0 in n order); dx [N, in] = dy·W. Without `accumulate`,
+/// dW and db are written (=) instead of added.
 public final class Linear: Layer {
     public let inFeatures: Int, outFeatures: Int
     public let maxBatch: Int
@@ -64,18 +65,23 @@ public final class Linear: Layer {
     }
 
     public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?) {
+                         gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                         accumulate: Bool) {
         guard let x = cachedInput, cachedBatch > 0 else { preconditionFailure("Linear.backward called without a forward") }
         let batch = cachedBatch, fi = inFeatures, fo = outFeatures
         Gemm.multiply(transposeA: true, m: fo, n: fi, k: batch, a: gradOutput, lda: fo,
-                      b: x, ldb: fi, c: gradParameters, ldc: fi, accumulate: true)
+                      b: x, ldb: fi, c: gradParameters, ldc: fi, accumulate: accumulate)
         let gradBias = gradParameters + fo * fi
         biasSums.update(repeating: 0, count: fo)
         for n in 0..<batch {
             let row = gradOutput + n * fo
             for o in 0..<fo { biasSums[o] += row[o] }
         }
-        for o in 0..<fo { gradBias[o] += biasSums[o] }
+        if accumulate {
+            for o in 0..<fo { gradBias[o] += biasSums[o] }
+        } else {
+            gradBias.update(from: biasSums, count: fo)
+        }
         if let gradInput {
             Gemm.multiply(transposeA: false, m: batch, n: fi, k: fo, a: gradOutput, lda: fo,
                           b: parameters, ldb: fi, c: gradInput, ldc: fi, accumulate: false)

@@ -85,8 +85,7 @@ public enum NetworkBenchmark {
                     }
                 }
             }
-            online.zeroGradients()
-            gradQ.withUnsafeBufferPointer { online.backward(gradOutput: $0) }
+            gradQ.withUnsafeBufferPointer { online.backward(gradOutput: $0, accumulate: false) }
             adam.update(online)
         }
         let clock = ContinuousClock()
@@ -119,7 +118,7 @@ public enum NetworkBenchmark {
 
 /// One row of `NetworkBenchmark.layerBreakdown`: the median time of one stage of an update.
 public struct LayerTiming: Codable, Sendable, Equatable {
-    /// "conv1", "relu", "fc1", ... or a whole-network stage ("scale input", "zero gradients", "adam").
+    /// "conv1", "relu", "fc1", ... or a whole-network stage ("scale input", "adam").
     public var name: String
     public var forwardMs: Double
     /// 0 for stages that have no backward.
@@ -149,7 +148,7 @@ extension NetworkBenchmark {
         let gradQ = (0..<(batch * actions)).map { _ in rng.uniform(-1, 1) / Float(batch) }
         let count = net.layers.count
         var forward = [[Double]](repeating: [], count: count), backward = [[Double]](repeating: [], count: count)
-        var load: [Double] = [], zero: [Double] = [], step: [Double] = []
+        var load: [Double] = [], step: [Double] = []
         var seconds = [Double](repeating: 0, count: 2 * count)   // this repetition: forward, then backward
         func ms(_ body: () -> Void) -> Double {
             var s = 0.0
@@ -160,13 +159,12 @@ extension NetworkBenchmark {
             let tLoad = ms { frames.withUnsafeBufferPointer { net.load(frames: $0, batch: batch) } }
             for i in seconds.indices { seconds[i] = 0 }
             seconds.withUnsafeMutableBufferPointer { sp in _ = net.run(batch: batch, layerSeconds: sp.baseAddress) }
-            let tZero = ms { net.zeroGradients() }
             gradQ.withUnsafeBufferPointer { gq in
-                seconds.withUnsafeMutableBufferPointer { sp in net.backward(gradOutput: gq, layerSeconds: sp.baseAddress.map { $0 + count }) }
+                seconds.withUnsafeMutableBufferPointer { sp in net.backward(gradOutput: gq, accumulate: false, layerSeconds: sp.baseAddress.map { $0 + count }) }
             }
             let tStep = ms { adam.update(net) }
             guard rep >= 2 else { continue }   // two warm-up rounds
-            load.append(tLoad); zero.append(tZero); step.append(tStep)
+            load.append(tLoad); step.append(tStep)
             for i in 0..<count {
                 forward[i].append(seconds[i] * 1e3); backward[i].append(seconds[count + i] * 1e3)
             }
@@ -178,7 +176,6 @@ extension NetworkBenchmark {
             rows.append(LayerTiming(name: net.layerNames[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]),
                                     forwardFLOPs: f, backwardFLOPs: i == 0 ? f : 2 * f))
         }
-        rows.append(LayerTiming(name: "zero gradients", forwardMs: 0, backwardMs: median(zero), forwardFLOPs: 0, backwardFLOPs: 0))
         rows.append(LayerTiming(name: "adam", forwardMs: 0, backwardMs: median(step), forwardFLOPs: 0, backwardFLOPs: 0))
         return rows
     }

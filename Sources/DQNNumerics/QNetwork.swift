@@ -16,7 +16,8 @@ public final class QNetwork {
     public let parameterCount: Int
     /// Every parameter, in `namedTensors` order. Owned by the network.
     public let parameters: UnsafeMutableBufferPointer<Float>
-    /// dLoss/dParameters, same layout; `backward` adds into it, `zeroGradients` clears it.
+    /// dLoss/dParameters, same layout; `backward` adds into it (or overwrites it), `zeroGradients`
+    /// clears it.
     public let gradients: UnsafeMutableBufferPointer<Float>
     /// PyTorch state-dict names, shapes and ranges in the flat buffers, in storage order.
     public let namedTensors: [(name: String, shape: [Int], range: Range<Int>)]
@@ -143,13 +144,16 @@ public final class QNetwork {
         return UnsafeBufferPointer(start: x, count: batch * actions)
     }
 
-    /// Backpropagates dLoss/dQ (N×actions, N = the last forward's batch), ADDING into `gradients`.
-    public func backward(gradOutput: UnsafeBufferPointer<Float>) {
-        backward(gradOutput: gradOutput, layerSeconds: nil)
+    /// Backpropagates dLoss/dQ (N×actions, N = the last forward's batch), ADDING into `gradients`
+    /// (`accumulate`, the default) or OVERWRITING them: a training step that starts from zero
+    /// gradients passes `accumulate: false` and skips `zeroGradients`, as PyTorch's
+    /// `zero_grad(set_to_none=True)` does; the gradients have the same bits either way.
+    public func backward(gradOutput: UnsafeBufferPointer<Float>, accumulate: Bool = true) {
+        backward(gradOutput: gradOutput, accumulate: accumulate, layerSeconds: nil)
     }
 
     /// `backward`, adding each layer's wall time to `layerSeconds[layer]` when given.
-    func backward(gradOutput: UnsafeBufferPointer<Float>, layerSeconds: UnsafeMutablePointer<Double>?) {
+    func backward(gradOutput: UnsafeBufferPointer<Float>, accumulate: Bool, layerSeconds: UnsafeMutablePointer<Double>?) {
         precondition(lastBatch > 0, "QNetwork.backward called without a forward")
         precondition(gradOutput.count == lastBatch * actions,
                      "QNetwork.backward: gradOutput has \(gradOutput.count) values, expected \(lastBatch)×\(actions)")
@@ -159,7 +163,8 @@ public final class QNetwork {
         for i in stride(from: layers.count - 1, through: 0, by: -1) where !isView[i] {
             Self.timed(layerSeconds.map { $0 + i }) {
                 layers[i].backward(gradOutput: g, parameters: params + parameterOffsets[i],
-                                   gradParameters: grads + parameterOffsets[i], gradInput: i == 0 ? nil : target)
+                                   gradParameters: grads + parameterOffsets[i], gradInput: i == 0 ? nil : target,
+                                   accumulate: accumulate)
             }
             g = UnsafePointer(target)
             target = target == gradScratch.0 ? gradScratch.1 : gradScratch.0
@@ -176,8 +181,8 @@ public final class QNetwork {
     }
 
     /// Array convenience for `backward(gradOutput:)`.
-    public func backward(gradOutput: [Float]) {
-        gradOutput.withUnsafeBufferPointer { backward(gradOutput: $0) }
+    public func backward(gradOutput: [Float], accumulate: Bool = true) {
+        gradOutput.withUnsafeBufferPointer { backward(gradOutput: $0, accumulate: accumulate) }
     }
 
     /// FLOPs of one forward pass per sample (2·M·N·K over the convolutions and linears).

@@ -25,7 +25,7 @@ struct BenchNetworkCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    @Flag(help: "Also time each layer's forward and backward, the input scaling, the gradient zeroing and Adam.")
+    @Flag(help: "Also time each layer's forward and backward, the input scaling and Adam.")
     var layers = false
 
     func validate() throws {

@@ -53,6 +53,53 @@ func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 
         }
     }
 
+    /// `backward(accumulate: false)`, what a training step uses, writes every gradient with the
+    /// bits that zeroing and adding give (the stale values are NaN, so one left unwritten shows);
+    /// adding again then sums onto what is there. Includes an im2row (padded) convolution.
+    @Test(arguments: NetworkPreset.allCases)
+    func backwardOverwriteMatchesZeroThenAdd(preset: NetworkPreset) {
+        var rng = Xoshiro256(seed: 37)
+        let batch = 5, actions = 3
+        let net = QNetwork(preset: preset, inputShape: testShape(preset), actions: actions, maxBatch: batch, rng: &rng)
+        let x = randomFloats(batch * net.inputSize, &rng, 0, 1)
+        let gradQ = randomFloats(batch * actions, &rng)
+        _ = net.forward(floats: x, batch: batch)
+        net.zeroGradients()
+        net.backward(gradOutput: gradQ)
+        let added = Array(net.gradients)
+        for i in 0..<net.parameterCount { net.gradients[i] = .nan }
+        _ = net.forward(floats: x, batch: batch)
+        net.backward(gradOutput: gradQ, accumulate: false)
+        let written = Array(net.gradients)
+        let firstDifference = zip(added, written).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(firstDifference == nil, "\(preset): first differing gradient \(String(describing: firstDifference))")
+        #expect(added.contains { $0 != 0 })
+        _ = net.forward(floats: x, batch: batch)
+        net.backward(gradOutput: gradQ)   // accumulate: now twice the gradient
+        for i in stride(from: 0, to: net.parameterCount, by: 97) {
+            #expect(Tolerance.isClose(Double(net.gradients[i]), 2 * Double(added[i]), (relative: 1e-5, absolute: 1e-7)), "\(preset) [\(i)]")
+        }
+    }
+
+    @Test func paddedConvolutionBackwardOverwrites() {
+        var rng = Xoshiro256(seed: 38)
+        let g = ConvGeometry(channels: 3, height: 11, width: 9, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1)
+        let layer = Conv2D(geometry: g, outChannels: 5, maxBatch: 4)
+        #expect(!layer.usesDirectPath)
+        let x = randomFloats(4 * layer.inputSize, &rng), params = randomFloats(layer.parameterCount, &rng)
+        let dy = randomFloats(4 * layer.outputSize, &rng)
+        func gradients(accumulate: Bool) -> [Float] {
+            _ = forward(layer, x, batch: 4, params)
+            var grad = [Float](repeating: accumulate ? 0 : .nan, count: layer.parameterCount)
+            params.withUnsafeBufferPointer { pb in dy.withUnsafeBufferPointer { db in grad.withUnsafeMutableBufferPointer { gb in
+                layer.backward(gradOutput: db.baseAddress!, parameters: pb.baseAddress!, gradParameters: gb.baseAddress!,
+                               gradInput: nil, accumulate: accumulate)
+            } } }
+            return grad
+        }
+        #expect(gradients(accumulate: false) == gradients(accumulate: true))
+    }
+
     @Test func framesAreScaledBy255() {
         var rng = Xoshiro256(seed: 2)
         let net = QNetwork(preset: .small, inputShape: [2, 36, 36], actions: 2, maxBatch: 2, rng: &rng)

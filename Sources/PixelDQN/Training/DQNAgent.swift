@@ -146,8 +146,10 @@ public final class DQNAgent<Element: NetworkInput> {
             }
         }
         // Phase 3: backward, clip, step.
-        online.zeroGradients()
-        gradQ.withUnsafeBufferPointer { g in online.backward(gradOutput: UnsafeBufferPointer(rebasing: g[0..<(n * actions)])) }
+        // The backward pass writes the gradients (no zeroing pass; the same bits as adding into zeros).
+        gradQ.withUnsafeBufferPointer { g in
+            online.backward(gradOutput: UnsafeBufferPointer(rebasing: g[0..<(n * actions)]), accumulate: false)
+        }
         // Clipping is applied inside the optimizer step (the same products, one pass less).
         let (norm, scale) = config.maxGradNorm > 0 ? online.clipScale(maxNorm: Float(config.maxGradNorm)) : (online.gradientNorm, 1)
         stats.gradientNorm = norm
