@@ -32,6 +32,14 @@ public final class ReLU: Layer {
         cachedInput = input; cachedBatch = batch
     }
 
+    /// The forward pass of a ReLU that the previous layer already applied (`Conv2D.appliesReLU`,
+    /// `Linear.appliesReLU`): `output` holds max(x, 0), whose positive entries are exactly those of
+    /// x, so it serves as the input that `backward` masks by. Nothing is computed or copied.
+    public func forwardFused(output: UnsafePointer<Float>, batch: Int) {
+        precondition(batch > 0 && batch <= maxBatch, "ReLU.forwardFused: batch \(batch) outside 1...\(maxBatch)")
+        cachedInput = output; cachedBatch = batch
+    }
+
     public func backward(gradOutput: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                          gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                          accumulate: Bool) {

@@ -12,7 +12,7 @@ extension Conv2D {
             NumericsThreads.run(parts: 2, work: forwardFLOPsPerSample,
                                 DirectForwardPositions(layer: self, tables: tables, input: input, out: out))
             Self.finishDirect(out: out, bias: bias, y: output, pos: geometry.positions, co: outChannels,
-                              channelsLast: outputChannelsLast)
+                              channelsLast: outputChannelsLast, relu: appliesReLU)
             return
         }
         NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample,
@@ -52,7 +52,7 @@ extension Conv2D {
                                        rows: b..<e, out: out + (b - first) * co)
                 while next < samples.upperBound && (next + 1) * pos <= e {
                     Conv2D.finishDirect(out: out + (next * pos - first) * co, bias: bias, y: output + next * co * pos,
-                                        pos: pos, co: co, channelsLast: last)
+                                        pos: pos, co: co, channelsLast: last, relu: layer.appliesReLU)
                     next += 1
                 }
                 b = e
@@ -60,13 +60,18 @@ extension Conv2D {
         }
     }
 
-    /// Adds the bias: in place on a channels-last output, else through the transpose to Cout×P.
+    /// Adds the bias (then max(·, 0) with `relu`): in place on a channels-last output, else
+    /// through the transpose to Cout×P.
     private static func finishDirect(out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                                     pos: Int, co: Int, channelsLast: Bool) {
-        guard channelsLast else { finishSample(outT: out, bias: bias, y: y, pos: pos, co: co); return }
+                                     pos: Int, co: Int, channelsLast: Bool, relu: Bool) {
+        guard channelsLast else { finishSample(outT: out, bias: bias, y: y, pos: pos, co: co, relu: relu); return }
         for p in 0..<pos {
             let row = out + p * co
-            for o in 0..<co { row[o] += bias[o] }
+            if relu {
+                for o in 0..<co { row[o] = max(row[o] + bias[o], 0) }
+            } else {
+                for o in 0..<co { row[o] += bias[o] }
+            }
         }
     }
 

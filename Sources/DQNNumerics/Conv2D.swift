@@ -44,6 +44,10 @@ public final class Conv2D: Layer {
     let tables: UnsafeMutablePointer<Int>?
     var cachedInput: UnsafePointer<Float>?
     var cachedBatch = 0
+    /// Whether the forward pass also applies ReLU, in the same pass that adds the bias (set by
+    /// `QNetwork` when a ReLU follows; the ReLU layer then only keeps the output for its backward).
+    /// Off by default, so the layer alone is the plain convolution.
+    public var appliesReLU = false
 
     /// Whether the layer reads patches straight from the input (`DirectConv`: padding 0 and Cout a
     /// multiple of 16) instead of building im2row blocks. Both give the same bits.
@@ -127,7 +131,7 @@ public final class Conv2D: Layer {
             Im2Row.sample(g, input: input, rows: rows[0])
             Gemm.multiply(transposeA: false, m: pos, n: co, k: kc, a: rows[0], lda: kc, b: weightT, ldb: co,
                           c: outT[0], ldc: co, accumulate: false)
-            Self.finishSample(outT: outT[0], bias: bias, y: output, pos: pos, co: co)
+            Self.finishSample(outT: outT[0], bias: bias, y: output, pos: pos, co: co, relu: appliesReLU)
             return
         }
         NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample,
@@ -151,18 +155,23 @@ public final class Conv2D: Layer {
                                         b: layer.weightT, ldb: co, c: outT + oy * wo * co, ldc: co, accumulate: false)
                     oy = lines.upperBound
                 }
-                Conv2D.finishSample(outT: outT, bias: bias, y: output + n * co * pos, pos: pos, co: co)
+                Conv2D.finishSample(outT: outT, bias: bias, y: output + n * co * pos, pos: pos, co: co,
+                                    relu: layer.appliesReLU)
             }
         }
     }
 
-    /// y [Cout, P] = outᵀ + bias.
+    /// y [Cout, P] = outᵀ + bias, then max(·, 0) with `relu`.
     static func finishSample(outT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                     y: UnsafeMutablePointer<Float>, pos: Int, co: Int) {
+                             y: UnsafeMutablePointer<Float>, pos: Int, co: Int, relu: Bool) {
         transpose(rows: pos, cols: co, src: outT, dst: y)
         for o in 0..<co {
             let b = bias[o], plane = y + o * pos
-            for p in 0..<pos { plane[p] += b }
+            if relu {
+                for p in 0..<pos { plane[p] = max(plane[p] + b, 0) }
+            } else {
+                for p in 0..<pos { plane[p] += b }
+            }
         }
     }
 

@@ -18,6 +18,9 @@ public final class Linear: Layer {
     private let biasSums: UnsafeMutablePointer<Float>  // [out]
     private var cachedInput: UnsafePointer<Float>?
     private var cachedBatch = 0
+    /// Whether the forward pass also applies ReLU, in the pass that adds the bias (see
+    /// `Conv2D.appliesReLU`). Off by default.
+    public var appliesReLU = false
 
     public var inputSize: Int { inFeatures }
     public var outputSize: Int { outFeatures }
@@ -60,7 +63,11 @@ public final class Linear: Layer {
         }
         for n in 0..<batch {
             let y = output + n * fo
-            for o in 0..<fo { y[o] += bias[o] }
+            if appliesReLU {
+                for o in 0..<fo { y[o] = max(y[o] + bias[o], 0) }
+            } else {
+                for o in 0..<fo { y[o] += bias[o] }
+            }
         }
     }
 

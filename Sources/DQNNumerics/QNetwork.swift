@@ -28,6 +28,10 @@ public final class QNetwork {
     /// Layers that only reinterpret the shape (Flatten: N×C×H×W is already N×(C·H·W) in memory).
     /// The network skips them, as PyTorch's flatten returns a view, instead of copying.
     let isView: [Bool]
+    /// The ReLUs whose previous layer applies them in its bias pass (`appliesReLU`), by layer
+    /// index (nil elsewhere): in the forward pass they only note that layer's output for their
+    /// backward, so no activation is read and written again just to clamp it.
+    let fusedReLUs: [ReLU?]
     let parameterOffsets: [Int]
     private let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
     private let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
@@ -45,6 +49,13 @@ public final class QNetwork {
         layers = named.map(\.layer)
         layerNames = named.map { $0.name ?? ($0.layer is ReLU ? "relu" : "flatten") }
         isView = layers.map { $0 is Flatten }
+        let built = named.map(\.layer)
+        fusedReLUs = built.indices.map { i in
+            guard i > 0, let relu = built[i] as? ReLU else { return nil }
+            if let conv = built[i - 1] as? Conv2D { conv.appliesReLU = true; return relu }
+            if let fc = built[i - 1] as? Linear { fc.appliesReLU = true; return relu }
+            return nil
+        }
         var offsets: [Int] = [], tensors: [(name: String, shape: [Int], range: Range<Int>)] = []
         var total = 0
         for (name, layer) in named {
@@ -107,7 +118,9 @@ public final class QNetwork {
         guard let src = frames.baseAddress else { preconditionFailure("QNetwork.forward: empty frames") }
         struct Scale: RangeJob {
             let bytes: UnsafePointer<UInt8>, x: UnsafeMutablePointer<Float>
-            func run(range: Range<Int>) { for i in range { x[i] = Float(bytes[i]) / 255 } }
+            func run(range: Range<Int>) {
+                PixelScale.divideBy255(bytes + range.lowerBound, x + range.lowerBound, count: range.count)
+            }
         }
         NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64,
                                     Scale(bytes: src, x: input))
@@ -136,6 +149,10 @@ public final class QNetwork {
         guard let params = parameters.baseAddress else { preconditionFailure("QNetwork: no parameters") }
         var x = UnsafePointer(input)
         for (i, layer) in layers.enumerated() where !isView[i] {
+            if let relu = fusedReLUs[i] {
+                relu.forwardFused(output: x, batch: batch)   // x already holds max(·, 0)
+                continue
+            }
             Self.timed(layerSeconds.map { $0 + i }) {
                 layer.forward(input: x, batch: batch, parameters: params + parameterOffsets[i], output: activations[i])
             }

@@ -18,6 +18,31 @@ import DQNNumerics
         checkLayerGradients(Linear(inFeatures: 37, outFeatures: 9, maxBatch: 1), batch: 1, seed: 24)
     }
 
+    /// A layer that applies the following ReLU in its bias pass (as inside `QNetwork`) gives
+    /// exactly max(·, 0) of its plain output, on every convolution path and for batch 1 (acting).
+    @Test func fusedReLUEqualsReLUAfterTheLayer() {
+        let g1 = ConvGeometry(channels: 3, height: 19, width: 17, kernelHeight: 4, kernelWidth: 4, stride: 2, padding: 0)
+        let g2 = ConvGeometry(channels: 3, height: 11, width: 10, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1)
+        let makers: [(String, () -> any Layer)] = [
+            ("direct NCHW", { Conv2D(geometry: g1, outChannels: 16, maxBatch: 3) }),
+            ("direct channels-last", { Conv2D(geometry: g1, outChannels: 32, maxBatch: 3, inputChannelsLast: true, outputChannelsLast: true) }),
+            ("im2row", { Conv2D(geometry: g2, outChannels: 5, maxBatch: 3) }),
+            ("linear", { Linear(inFeatures: 37, outFeatures: 21, maxBatch: 3) }),
+        ]
+        for (name, make) in makers {
+            for batch in [1, 3] {
+                var rng = Xoshiro256(seed: 28)
+                let plain = make(), fused = make()
+                if let c = fused as? Conv2D { c.appliesReLU = true } else if let l = fused as? Linear { l.appliesReLU = true }
+                let x = randomFloats(batch * plain.inputSize, &rng), params = randomFloats(plain.parameterCount, &rng)
+                let expected = forward(plain, x, batch: batch, params).map { max($0, 0) }
+                let got = forward(fused, x, batch: batch, params)
+                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "\(name), batch \(batch)")
+                #expect(got.contains { $0 == 0 } && got.contains { $0 > 0 }, "\(name): the check needs both signs")
+            }
+        }
+    }
+
     @Test func reluAndFlatten() {
         checkLayerGradients(ReLU(size: 29, maxBatch: 3), batch: 3, seed: 25)
         checkLayerGradients(Flatten(size: 12, maxBatch: 2), batch: 2, seed: 26)

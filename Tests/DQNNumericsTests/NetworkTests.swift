@@ -111,6 +111,25 @@ func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 
         Tolerance.expectClose(single, Array(fromBytes[0..<2]), Tolerance.kernel, "batch-1 vs batch-2 Q")
     }
 
+    /// The SIMD scaling (multiply by 1/255, one fused correction) against the IEEE division, for
+    /// every possible byte, in the vector lanes and in the scalar tail.
+    @Test func pixelScalingEqualsDivisionForEveryByte() {
+        for b in 0...255 {
+            let byte = UInt8(b)
+            #expect(PixelScale.corrected(byte).bitPattern == PixelScale.reference(byte).bitPattern, "byte \(b)")
+        }
+        var rng = Xoshiro256(seed: 6)
+        for count in [256, 263, 7, 1000] {
+            var bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 * 37) }
+            if count == 1000 { bytes = bytes.map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+            var out = [Float](repeating: .nan, count: count)
+            bytes.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { op in
+                PixelScale.divideBy255(bp.baseAddress!, op.baseAddress!, count: count)
+            } }
+            #expect(out.map(\.bitPattern) == bytes.map { PixelScale.reference($0).bitPattern }, "count \(count)")
+        }
+    }
+
     @Test func targetUpdates() {
         var rng = Xoshiro256(seed: 3)
         let online = QNetwork(preset: .mlp, inputShape: [5], actions: 2, maxBatch: 1, rng: &rng)
