@@ -52,19 +52,48 @@ extension Layer {
     }
 }
 
-/// Blocked out-of-place transpose: dst (cols×rows) = srcᵀ, src rows×cols, both dense row-major.
+/// Out-of-place transpose of a dense row-major matrix (`Transpose.matrix`).
 @usableFromInline
 func transpose(rows: Int, cols: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
-    let tile = 16
-    var i0 = 0
-    while i0 < rows {
-        let i1 = min(rows, i0 + tile)
-        var j0 = 0
-        while j0 < cols {
-            let j1 = min(cols, j0 + tile)
-            for i in i0..<i1 { for j in j0..<j1 { dst[j * rows + i] = src[i * cols + j] } }
-            j0 = j1
+    Transpose.matrix(rows: rows, cols: cols, src: src, dst: dst)
+}
+
+/// Matrix transposes, the data movement between layouts (weights to Wᵀ for the GEMM's B operand,
+/// fc1's input to xᵀ, a convolution's [P, Cout] tile output to Cout×P).
+public enum Transpose {
+    /// dst (cols×rows) = srcᵀ, src rows×cols, both dense row-major. 8×8 blocks go through
+    /// registers (eight row loads, three rounds of even/odd unzips, eight row stores), so every
+    /// load and store is a contiguous 32-byte row; the edges are copied one value at a time.
+    /// Only moves values: the result equals `Reference.transpose` exactly.
+    public static func matrix(rows: Int, cols: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+        let rows8 = rows / 8 * 8, cols8 = cols / 8 * 8
+        var i = 0
+        while i < rows8 {
+            var j = 0
+            while j < cols8 {
+                block8(src + i * cols + j, cols, dst + j * rows + i, rows)
+                j += 8
+            }
+            for jj in cols8..<cols { for ii in i..<(i + 8) { dst[jj * rows + ii] = src[ii * cols + jj] } }
+            i += 8
         }
-        i0 = i1
+        for ii in rows8..<rows { for j in 0..<cols { dst[j * rows + ii] = src[ii * cols + j] } }
+    }
+
+    /// One 8×8 block. Reading the 64 values row by row as one vector with index (i, j) = 8i + j,
+    /// an unzip (the even-indexed values, then the odd ones) rotates the 6 index bits right by
+    /// one; three unzips turn 8i + j into 8j + i, the transpose.
+    @inline(__always)
+    static func block8(_ src: UnsafePointer<Float>, _ ls: Int, _ dst: UnsafeMutablePointer<Float>, _ ld: Int) {
+        var r0 = Gemm.load8(src), r1 = Gemm.load8(src + ls), r2 = Gemm.load8(src + 2 * ls), r3 = Gemm.load8(src + 3 * ls)
+        var r4 = Gemm.load8(src + 4 * ls), r5 = Gemm.load8(src + 5 * ls), r6 = Gemm.load8(src + 6 * ls), r7 = Gemm.load8(src + 7 * ls)
+        for _ in 0..<3 {
+            let p0 = SIMD16(lowHalf: r0, highHalf: r1), p1 = SIMD16(lowHalf: r2, highHalf: r3)
+            let p2 = SIMD16(lowHalf: r4, highHalf: r5), p3 = SIMD16(lowHalf: r6, highHalf: r7)
+            r0 = p0.evenHalf; r1 = p1.evenHalf; r2 = p2.evenHalf; r3 = p3.evenHalf
+            r4 = p0.oddHalf; r5 = p1.oddHalf; r6 = p2.oddHalf; r7 = p3.oddHalf
+        }
+        Gemm.store8(r0, dst); Gemm.store8(r1, dst + ld); Gemm.store8(r2, dst + 2 * ld); Gemm.store8(r3, dst + 3 * ld)
+        Gemm.store8(r4, dst + 4 * ld); Gemm.store8(r5, dst + 5 * ld); Gemm.store8(r6, dst + 6 * ld); Gemm.store8(r7, dst + 7 * ld)
     }
 }

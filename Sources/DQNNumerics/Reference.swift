@@ -22,6 +22,14 @@ public enum Reference {
         }
     }
 
+    /// dst (cols×rows) = srcᵀ for a rows×cols src.
+    public static func transpose(rows: Int, cols: Int, _ src: [Float]) -> [Float] {
+        precondition(src.count == rows * cols, "Reference.transpose: \(src.count) values, expected \(rows)×\(cols)")
+        var dst = [Float](repeating: 0, count: rows * cols)
+        for i in 0..<rows { for j in 0..<cols { dst[j * rows + i] = src[i * cols + j] } }
+        return dst
+    }
+
     /// y (M) = A·x with A M×K.
     public static func gemv(m: Int, k: Int, a: [Float], x: [Float]) -> [Float] {
         precondition(a.count == m * k && x.count == k, "Reference.gemv: sizes do not match m=\(m) k=\(k)")

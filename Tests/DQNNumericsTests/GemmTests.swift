@@ -63,6 +63,22 @@ import DQNNumerics
         }
     }
 
+    /// The 8×8-block SIMD transpose against the scalar one: exact, on the network's shapes and on
+    /// seeded random ones with edges that are not multiples of 8.
+    @Test func transposeMatchesReference() {
+        var rng = Xoshiro256(seed: 12)
+        let shapes = [(1, 1), (1, 9), (9, 1), (8, 8), (32, 256), (64, 576), (49, 64), (32, 3136), (512, 32)]
+            + (0..<20).map { _ in (1 + rng.nextIndex(below: 40), 1 + rng.nextIndex(below: 40)) }
+        for (rows, cols) in shapes {
+            let src = randomFloats(rows * cols, &rng)
+            var dst = [Float](repeating: .nan, count: rows * cols)
+            src.withUnsafeBufferPointer { sp in dst.withUnsafeMutableBufferPointer { dp in
+                Transpose.matrix(rows: rows, cols: cols, src: sp.baseAddress!, dst: dp.baseAddress!)
+            } }
+            #expect(dst == Reference.transpose(rows: rows, cols: cols, src), "\(rows)×\(cols)")
+        }
+    }
+
     @Test func gemvMatchesReference() {
         var rng = Xoshiro256(seed: 12)
         for (m, k) in [(1, 1), (3, 7), (5, 8), (9, 17), (256, 2592), (13, 31)] {
