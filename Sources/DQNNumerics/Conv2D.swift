@@ -31,6 +31,7 @@ public final class Conv2D: Layer {
     let outT: [UnsafeMutablePointer<Float>]      // [P, Cout] (direct path, NCHW output: a chunk's samples)
     let partial: [UnsafeMutablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
     let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
+    let combined: UnsafeMutablePointer<Float>        // [Cout, Kc], the summed partials transposed
     /// The weight with each row reordered (ky, kx, c), for dx of a channels-last input.
     let weightChannelsLast: UnsafeMutablePointer<Float>?
     /// For a channels-last input: where PyTorch's patch entry k = (c, ky, kx) sits in (ky, kx, c)
@@ -80,6 +81,7 @@ public final class Conv2D: Layer {
         outT = (0..<Self.chunks).map { _ in buffer(chunkSamples * pos * outChannels) }
         partial = (0..<Self.chunks).map { _ in buffer(kc * outChannels + outChannels) }
         weightT = buffer(kc * outChannels)
+        combined = buffer(kc * outChannels)
         let ho = geometry.outputHeight, wo = geometry.outputWidth
         var lines = min(ho, max(1, 16_384 / (wo * kc)))
         if let aligned = (1...lines).reversed().first(where: { ($0 * wo) % 6 == 0 }), aligned * 2 >= lines { lines = aligned }
@@ -101,6 +103,7 @@ public final class Conv2D: Layer {
         for p in outT { p.deallocate() }
         for p in partial { p.deallocate() }
         weightT.deallocate()
+        combined.deallocate()
         weightChannelsLast?.deallocate()
         tables?.deallocate()
     }
@@ -245,23 +248,34 @@ public final class Conv2D: Layer {
     /// Combines the fixed chunks in a fixed order: dθ += (chunk 0 + chunk 1), or dθ = (chunk 0 +
     /// chunk 1) without `accumulate`. The partials' rows are in (ky, kx, c) order for a
     /// channels-last input (`DirectConv.gradientRowOffsets`).
+    ///
+    /// The sum is taken in place in chunk 0's buffer (contiguous), transposed to [Cout, Kc] with
+    /// `Transpose.matrix`, and each row is then read in PyTorch's column order: a gather within
+    /// one row instead of a strided walk down the partials' columns.
     func combinePartials(into gradParameters: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let kc = geometry.patchSize, co = outChannels
-        let p0 = partial[0], p1 = partial[1]
+        let sum = partial[0], p1 = partial[1], count = kc * co + co
+        var i = 0
+        while i + 8 <= count {
+            Gemm.store8(Gemm.load8(sum + i) + Gemm.load8(p1 + i), sum + i)
+            i += 8
+        }
+        while i < count { sum[i] += p1[i]; i += 1 }
         let rowOf = channelsLastIndex
-        for o in 0..<co {
-            let dst = gradParameters + o * kc
-            for k in 0..<kc {
-                let j = rowOf.isEmpty ? k : rowOf[k]
-                let sum = p0[j * co + o] + p1[j * co + o]
-                dst[k] = accumulate ? dst[k] + sum : sum
+        if rowOf.isEmpty && !accumulate {
+            Transpose.matrix(rows: kc, cols: co, src: sum, dst: gradParameters)
+        } else {
+            Transpose.matrix(rows: kc, cols: co, src: sum, dst: combined)
+            for o in 0..<co {
+                let dst = gradParameters + o * kc, row = combined + o * kc
+                for k in 0..<kc {
+                    let value = row[rowOf.isEmpty ? k : rowOf[k]]
+                    dst[k] = accumulate ? dst[k] + value : value
+                }
             }
         }
-        let gradBias = gradParameters + co * kc
-        for o in 0..<co {
-            let sum = p0[kc * co + o] + p1[kc * co + o]
-            gradBias[o] = accumulate ? gradBias[o] + sum : sum
-        }
+        let gradBias = gradParameters + co * kc, biasSum = sum + kc * co
+        for o in 0..<co { gradBias[o] = accumulate ? gradBias[o] + biasSum[o] : biasSum[o] }
         cachedBatch = 0
     }
 }
