@@ -32,6 +32,20 @@ public final class ReLU: Layer {
         cachedInput = input; cachedBatch = batch
     }
 
+    /// dx[i] = dy[i] where x[i] > 0, else 0 (also for a NaN x), eight lanes at a time; `dx` may be
+    /// `dy` (in place). The backward of ReLU, and of the ReLU a layer fuses into its own backward
+    /// (`Conv2D.masksGradInputByReLU`, `Linear.masksGradInputByReLU`).
+    static func gradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            var v = Gemm.load8(dy + i)
+            v.replace(with: 0, where: .!(Gemm.load8(x + i) .> 0))
+            Gemm.store8(v, dx + i)
+            i += 8
+        }
+        while i < count { dx[i] = x[i] > 0 ? dy[i] : 0; i += 1 }
+    }
+
     /// The forward pass of a ReLU that the previous layer already applied (`Conv2D.appliesReLU`,
     /// `Linear.appliesReLU`): `output` holds max(x, 0), whose positive entries are exactly those of
     /// x, so it serves as the input that `backward` masks by. Nothing is computed or copied.
@@ -47,7 +61,9 @@ public final class ReLU: Layer {
         guard let gradInput else { return }
         struct Job: RangeJob {
             let x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
-            func run(range: Range<Int>) { for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 } }
+            func run(range: Range<Int>) {
+                ReLU.gradient(x: x + range.lowerBound, dy: dy + range.lowerBound, dx: dx + range.lowerBound, count: range.count)
+            }
         }
         NumericsThreads.forEachPart(total: cachedBatch * inputSize, work: 4 * cachedBatch * inputSize, granule: 64,
                                     Job(x: x, dy: gradOutput, dx: gradInput))

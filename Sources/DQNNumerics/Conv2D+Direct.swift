@@ -144,6 +144,9 @@ extension Conv2D {
                         }
                         oy = lines.upperBound
                     }
+                    if layer.masksGradInputByReLU {
+                        ReLU.gradient(x: input + n * g.inputSize, dy: dxn, dx: dxn, count: g.inputSize)
+                    }
                 }
             }
         }

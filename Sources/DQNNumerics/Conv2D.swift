@@ -49,6 +49,10 @@ public final class Conv2D: Layer {
     /// `QNetwork` when a ReLU follows; the ReLU layer then only keeps the output for its backward).
     /// Off by default, so the layer alone is the plain convolution.
     public var appliesReLU = false
+    /// Whether the input is a ReLU's output and backward also applies that ReLU's backward to dx
+    /// (dx = 0 where the input is not positive), each sample while its dx is still in cache (set
+    /// by `QNetwork`, which then skips the ReLU's own backward pass). Off by default.
+    public var masksGradInputByReLU = false
 
     /// Whether the layer reads patches straight from the input (`DirectConv`: padding 0 and Cout a
     /// multiple of 16) instead of building im2row blocks. Both give the same bits.
@@ -229,6 +233,9 @@ public final class Conv2D: Layer {
                         Im2Row.addSample(g, rows: rows, gradInput: dxn, outputLines: lines)
                     }
                     oy = lines.upperBound
+                }
+                if let dxn, layer.masksGradInputByReLU {
+                    ReLU.gradient(x: input + n * g.inputSize, dy: dxn, dx: dxn, count: g.inputSize)
                 }
             }
         }

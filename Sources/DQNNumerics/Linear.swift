@@ -21,6 +21,9 @@ public final class Linear: Layer {
     /// Whether the forward pass also applies ReLU, in the pass that adds the bias (see
     /// `Conv2D.appliesReLU`). Off by default.
     public var appliesReLU = false
+    /// Whether the input is a ReLU's output and backward also applies that ReLU's backward to dx
+    /// (see `Conv2D.masksGradInputByReLU`). Off by default.
+    public var masksGradInputByReLU = false
 
     public var inputSize: Int { inFeatures }
     public var outputSize: Int { outFeatures }
@@ -92,6 +95,7 @@ public final class Linear: Layer {
         if let gradInput {
             Gemm.multiply(transposeA: false, m: batch, n: fi, k: fo, a: gradOutput, lda: fo,
                           b: parameters, ldb: fi, c: gradInput, ldc: fi, accumulate: false)
+            if masksGradInputByReLU { ReLU.gradient(x: x, dy: gradInput, dx: gradInput, count: batch * fi) }
         }
     }
 }

@@ -32,6 +32,9 @@ public final class QNetwork {
     /// index (nil elsewhere): in the forward pass they only note that layer's output for their
     /// backward, so no activation is read and written again just to clamp it.
     let fusedReLUs: [ReLU?]
+    /// The fused ReLUs whose backward the next layer applies to its dx (`masksGradInputByReLU`):
+    /// the backward pass skips them as well.
+    let skipsBackward: [Bool]
     let parameterOffsets: [Int]
     private let input: UnsafeMutablePointer<Float>            // [maxBatch, inputSize]
     private let activations: [UnsafeMutablePointer<Float>]  // layer i's output, [maxBatch, outputSize_i]
@@ -50,11 +53,19 @@ public final class QNetwork {
         layerNames = named.map { $0.name ?? ($0.layer is ReLU ? "relu" : "flatten") }
         isView = layers.map { $0 is Flatten }
         let built = named.map(\.layer)
-        fusedReLUs = built.indices.map { i in
+        let fused: [ReLU?] = built.indices.map { i in
             guard i > 0, let relu = built[i] as? ReLU else { return nil }
             if let conv = built[i - 1] as? Conv2D { conv.appliesReLU = true; return relu }
             if let fc = built[i - 1] as? Linear { fc.appliesReLU = true; return relu }
             return nil
+        }
+        fusedReLUs = fused
+        skipsBackward = built.indices.map { i in
+            guard fused[i] != nil,
+                  let next = built[(i + 1)...].first(where: { !($0 is Flatten) }) else { return false }
+            if let conv = next as? Conv2D { conv.masksGradInputByReLU = true; return true }
+            if let fc = next as? Linear { fc.masksGradInputByReLU = true; return true }
+            return false
         }
         var offsets: [Int] = [], tensors: [(name: String, shape: [Int], range: Range<Int>)] = []
         var total = 0
@@ -177,7 +188,8 @@ public final class QNetwork {
         guard let params = parameters.baseAddress, let grads = gradients.baseAddress,
               var g = gradOutput.baseAddress else { preconditionFailure("QNetwork: empty buffers") }
         var target = gradScratch.0
-        for i in stride(from: layers.count - 1, through: 0, by: -1) where !isView[i] {
+        // A fused ReLU's backward was applied by the layer after it (`skipsBackward`).
+        for i in stride(from: layers.count - 1, through: 0, by: -1) where !isView[i] && !skipsBackward[i] {
             Self.timed(layerSeconds.map { $0 + i }) {
                 layers[i].backward(gradOutput: g, parameters: params + parameterOffsets[i],
                                    gradParameters: grads + parameterOffsets[i], gradInput: i == 0 ? nil : target,

@@ -43,6 +43,45 @@ import DQNNumerics
         }
     }
 
+    /// A layer whose input is a ReLU's output and that applies the ReLU's backward to its dx (as
+    /// inside `QNetwork`) gives exactly the plain dx with zeros where the input is not positive:
+    /// every convolution path and Linear, input with exact zeros and a NaN.
+    @Test func gradInputMaskedByReLUEqualsReLUBackward() {
+        let g1 = ConvGeometry(channels: 3, height: 19, width: 17, kernelHeight: 4, kernelWidth: 4, stride: 2, padding: 0)
+        let g2 = ConvGeometry(channels: 3, height: 11, width: 10, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1)
+        let makers: [(String, () -> any Layer)] = [
+            ("direct NCHW", { Conv2D(geometry: g1, outChannels: 16, maxBatch: 3) }),
+            ("direct channels-last", { Conv2D(geometry: g1, outChannels: 32, maxBatch: 3, inputChannelsLast: true, outputChannelsLast: true) }),
+            ("im2row", { Conv2D(geometry: g2, outChannels: 5, maxBatch: 3) }),
+            ("linear", { Linear(inFeatures: 37, outFeatures: 21, maxBatch: 3) }),
+        ]
+        for (name, make) in makers {
+            var rng = Xoshiro256(seed: 29)
+            let plain = make(), masked = make()
+            if let c = masked as? Conv2D { c.masksGradInputByReLU = true } else if let l = masked as? Linear { l.masksGradInputByReLU = true }
+            let batch = 3
+            var x = randomFloats(batch * plain.inputSize, &rng).map { max($0, 0) }   // a ReLU's output
+            x[1] = .nan
+            let params = randomFloats(plain.parameterCount, &rng), dy = randomFloats(batch * plain.outputSize, &rng)
+            func gradInput(_ layer: any Layer) -> [Float] {
+                _ = forward(layer, x, batch: batch, params)
+                var grad = [Float](repeating: 0, count: layer.parameterCount)
+                var dx = [Float](repeating: .nan, count: batch * layer.inputSize)
+                params.withUnsafeBufferPointer { pb in dy.withUnsafeBufferPointer { db in
+                    grad.withUnsafeMutableBufferPointer { gb in dx.withUnsafeMutableBufferPointer { xb in
+                        layer.backward(gradOutput: db.baseAddress!, parameters: pb.baseAddress!, gradParameters: gb.baseAddress!,
+                                       gradInput: xb.baseAddress!)
+                    } }
+                } }
+                return dx
+            }
+            let expected = zip(x, gradInput(plain)).map { $0 > 0 ? $1 : 0 }
+            let got = gradInput(masked)
+            #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "\(name)")
+            #expect(x.contains(0) && got.contains { $0 != 0 }, "\(name): the check needs zeros and survivors")
+        }
+    }
+
     @Test func reluAndFlatten() {
         checkLayerGradients(ReLU(size: 29, maxBatch: 3), batch: 3, seed: 25)
         checkLayerGradients(Flatten(size: 12, maxBatch: 2), batch: 2, seed: 26)
