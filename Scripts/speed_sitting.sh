@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every speed figure in README.md, pixel-dqn and PyTorch/Gymnasium side by side, in one sitting.
-# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~9 minutes)
+# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~11 minutes)
 # Needs a Python with torch, gymnasium[classic-control], opencv-python-headless (reference only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,14 @@ for round in 2 3; do
     echo "== round $round: pixel-dqn networks, then PyTorch"
     for preset in small nature mlp; do $BIN bench-network --preset $preset --repeats 30 | grep -E "preset|act|update"; done
     $PY Scripts/torch_bench.py --preset all --repeats 30
+done
+# The nature update is the closest call, and the machine's speed can change from one minute to
+# the next, so it gets nine more rounds that alternate the two within seconds of each other.
+echo "== nature update, nine alternating rounds (ms): pixel-dqn, PyTorch, ratio"
+for round in 1 2 3 4 5 6 7 8 9; do
+    p=$($BIN bench-network --preset nature --repeats 30 --json | $PY -c "import json,sys; print(json.load(sys.stdin)['updateMs'])")
+    t=$($PY Scripts/torch_bench.py --preset nature --repeats 30 | $PY -c "import json,sys; print(json.load(sys.stdin)['updateMs'])")
+    $PY -c "print(f'round $round: {$p:.2f} {$t:.2f} {$t / $p:.2f}x')"
 done
 echo "== where an update's time goes (pixel-dqn, 2 threads, each layer timed inside the network's passes)"
 for preset in small nature; do $BIN bench-network --preset $preset --repeats 30 --layers | sed -n '/^stage/,$p'; done

@@ -131,8 +131,9 @@ public struct LayerTiming: Codable, Sendable, Equatable {
 extension NetworkBenchmark {
     /// Where an update's time goes: each layer's forward and backward at the update batch, timed
     /// inside the network's own forward and backward passes (`QNetwork.run(batch:layerSeconds:)`,
-    /// medians over `repeats`), then the network-wide stages; Flatten, a view inside the network,
-    /// has no row. The sum is close to, but not exactly, `run`'s update time: the target forward
+    /// medians over `repeats`), then the network-wide stages. Flatten, a view inside the network,
+    /// has no row, and neither has a ReLU the network fuses into the layers around it (its forward
+    /// is in the row of the layer before, its backward in the row of the layer after). The sum is close to, but not exactly, `run`'s update time: the target forward
     /// repeats the forward column, and the loss and the TD target (a few microseconds) are left out.
     public static func layerBreakdown(preset: NetworkPreset, actions: Int = 2, repeats: Int = 20, threads: Int = 2,
                                       seed: UInt64 = 1) -> [LayerTiming] {
@@ -171,7 +172,7 @@ extension NetworkBenchmark {
         }
         var rows = [LayerTiming(name: "scale input", forwardMs: median(load),
                                 backwardMs: 0, forwardFLOPs: 0, backwardFLOPs: 0)]
-        for i in 0..<count where !net.isView[i] {
+        for i in 0..<count where !net.isView[i] && net.fusedReLUs[i] == nil {
             let f = Double(batch * net.layers[i].forwardFLOPsPerSample)
             rows.append(LayerTiming(name: net.layerNames[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]),
                                     forwardFLOPs: f, backwardFLOPs: i == 0 ? f : 2 * f))
