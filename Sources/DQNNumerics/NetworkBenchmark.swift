@@ -66,18 +66,24 @@ public enum NetworkBenchmark {
             }
         }
         func update() {
+            // Q(s, ·) with caches for backward, beside Q_target(s', ·) (one pass per thread).
+            let (q, qNext) = frames.withUnsafeBufferPointer { f in
+                nextFrames.withUnsafeBufferPointer { nf in
+                    floats.withUnsafeBufferPointer { x in
+                        nextFloats.withUnsafeBufferPointer { nx in
+                            QNetwork.forwardSideBySide(online, preset.isConvolutional ? .frames(f) : .floats(x),
+                                                       target, preset.isConvolutional ? .frames(nf) : .floats(nx),
+                                                       batch: batch)
+                        }
+                    }
+                }
+            }
             // Target: r + γ·(1 − done)·max_a Q_target(s', a).
-            let qNext = preset.isConvolutional
-                ? nextFrames.withUnsafeBufferPointer { target.forward(frames: $0, batch: batch) }
-                : nextFloats.withUnsafeBufferPointer { target.forward(floats: $0, batch: batch) }
             for i in 0..<batch {
                 var best = qNext[i * actions]
                 for a in 1..<max(actions, 1) { best = max(best, qNext[i * actions + a]) }
                 targets[i] = rewards[i] + (dones[i] ? 0 : gamma * best)
             }
-            let q = preset.isConvolutional
-                ? frames.withUnsafeBufferPointer { online.forward(frames: $0, batch: batch) }
-                : floats.withUnsafeBufferPointer { online.forward(floats: $0, batch: batch) }
             _ = actionsTaken.withUnsafeBufferPointer { ab in
                 targets.withUnsafeBufferPointer { tb in
                     gradQ.withUnsafeMutableBufferPointer { gb in

@@ -6,18 +6,22 @@
 /// network) or Float state numbers.
 public protocol NetworkInput: Numeric & Sendable {
     static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<Self>, batch: Int) -> UnsafeBufferPointer<Float>
+    /// The buffer as an input of `QNetwork.forwardSideBySide`.
+    static func forwardInput(_ input: UnsafeBufferPointer<Self>) -> ForwardInput
 }
 
 extension UInt8: NetworkInput {
     public static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
         network.forward(frames: input, batch: batch)
     }
+    public static func forwardInput(_ input: UnsafeBufferPointer<UInt8>) -> ForwardInput { .frames(input) }
 }
 
 extension Float: NetworkInput {
     public static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeBufferPointer<Float> {
         network.forward(floats: input, batch: batch)
     }
+    public static func forwardInput(_ input: UnsafeBufferPointer<Float>) -> ForwardInput { .floats(input) }
 }
 
 /// TD targets y_i = r_i + γ·(1 − terminated_i)·v_i, where v_i is the value of s'_i.
@@ -105,15 +109,22 @@ public final class DQNAgent<Element: NetworkInput> {
     public func update(_ batch: ReplayBatch<Element>) -> UpdateStats {
         let n = batch.size
         let gamma = Float(config.gamma)
-        // Phase 1: the value of s' (no gradients flow through it).
+        // Phase 1: the value of s' (no gradients flow through it). Two independent forward passes
+        // run side by side, one per thread (`QNetwork.forwardSideBySide`; same bits as in turn):
+        // Double DQN's online and target passes on s'; plain DQN's target pass on s' beside the
+        // online pass on s, whose caches the backward pass then uses (phase 2 reuses its output).
+        var qStates: UnsafeBufferPointer<Float>?
         batch.nextStates.withUnsafeBufferPointer { next in
             if config.double {
-                let qOnline = Element.forward(online, next, batch: n)
+                let (qOnline, qTarget) = QNetwork.forwardSideBySide(online, Element.forwardInput(next),
+                                                                    target, Element.forwardInput(next), batch: n)
                 for i in 0..<n { nextActions[i] = argmax(qOnline, offset: i * actions, count: actions) }
-                let qTarget = Element.forward(target, next, batch: n)
                 for i in 0..<n { nextValues[i] = qTarget[i * actions + nextActions[i]] }
             } else {
-                let qTarget = Element.forward(target, next, batch: n)
+                let (q, qTarget) = batch.states.withUnsafeBufferPointer { states in
+                    QNetwork.forwardSideBySide(online, Element.forwardInput(states), target, Element.forwardInput(next), batch: n)
+                }
+                qStates = q
                 for i in 0..<n { nextValues[i] = qTarget[i * actions + argmax(qTarget, offset: i * actions, count: actions)] }
             }
         }
@@ -128,10 +139,11 @@ public final class DQNAgent<Element: NetworkInput> {
             }
         }
         for i in 0..<n { batchActions[i] = Int(batch.actions[i]) }
-        // Phase 2: Q(s, ·) with caches for the backward pass, then the loss and its gradient.
+        // Phase 2: Q(s, ·) with caches for the backward pass (plain DQN has it from phase 1), then
+        // the loss and its gradient.
         var stats = UpdateStats(loss: 0, meanMaxQ: 0, gradientNorm: 0)
         batch.states.withUnsafeBufferPointer { states in
-            let q = Element.forward(online, states, batch: n)
+            let q = qStates ?? Element.forward(online, states, batch: n)
             var sumMax: Float = 0
             for i in 0..<n { sumMax += q[i * actions + argmax(q, offset: i * actions, count: actions)] }
             stats.meanMaxQ = sumMax / Float(n)

@@ -1,0 +1,56 @@
+// QNetwork.forwardSideBySide: two forward passes at once give the bits of the two passes in turn,
+// and the first network keeps its caches for backward.
+import Testing
+import DQNNumerics
+
+extension ThreadCountTests {
+    @Test(arguments: [NetworkPreset.small, .mlp], [1, 2])
+    func sideBySideForwardsEqualForwardsInTurn(preset: NetworkPreset, threads: Int) {
+        NumericsThreads.count = threads
+        defer { NumericsThreads.count = 2 }
+        var rng = Xoshiro256(seed: 77)
+        // Big enough that the pair is handed to the partner thread (above the work threshold).
+        let shape = preset.isConvolutional ? [4, 44, 44] : [2003]
+        let batch = 32, actions = 3
+        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
+        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
+        let size = online.inputSize
+        let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let nextFrames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let floats = randomFloats(batch * size, &rng), nextFloats = randomFloats(batch * size, &rng)
+        let gradQ = randomFloats(batch * actions, &rng)
+
+        func inTurn() -> (q: [Float], qNext: [Float], grads: [Float]) {
+            let qNext = preset.isConvolutional ? target.forward(frames: nextFrames, batch: batch)
+                                               : target.forward(floats: nextFloats, batch: batch)
+            let q = preset.isConvolutional ? online.forward(frames: frames, batch: batch)
+                                           : online.forward(floats: floats, batch: batch)
+            online.backward(gradOutput: gradQ, accumulate: false)
+            return (q, qNext, Array(online.gradients))
+        }
+        func sideBySide() -> (q: [Float], qNext: [Float], grads: [Float]) {
+            let pair = frames.withUnsafeBufferPointer { f in
+                nextFrames.withUnsafeBufferPointer { nf in
+                    floats.withUnsafeBufferPointer { x in
+                        nextFloats.withUnsafeBufferPointer { nx in
+                            QNetwork.forwardSideBySide(online, preset.isConvolutional ? .frames(f) : .floats(x),
+                                                       target, preset.isConvolutional ? .frames(nf) : .floats(nx),
+                                                       batch: batch)
+                        }
+                    }
+                }
+            }
+            let q = Array(pair.first), qNext = Array(pair.second)
+            online.backward(gradOutput: gradQ, accumulate: false)   // uses the side-by-side pass's caches
+            return (q, qNext, Array(online.gradients))
+        }
+        let a = inTurn(), b = sideBySide()
+        #expect(a.q.count == batch * actions && a.qNext.count == batch * actions)
+        #expect(a.q != a.qNext, "the two networks and inputs differ, so their Q-values must")
+        for (name, x, y) in [("q", a.q, b.q), ("qNext", a.qNext, b.qNext), ("gradients", a.grads, b.grads)] {
+            #expect(x.count == y.count, "\(name): \(x.count) vs \(y.count) values")
+            let first = zip(x, y).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
+            #expect(first == nil, "\(name): first differing value (index, (in turn, side by side)): \(String(describing: first))")
+        }
+    }
+}
