@@ -7,6 +7,7 @@ import DQNNumerics
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (6, 16, 8), (7, 17, 9), (13, 33, 300), (5, 3, 2), (32, 256, 70), (50, 16, 257), (2, 40, 513),
         (70, 3800, 33),   // C over Gemm.largeC with one K block: walked by row tiles
+        (40, 32, 600), (13, 64, 300),   // up to Gemm.narrowC full columns: all panels per row tile
     ]
 
     /// The fixed edge shapes plus 24 shapes drawn from a seeded generator (sides 1…70, K up to 600).
@@ -60,6 +61,39 @@ import DQNNumerics
             } }
             #expect(m * half < 1 << 18 && m * n >= 1 << 18, "the shapes must straddle Gemm.largeC")
             #expect(whole == halves, "row-tile order changed bits (transposeA: \(transposeA), accumulate: \(accumulate))")
+        }
+    }
+
+    /// Up to `Gemm.narrowC` full columns, a K block is walked row tile by row tile with all its
+    /// panels; the first 48 columns of a wider product (walked panel by panel) have the same bits.
+    @Test(arguments: [false, true])
+    func narrowCOrderGivesTheSameBitsAsPanelOrder(transposeA: Bool) {
+        var rng = Xoshiro256(seed: 19)
+        let m = 40, wide = 80, narrow = 48, k = 600
+        let a = randomFloats(m * k, &rng), b = randomFloats(k * wide, &rng), c0 = randomFloats(m * wide, &rng)
+        #expect(narrow <= Gemm.narrowC && wide > Gemm.narrowC, "the widths must straddle Gemm.narrowC")
+        for accumulate in [false, true] {
+            var whole = c0, part = c0
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                let lda = transposeA ? m : k
+                whole.withUnsafeMutableBufferPointer { cp in
+                    Gemm.multiply(transposeA: transposeA, m: m, n: wide, k: k, a: ap.baseAddress!, lda: lda,
+                                  b: bp.baseAddress!, ldb: wide, c: cp.baseAddress!, ldc: wide, accumulate: accumulate)
+                }
+                part.withUnsafeMutableBufferPointer { cp in
+                    Gemm.multiply(transposeA: transposeA, m: m, n: narrow, k: k, a: ap.baseAddress!, lda: lda,
+                                  b: bp.baseAddress!, ldb: wide, c: cp.baseAddress!, ldc: wide, accumulate: accumulate)
+                }
+            } }
+            for i in 0..<m {
+                for j in 0..<wide {
+                    let expected = j < narrow ? whole[i * wide + j] : c0[i * wide + j]
+                    if part[i * wide + j].bitPattern != expected.bitPattern {
+                        Issue.record("C[\(i), \(j)]: \(part[i * wide + j]) vs \(expected) (transposeA: \(transposeA), accumulate: \(accumulate))")
+                        return
+                    }
+                }
+            }
         }
     }
 
