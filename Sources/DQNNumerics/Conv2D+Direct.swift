@@ -3,7 +3,7 @@
 // never transposed. Same chunking, chains and combine order as the im2row path: same bits.
 
 extension Conv2D {
-    /// Forward on the direct path. `weightT` already holds Wᵀ [Kc, Cout].
+    /// Forward on the direct path. `weightT` already holds Wᵀ as panels (`DirectConv.weightPanels`).
     func forwardDirect(tables: UnsafeMutablePointer<Int>, input: UnsafePointer<Float>, batch: Int,
                        bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         if batch == 1 {
@@ -127,8 +127,9 @@ extension Conv2D {
                         gT = UnsafePointer(outT)
                         Conv2D.addPlaneSums(gradOut, channels: co, positions: pos, to: biasPart)
                     }
+                    DirectConv.gradientPanels(gT, ld: co, positions: pos, outChannels: co, into: layer.gradPanels[c])
                     DirectConv.weightGradientSample(g, tables: tables, rowOffsets: rowOffsets, input: input + n * g.inputSize,
-                                                    gradT: gT, outChannels: co, partial: part)
+                                                    gradPanels: layer.gradPanels[c], outChannels: co, partial: part)
                     guard let dxn = gradInput.map({ $0 + n * g.inputSize }) else { continue }
                     dxn.update(repeating: 0, count: g.inputSize)
                     var oy = 0

@@ -30,7 +30,10 @@ public final class Conv2D: Layer {
     let rows: [UnsafeMutablePointer<Float>]      // [P, Kc]
     let outT: [UnsafeMutablePointer<Float>]      // [P, Cout] (direct path, NCHW output: a chunk's samples)
     let partial: [UnsafeMutablePointer<Float>]   // [Kc, Cout] dWᵀ, then [Cout] db
-    let weightT: UnsafeMutablePointer<Float>         // [Kc, Cout]
+    let gradPanels: [UnsafeMutablePointer<Float>]   // one sample's dy in panels (direct path), [P·Cout]
+    /// Wᵀ [Kc, Cout] on the im2row path; on the direct path Cout/16 panels of [Kc, 16], panel q
+    /// holding Wᵀ's columns 16q..<16q+16 contiguously (`DirectConv.weightPanels`).
+    let weightT: UnsafeMutablePointer<Float>
     let combined: UnsafeMutablePointer<Float>        // [Cout, Kc], the summed partials transposed
     /// The weight with each row reordered (ky, kx, c), for dx of a channels-last input.
     let weightChannelsLast: UnsafeMutablePointer<Float>?
@@ -84,6 +87,7 @@ public final class Conv2D: Layer {
         let chunkSamples = useDirect && !outputChannelsLast ? (maxBatch + Self.chunks - 1) / Self.chunks : 1
         outT = (0..<Self.chunks).map { _ in buffer(chunkSamples * pos * outChannels) }
         partial = (0..<Self.chunks).map { _ in buffer(kc * outChannels + outChannels) }
+        gradPanels = (0..<Self.chunks).map { _ in buffer(useDirect ? pos * outChannels : 1) }
         weightT = buffer(kc * outChannels)
         combined = buffer(kc * outChannels)
         let ho = geometry.outputHeight, wo = geometry.outputWidth
@@ -106,6 +110,7 @@ public final class Conv2D: Layer {
         for p in rows { p.deallocate() }
         for p in outT { p.deallocate() }
         for p in partial { p.deallocate() }
+        for p in gradPanels { p.deallocate() }
         weightT.deallocate()
         combined.deallocate()
         weightChannelsLast?.deallocate()
@@ -127,12 +132,13 @@ public final class Conv2D: Layer {
         precondition(batch > 0 && batch <= maxBatch, "Conv2D.forward: batch \(batch) outside 1...\(maxBatch)")
         cachedInput = input; cachedBatch = batch
         let g = geometry, kc = g.patchSize, co = outChannels, pos = g.positions
-        transpose(rows: co, cols: kc, src: parameters, dst: weightT)
         let bias = parameters + co * kc
         if let tables {
+            DirectConv.weightPanels(parameters, outChannels: co, patchSize: kc, into: weightT)
             forwardDirect(tables: tables, input: input, batch: batch, bias: bias, output: output)
             return
         }
+        transpose(rows: co, cols: kc, src: parameters, dst: weightT)
         if batch == 1 {
             // Acting: one sample, so split the GEMM itself across threads (same bits).
             Im2Row.sample(g, input: input, rows: rows[0])
