@@ -96,7 +96,6 @@ public enum ReaderFuzzer {
                     case .F64: _ = try t.doubles(name: name, file: "fuzz")
                     case .I64: _ = try t.int64s(name: name, file: "fuzz")
                     case .U8: _ = try t.uint8s(name: name, file: "fuzz")
-                    default: break
                     }
                 }
                 // Loading into a network must check names, shapes and dtypes.

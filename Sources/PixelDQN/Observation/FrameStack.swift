@@ -72,7 +72,7 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         var offset = 0
         for frame in frames {
             frame.withUnsafeBufferPointer { f in
-                UnsafeMutableBufferPointer(rebasing: output[offset..<(offset + frameSize)]).update(fromContentsOf: f)
+                _ = UnsafeMutableBufferPointer(rebasing: output[offset..<(offset + frameSize)]).update(fromContentsOf: f)
             }
             offset += frameSize
         }
