@@ -7,7 +7,7 @@ import DQNNumerics
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (6, 16, 8), (7, 17, 9), (13, 33, 300), (5, 3, 2), (32, 256, 70), (50, 16, 257), (2, 40, 513),
         (70, 3800, 33),   // C over Gemm.largeC with one K block: walked by row tiles
-        (40, 32, 600), (13, 64, 300),   // up to Gemm.narrowC full columns: all panels per row tile
+        (40, 32, 600), (13, 64, 300), (20, 32, 2100),   // up to Gemm.narrowC full columns: all panels per row tile
     ]
 
     /// The fixed edge shapes plus 24 shapes drawn from a seeded generator (sides 1…70, K up to 600).
@@ -64,12 +64,13 @@ import DQNNumerics
         }
     }
 
-    /// Up to `Gemm.narrowC` full columns, a K block is walked row tile by row tile with all its
-    /// panels; the first 48 columns of a wider product (walked panel by panel) have the same bits.
+    /// Up to `Gemm.narrowC` full columns, a K block (`Gemm.fewPanelsKBlock`) is walked row tile by
+    /// row tile with all its panels; the first 48 columns of a wider product (walked panel by panel,
+    /// K blocks of 256) have the same bits.
     @Test(arguments: [false, true])
     func narrowCOrderGivesTheSameBitsAsPanelOrder(transposeA: Bool) {
         var rng = Xoshiro256(seed: 19)
-        let m = 40, wide = 80, narrow = 48, k = 600
+        let m = 40, wide = 80, narrow = 48, k = 2100   // K blocks of 1024 here, of 256 for the wide product
         let a = randomFloats(m * k, &rng), b = randomFloats(k * wide, &rng), c0 = randomFloats(m * wide, &rng)
         #expect(narrow <= Gemm.narrowC && wide > Gemm.narrowC, "the widths must straddle Gemm.narrowC")
         for accumulate in [false, true] {
