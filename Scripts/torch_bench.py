@@ -16,7 +16,6 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).parent))
 from torch_qnetwork import QNetwork  # noqa: E402
 
-PEAK_GFLOPS = 205.0  # FP32 FMA peak of the 2-core machine (see shared NOTES.md)
 
 
 def gemm_flops_per_sample(net: QNetwork, input_shape):
@@ -81,7 +80,7 @@ def bench(preset: str, repeats: int, actions: int = 2):
     return {"preset": preset, "inputShape": shape, "actions": actions, "threads": torch.get_num_threads(),
             "batch": batch, "repeats": repeats, "actLatencyMs": statistics.median(act_ms), "updateMs": ms,
             "updatesPerSecond": 1000 / ms, "flopsPerUpdate": flops, "achievedGFLOPS": gflops,
-            "fractionOfPeak": gflops / PEAK_GFLOPS, "torch": torch.__version__}
+            "torch": torch.__version__, "cpuCapability": torch.backends.cpu.get_cpu_capability()}
 
 
 def main():

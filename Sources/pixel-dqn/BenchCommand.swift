@@ -12,8 +12,9 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Environment: median of --repeats runs of --steps steps. Network: for each preset, acting
             latency (batch 1), one DQN update (batch 32; mlp 256: online forward, target forward on
-            the next states, Huber loss, backward, Adam), GFLOP/s and the share of this machine's FP32
-            peak (205 GFLOP/s on 2 cores). Check that the machine is idle first (top).
+            the next states, Huber loss, backward, Adam), GFLOP/s and its share of the SIMD8 FMA peak,
+            measured on 2 threads right after each preset (the machine's speed drifts). Check that
+            the machine is idle first (top).
             """)
 
     @Option(help: "Steps per repetition.")
@@ -48,12 +49,12 @@ struct BenchCommand: ParsableCommand {
         }
         guard network else { return }
         print("")
-        print("preset   act (batch 1)   update (batch)          updates/s   GFLOP/s   share of peak")
+        print("preset   act (batch 1)   update (batch)          updates/s   GFLOP/s   share of peak (SIMD8 FMA peak measured just after)")
         for preset in NetworkPreset.allCases {
             let r = NetworkBenchmark.run(preset: preset, repeats: networkRepeats, threads: 2)
             print(preset.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
-                  + String(format: " %9.3f ms   %9.3f ms (%3d)   %9.1f   %7.1f   %5.1f %%", r.actLatencyMs, r.updateMs, r.batch, r.updatesPerSecond,
-                         r.achievedGFLOPS, 100 * r.fractionOfPeak))
+                  + String(format: " %9.3f ms   %9.3f ms (%3d)   %9.1f   %7.1f   %5.1f %% of %.1f", r.actLatencyMs, r.updateMs, r.batch,
+                         r.updatesPerSecond, r.achievedGFLOPS, 100 * r.fractionOfPeak, r.peakGFLOPS))
         }
     }
 }

@@ -12,6 +12,8 @@ extension ThreadCountTests {
         #expect(r.flopsPerUpdate == 256 * (2 * forward + forward + 2 * 256 * 2))
         #expect(r.updateMs > 0 && r.actLatencyMs > 0)
         #expect(abs(r.updatesPerSecond * r.updateMs - 1000) < 1e-6)
+        #expect(r.peakGFLOPS > 0 && r.peakGFLOPS.isFinite, "the FMA peak is measured, not assumed")
+        #expect(abs(r.fractionOfPeak * r.peakGFLOPS - r.achievedGFLOPS) <= 1e-9 * r.achievedGFLOPS)
         #expect(NumericsThreads.count == 2, "the benchmark must restore the thread count")
     }
 
