@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // pixel-dqn: Deep Q-learning from pixels, in Swift.
-// Dependencies point one way: pixel-dqn (CLI) → PixelDQN (RL pipeline) → DQNNumerics (math).
+// Dependencies point one way: pixel-dqn (CLI) → PixelDQN (RL pipeline) → DQNNumerics (math) →
+// DQNWideKernels (its AVX-512 tiles).
 import PackageDescription
 
 // The numeric code is compiled optimized, for AVX2/FMA, in every configuration (debug included),
@@ -8,8 +9,11 @@ import PackageDescription
 // fused multiply-adds (bitwise-identical results across configurations).
 #if arch(x86_64)
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"])]
+// DQNWideKernels alone is compiled for AVX-512; DQNNumerics calls it only on CPUs that have it.
+let avx512: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "skylake-avx512"])]
 #else
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let avx512: [SwiftSetting] = [.unsafeFlags(["-O"])]
 #endif
 
 let package = Package(
@@ -30,8 +34,10 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev", "zlib1g-dev"])]
         ),
+        .target(name: "DQNWideKernels", swiftSettings: avx512),
         .target(
             name: "DQNNumerics",
+            dependencies: ["DQNWideKernels"],
             exclude: ["README.md"],
             swiftSettings: optimized
         ),

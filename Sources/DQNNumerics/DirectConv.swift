@@ -5,6 +5,8 @@
 // six base pointers and no copy. Every output element is the same in-order chain of fused
 // multiply-adds as the im2row + Gemm path computes, so the two paths give identical bits.
 
+import DQNWideKernels
+
 /// Kernels of the direct convolution path of `Conv2D` (padding 0, output channels a multiple of 16).
 enum DirectConv {
     /// Whether `Conv2D` takes the direct path for this geometry and channel count.
@@ -103,10 +105,13 @@ enum DirectConv {
                             weightT wT: UnsafePointer<Float>, outChannels co: Int, rows: Range<Int>,
                             out: UnsafeMutablePointer<Float>) {
         let kc = g.patchSize, pos = g.positions, size = g.inputSize, origins = offsets + kc
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { scratch in
+        let wide = WideKernels.enabled
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 32) { scratch in
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
+                // 32 columns (two panels) at a time with the AVX-512 tile, else 16.
+                let width = wide && j + 32 <= co ? 32 : 16
                 var p = rows.lowerBound
                 while p < rows.upperBound {
                     let r = min(6, rows.upperBound - p)
@@ -116,12 +121,18 @@ enum DirectConv {
                         return x + (q / pos) * size + origins[q % pos]
                     }
                     let full = r == 6, dst = out + (p - rows.lowerBound) * co + j
-                    gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
-                               b: wT + j * kc, ldb: 16, c: full ? dst : tile, ldc: full ? co : 16, accumulate: false)
-                    if !full { for i in 0..<r { (dst + i * co).update(from: tile + i * 16, count: 16) } }
+                    let c = full ? dst : tile, ldc = full ? co : width
+                    if width == 32 {
+                        WideTile.gather6x32(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
+                                            b0: wT + j * kc, b1: wT + (j + 16) * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
+                    } else {
+                        gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
+                                   b: wT + j * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
+                    }
+                    if !full { for i in 0..<r { (dst + i * co).update(from: tile + i * width, count: width) } }
                     p += r
                 }
-                j += 16
+                j += width
             }
         }
     }
@@ -143,24 +154,35 @@ enum DirectConv {
                                      input x: UnsafePointer<Float>, gradPanels: UnsafePointer<Float>, outChannels co: Int,
                                      partial: UnsafeMutablePointer<Float>) {
         let kc = g.patchSize, pos = g.positions, origins = tables + kc
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { scratch in
+        let wide = WideKernels.enabled
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 32) { scratch in
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
+                // 32 columns (two panels) at a time with the AVX-512 tile, else 16.
+                let width = wide && j + 32 <= co ? 32 : 16
                 var k = 0
                 while k < kc {
                     let r = min(6, kc - k)
                     @inline(__always) func row(_ i: Int) -> UnsafePointer<Float> { x + offsets[k + min(i, r - 1)] }
                     // Rows past r repeat the last real row and land in scratch (loaded so they accumulate).
                     let full = r == 6
-                    if !full { for i in 0..<6 { (tile + i * 16).update(from: partial + (k + min(i, r - 1)) * co + j, count: 16) } }
-                    gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
-                               b: gradPanels + j * pos, ldb: 16, c: full ? partial + k * co + j : tile, ldc: full ? co : 16,
-                               accumulate: true)
-                    if !full { for i in 0..<r { (partial + (k + i) * co + j).update(from: tile + i * 16, count: 16) } }
+                    if !full {
+                        for i in 0..<6 { (tile + i * width).update(from: partial + (k + min(i, r - 1)) * co + j, count: width) }
+                    }
+                    let c = full ? partial + k * co + j : tile, ldc = full ? co : width
+                    if width == 32 {
+                        WideTile.gather6x32(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
+                                            b0: gradPanels + j * pos, b1: gradPanels + (j + 16) * pos, ldb: 16,
+                                            c: c, ldc: ldc, accumulate: true)
+                    } else {
+                        gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
+                                   b: gradPanels + j * pos, ldb: 16, c: c, ldc: ldc, accumulate: true)
+                    }
+                    if !full { for i in 0..<r { (partial + (k + i) * co + j).update(from: tile + i * width, count: width) } }
                     k += r
                 }
-                j += 16
+                j += width
             }
         }
     }

@@ -54,3 +54,29 @@ extension ThreadCountTests {
         }
     }
 }
+
+extension ThreadCountTests {
+    /// The AVX-512 convolution tiles (`WideKernels`) against the 16-column ones: forward Q-values
+    /// and every gradient of the nature and small presets, bit for bit. Runs only on a CPU with
+    /// AVX-512 (elsewhere the wide tiles are never called, and the test is reported as skipped).
+    @Test(.enabled(if: WideKernels.available, "this CPU has no AVX-512"), arguments: [NetworkPreset.nature, .small])
+    func wideTilesGiveTheSameBits(preset: NetworkPreset) {
+        let saved = WideKernels.enabled
+        defer { WideKernels.enabled = saved }
+        func run(wide: Bool) -> [Float] {
+            WideKernels.enabled = wide
+            var rng = Xoshiro256(seed: 91)
+            let batch = 5, actions = 3
+            let net = QNetwork(preset: preset, inputShape: [4, 84, 84], actions: actions, maxBatch: batch, rng: &rng)
+            let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let q = net.forward(frames: frames, batch: batch)
+            net.backward(gradOutput: randomFloats(batch * actions, &rng), accumulate: false)
+            let acting = net.forward(frames: Array(frames[0..<net.inputSize]), batch: 1)   // the batch-1 path
+            return q + Array(net.gradients) + acting
+        }
+        let narrow = run(wide: false), wide = run(wide: true)
+        #expect(narrow.count == wide.count)
+        let first = zip(narrow, wide).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
+        #expect(first == nil, "\(preset): first differing value (index, (16 columns, 32 columns)): \(String(describing: first))")
+    }
+}

@@ -1,0 +1,61 @@
+// The 6×32 tile of the direct convolution for CPUs with AVX-512: the same gather-and-multiply as
+// `DirectConv.gatherTile` (DQNNumerics), over 32 columns in two 16-lane registers per row. This
+// module alone is compiled for AVX-512 (Package.swift), and DQNNumerics calls it only when the
+// CPU has AVX-512 (`WideKernels`), so the rest of the program runs on any AVX2 machine.
+
+/// 512-bit tile kernels. Every output element is the same in-order chain of fused multiply-adds as
+/// in the 16-column kernel, so both give the same bits.
+public enum WideTile {
+    /// C[i, 0..<32] (+)= Σ_t a_i[indices[t]] · (B0[t, 0..<16] ‖ B1[t, 0..<16]) for t in 0..<count and
+    /// the six rows i, in order, from zero (`accumulate == false`) or from C. B0 and B1 are two
+    /// 16-column panels (rows `ldb` floats apart); C's rows are `ldc` floats apart.
+    @inline(never)
+    public static func gather6x32(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                                  _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                                  indices: UnsafePointer<Int>, count: Int,
+                                  b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, ldb: Int,
+                                  c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let z = SIMD16<Float>()
+        var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
+        if accumulate {
+            c00 = load16(c + 0 * ldc); c01 = load16(c + 0 * ldc + 16)
+            c10 = load16(c + 1 * ldc); c11 = load16(c + 1 * ldc + 16)
+            c20 = load16(c + 2 * ldc); c21 = load16(c + 2 * ldc + 16)
+            c30 = load16(c + 3 * ldc); c31 = load16(c + 3 * ldc + 16)
+            c40 = load16(c + 4 * ldc); c41 = load16(c + 4 * ldc + 16)
+            c50 = load16(c + 5 * ldc); c51 = load16(c + 5 * ldc + 16)
+        }
+        var p0 = b0, p1 = b1
+        for t in 0..<count {
+            let off = indices[t]
+            let v0 = load16(p0), v1 = load16(p1)
+            let x0 = SIMD16<Float>(repeating: a0[off])
+            c00 = c00.addingProduct(x0, v0); c01 = c01.addingProduct(x0, v1)
+            let x1 = SIMD16<Float>(repeating: a1[off])
+            c10 = c10.addingProduct(x1, v0); c11 = c11.addingProduct(x1, v1)
+            let x2 = SIMD16<Float>(repeating: a2[off])
+            c20 = c20.addingProduct(x2, v0); c21 = c21.addingProduct(x2, v1)
+            let x3 = SIMD16<Float>(repeating: a3[off])
+            c30 = c30.addingProduct(x3, v0); c31 = c31.addingProduct(x3, v1)
+            let x4 = SIMD16<Float>(repeating: a4[off])
+            c40 = c40.addingProduct(x4, v0); c41 = c41.addingProduct(x4, v1)
+            let x5 = SIMD16<Float>(repeating: a5[off])
+            c50 = c50.addingProduct(x5, v0); c51 = c51.addingProduct(x5, v1)
+            p0 += ldb; p1 += ldb
+        }
+        store16(c00, c + 0 * ldc); store16(c01, c + 0 * ldc + 16)
+        store16(c10, c + 1 * ldc); store16(c11, c + 1 * ldc + 16)
+        store16(c20, c + 2 * ldc); store16(c21, c + 2 * ldc + 16)
+        store16(c30, c + 3 * ldc); store16(c31, c + 3 * ldc + 16)
+        store16(c40, c + 4 * ldc); store16(c41, c + 4 * ldc + 16)
+        store16(c50, c + 5 * ldc); store16(c51, c + 5 * ldc + 16)
+    }
+}
+
+@inline(__always) private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always) private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
