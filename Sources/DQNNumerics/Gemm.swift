@@ -3,6 +3,7 @@
 // 256, split over 2 threads by rows or 16-column panels; a large C with one K block is walked by row
 // tiles. No packing, no transposed-B variant.
 
+import DQNWideKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -120,9 +121,8 @@ public enum Gemm {
                 let r = min(6, rows.upperBound - i)
                 var j = cols.lowerBound
                 while j < fullEnd {
-                    kernel(rows: r, kc: k, a: a + i * rowStride, rs: rowStride, ks: kStride,
-                           b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: accumulate)
-                    j += 16
+                    j += tile(rows: r, upTo: fullEnd - j, kc: k, a: a + i * rowStride, rs: rowStride, ks: kStride,
+                              b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: accumulate)
                 }
                 if fullEnd < cols.upperBound {
                     narrowPanel(rows: i..<(i + r), width: cols.upperBound - fullEnd, kc: k, a: a, rs: rowStride, ks: kStride,
@@ -147,9 +147,9 @@ public enum Gemm {
                     let r = min(6, rows.upperBound - i)
                     var j = cols.lowerBound
                     while j < cols.upperBound {
-                        kernel(rows: r, kc: kc, a: a + i * rowStride + k0 * kStride, rs: rowStride, ks: kStride,
-                               b: b + k0 * ldb + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: load)
-                        j += 16
+                        j += tile(rows: r, upTo: cols.upperBound - j, kc: kc, a: a + i * rowStride + k0 * kStride,
+                                  rs: rowStride, ks: kStride, b: b + k0 * ldb + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc,
+                                  load: load)
                     }
                     i += r
                 }
@@ -158,16 +158,23 @@ public enum Gemm {
             }
             var j = cols.lowerBound
             while j < cols.upperBound {
-                let w = min(16, cols.upperBound - j)
+                // A panel of 32 columns with the AVX-512 tile (`WideKernels`), else of 16.
+                let w = min(WideKernels.enabled && cols.upperBound - j >= 32 ? 32 : 16, cols.upperBound - j)
                 let bPanel = b + k0 * ldb + j
-                if w == 16 {
+                if w >= 16 {
                     var i = rows.lowerBound
                     while i < rows.upperBound {
                         let r = min(6, rows.upperBound - i)
-                        kernel(rows: r, kc: kc, a: a + i * rowStride + k0 * kStride, rs: rowStride, ks: kStride,
-                               b: bPanel, ldb: ldb, c: c + i * ldc + j, ldc: ldc, load: load)
+                        var done = 0
+                        while done < w {
+                            done += tile(rows: r, upTo: w - done, kc: kc, a: a + i * rowStride + k0 * kStride,
+                                         rs: rowStride, ks: kStride, b: bPanel + done, ldb: ldb, c: c + i * ldc + j + done,
+                                         ldc: ldc, load: load)
+                        }
                         i += r
                     }
+                    j += w
+                    continue
                 } else {
                     narrowPanel(rows: rows, width: w, kc: kc, a: a + k0 * kStride, rs: rowStride, ks: kStride,
                                 b: bPanel, ldb: ldb, c: c + j, ldc: ldc, load: load)
@@ -176,6 +183,20 @@ public enum Gemm {
             }
             k0 += kc
         }
+    }
+
+    /// One full tile at C's top-left: 6×32 with the AVX-512 kernel when it is on, the rows are 6
+    /// and `upTo` ≥ 32 columns remain, else r×16. Returns the columns done. Both tiles compute
+    /// each element as the same chain, so the choice changes no bits.
+    @inline(__always) @usableFromInline
+    static func tile(rows r: Int, upTo remaining: Int, kc: Int, a: UnsafePointer<Float>, rs: Int, ks: Int,
+                     b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) -> Int {
+        if r == 6 && remaining >= 32 && WideKernels.enabled {
+            WideTile.gemm6x32(kc: kc, a: a, rs: rs, ks: ks, b: b, ldb: ldb, c: c, ldc: ldc, load: load)
+            return 32
+        }
+        kernel(rows: r, kc: kc, a: a, rs: rs, ks: ks, b: b, ldb: ldb, c: c, ldc: ldc, load: load)
+        return 16
     }
 
     /// A panel narrower than 16 columns: B is copied zero-padded to 16 columns and each row tile

@@ -59,3 +59,46 @@ public enum WideTile {
 @inline(__always) private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
+
+extension WideTile {
+    /// Gemm's 6×16 tile widened to 32 columns: C[i, 0..<32] (+)= Σ_k a(i, k)·B[k, 0..<32] for the
+    /// six rows i, with a(i, k) = a[i·rs + k·ks], k in 0..<kc in order, from zero or from C (`load`).
+    @inline(never)
+    public static func gemm6x32(kc: Int, a: UnsafePointer<Float>, rs: Int, ks: Int,
+                                b: UnsafePointer<Float>, ldb: Int,
+                                c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+        let z = SIMD16<Float>()
+        var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
+        if load {
+            c00 = load16(c + 0 * ldc); c01 = load16(c + 0 * ldc + 16)
+            c10 = load16(c + 1 * ldc); c11 = load16(c + 1 * ldc + 16)
+            c20 = load16(c + 2 * ldc); c21 = load16(c + 2 * ldc + 16)
+            c30 = load16(c + 3 * ldc); c31 = load16(c + 3 * ldc + 16)
+            c40 = load16(c + 4 * ldc); c41 = load16(c + 4 * ldc + 16)
+            c50 = load16(c + 5 * ldc); c51 = load16(c + 5 * ldc + 16)
+        }
+        var ap = a, bp = b
+        for _ in 0..<kc {
+            let v0 = load16(bp), v1 = load16(bp + 16)
+            let x0 = SIMD16<Float>(repeating: ap[0 * rs])
+            c00 = c00.addingProduct(x0, v0); c01 = c01.addingProduct(x0, v1)
+            let x1 = SIMD16<Float>(repeating: ap[1 * rs])
+            c10 = c10.addingProduct(x1, v0); c11 = c11.addingProduct(x1, v1)
+            let x2 = SIMD16<Float>(repeating: ap[2 * rs])
+            c20 = c20.addingProduct(x2, v0); c21 = c21.addingProduct(x2, v1)
+            let x3 = SIMD16<Float>(repeating: ap[3 * rs])
+            c30 = c30.addingProduct(x3, v0); c31 = c31.addingProduct(x3, v1)
+            let x4 = SIMD16<Float>(repeating: ap[4 * rs])
+            c40 = c40.addingProduct(x4, v0); c41 = c41.addingProduct(x4, v1)
+            let x5 = SIMD16<Float>(repeating: ap[5 * rs])
+            c50 = c50.addingProduct(x5, v0); c51 = c51.addingProduct(x5, v1)
+            ap += ks; bp += ldb
+        }
+        store16(c00, c + 0 * ldc); store16(c01, c + 0 * ldc + 16)
+        store16(c10, c + 1 * ldc); store16(c11, c + 1 * ldc + 16)
+        store16(c20, c + 2 * ldc); store16(c21, c + 2 * ldc + 16)
+        store16(c30, c + 3 * ldc); store16(c31, c + 3 * ldc + 16)
+        store16(c40, c + 4 * ldc); store16(c41, c + 4 * ldc + 16)
+        store16(c50, c + 5 * ldc); store16(c51, c + 5 * ldc + 16)
+    }
+}

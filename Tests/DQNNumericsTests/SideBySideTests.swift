@@ -80,3 +80,31 @@ extension ThreadCountTests {
         #expect(first == nil, "\(preset): first differing value (index, (16 columns, 32 columns)): \(String(describing: first))")
     }
 }
+
+extension ThreadCountTests {
+    /// Gemm with the 6×32 AVX-512 tile against the 16-column tiles, bit for bit, on the shapes of
+    /// `GemmTests` (both A layouts, with and without accumulation). Skipped without AVX-512.
+    @Test(.enabled(if: WideKernels.available, "this CPU has no AVX-512"), arguments: [false, true])
+    func wideGemmGivesTheSameBits(transposeA: Bool) {
+        let saved = WideKernels.enabled
+        defer { WideKernels.enabled = saved }
+        var rng = Xoshiro256(seed: 23)
+        for s in GemmTests.testShapes() + [(m: 64, n: 3136, k: 32), (m: 32, n: 3136, k: 300), (m: 512, n: 32, k: 1100)] {
+            for accumulate in [false, true] {
+                let a = randomFloats(s.m * s.k, &rng), b = randomFloats(s.k * s.n, &rng), c0 = randomFloats(s.m * s.n, &rng)
+                func product(wide: Bool) -> [Float] {
+                    WideKernels.enabled = wide
+                    var c = c0
+                    a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                        Gemm.multiply(transposeA: transposeA, m: s.m, n: s.n, k: s.k, a: ap.baseAddress!, lda: transposeA ? s.m : s.k,
+                                      b: bp.baseAddress!, ldb: s.n, c: cp.baseAddress!, ldc: s.n, accumulate: accumulate)
+                    } } }
+                    return c
+                }
+                let narrow = product(wide: false), wide = product(wide: true)
+                let first = zip(narrow, wide).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
+                #expect(first == nil, "gemm(transposeA: \(transposeA), m: \(s.m), n: \(s.n), k: \(s.k), accumulate: \(accumulate)): first difference \(String(describing: first))")
+            }
+        }
+    }
+}
