@@ -20,7 +20,8 @@ public struct NetworkBenchmarkResult: Codable, Sendable, Equatable {
     public var flopsPerUpdate: Double
     /// flopsPerUpdate / updateMs.
     public var achievedGFLOPS: Double
-    /// The SIMD8 FMA peak on `threads` threads, measured right after the update (`FMAPeak`).
+    /// The FMA peak of the kernels' width on `threads` threads, measured right after the update
+    /// (`FMAPeak`).
     public var peakGFLOPS: Double
     /// achievedGFLOPS / peakGFLOPS.
     public var fractionOfPeak: Double

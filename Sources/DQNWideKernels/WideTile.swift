@@ -102,3 +102,25 @@ extension WideTile {
         store16(c50, c + 5 * ldc); store16(c51, c + 5 * ldc + 16)
     }
 }
+
+extension WideTile {
+    /// `iterations` steps of 12 independent 16-lane FMA chains through memory-held state, the
+    /// AVX-512 counterpart of `FMAPeak`'s loop: the FMA rate the wide tiles can reach. Returns
+    /// a sum of the chains so the work is kept.
+    @inline(never)
+    public static func fmaLoop(iterations: Int, state: UnsafeMutablePointer<Float>) -> Float {
+        let b = load16(state + 12 * 16), c = load16(state + 13 * 16)
+        var a0 = load16(state), a1 = load16(state + 16), a2 = load16(state + 32), a3 = load16(state + 48)
+        var a4 = load16(state + 64), a5 = load16(state + 80), a6 = load16(state + 96), a7 = load16(state + 112)
+        var a8 = load16(state + 128), a9 = load16(state + 144), a10 = load16(state + 160), a11 = load16(state + 176)
+        for _ in 0..<iterations {
+            a0 = c.addingProduct(a0, b); a1 = c.addingProduct(a1, b); a2 = c.addingProduct(a2, b)
+            a3 = c.addingProduct(a3, b); a4 = c.addingProduct(a4, b); a5 = c.addingProduct(a5, b)
+            a6 = c.addingProduct(a6, b); a7 = c.addingProduct(a7, b); a8 = c.addingProduct(a8, b)
+            a9 = c.addingProduct(a9, b); a10 = c.addingProduct(a10, b); a11 = c.addingProduct(a11, b)
+        }
+        let all = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]
+        for (i, v) in all.enumerated() { store16(v, state + 16 * i) }
+        return all.reduce(SIMD16<Float>(), +).sum()
+    }
+}

@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Environment: median of --repeats runs of --steps steps. Network: for each preset, acting
             latency (batch 1), one DQN update (batch 32; mlp 256: online forward, target forward on
-            the next states, Huber loss, backward, Adam), GFLOP/s and its share of the SIMD8 FMA peak,
+            the next states, Huber loss, backward, Adam), GFLOP/s and its share of the FMA peak (AVX2, or AVX-512 where the CPU has it),
             measured on 2 threads right after each preset (the machine's speed drifts). Check that
             the machine is idle first (top).
             """)
@@ -49,7 +49,7 @@ struct BenchCommand: ParsableCommand {
         }
         guard network else { return }
         print("")
-        print("preset   act (batch 1)   update (batch)          updates/s   GFLOP/s   share of peak (SIMD8 FMA peak measured just after)")
+        print("preset   act (batch 1)   update (batch)          updates/s   GFLOP/s   share of the FMA peak measured just after")
         for preset in NetworkPreset.allCases {
             let r = NetworkBenchmark.run(preset: preset, repeats: networkRepeats, threads: 2)
             print(preset.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)

@@ -47,7 +47,7 @@ struct BenchNetworkCommand: ParsableCommand {
             preset \(r.preset) input \(r.inputShape) actions \(r.actions) threads \(r.threads)
             act (batch 1):      \(String(format: "%.3f", r.actLatencyMs)) ms
             update (batch \(r.batch)): \(String(format: "%.3f", r.updateMs)) ms, \(String(format: "%.1f", r.updatesPerSecond)) updates/s
-            compute:            \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(String(format: "%.1f", r.peakGFLOPS)) GFLOP/s, the SIMD8 FMA peak measured just after on \(r.threads) thread\(r.threads == 1 ? "" : "s")
+            compute:            \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(String(format: "%.1f", r.peakGFLOPS)) GFLOP/s, the FMA peak (\(WideKernels.enabled ? "AVX-512" : "AVX2")) measured just after on \(r.threads) thread\(r.threads == 1 ? "" : "s")
             """)
         }
         guard layers else { return }
