@@ -173,13 +173,11 @@ public enum Gemm {
                         }
                         i += r
                     }
-                    j += w
-                    continue
                 } else {
                     narrowPanel(rows: rows, width: w, kc: kc, a: a + k0 * kStride, rs: rowStride, ks: kStride,
                                 b: bPanel, ldb: ldb, c: c + j, ldc: ldc, load: load)
                 }
-                j += 16
+                j += w
             }
             k0 += kc
         }
