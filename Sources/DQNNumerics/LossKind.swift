@@ -13,9 +13,15 @@ public enum LossKind: String, CaseIterable, Sendable {
     ///
     /// Shapes: q N×A row-major, actions N (each in 0..<A), targets N, gradQ N×A.
     /// The sum is accumulated in Double in batch order.
+    ///
+    /// With `weights` (prioritized replay's importance weights, N of them) each sample's loss and
+    /// gradient are multiplied by its weight: L = (1/N) Σ_i w_i ℓ(Q[i, a_i] − y_i), as
+    /// `(weights * F.smooth_l1_loss(q, y, reduction="none")).mean()` computes it.
     public func loss(q: UnsafeBufferPointer<Float>, actionCount: Int, actions: UnsafeBufferPointer<Int>,
-                     targets: UnsafeBufferPointer<Float>, gradQ: UnsafeMutableBufferPointer<Float>) -> Float {
+                     targets: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>? = nil,
+                     gradQ: UnsafeMutableBufferPointer<Float>) -> Float {
         let n = actions.count
+        precondition(weights == nil || weights?.count == n, "LossKind.loss: \(weights?.count ?? 0) weights for batch \(n)")
         precondition(n > 0 && actionCount > 0, "LossKind.loss: empty batch or no actions")
         precondition(q.count == n * actionCount && gradQ.count == n * actionCount && targets.count == n,
                      "LossKind.loss: q \(q.count), gradQ \(gradQ.count), targets \(targets.count) for batch \(n)×\(actionCount)")
@@ -26,15 +32,19 @@ public enum LossKind: String, CaseIterable, Sendable {
             let a = actions[i]
             precondition(a >= 0 && a < actionCount, "LossKind.loss: action \(a) at row \(i) outside 0..<\(actionCount)")
             let d = q[i * actionCount + a] - targets[i]
+            var l: Float, g: Float
             switch self {
             case .huber:
                 let ad = abs(d)
-                sum += ad < 1 ? Double(0.5 * d * d) : Double(ad - 0.5)
-                gradQ[i * actionCount + a] = min(max(d, -1), 1) * invN
+                l = ad < 1 ? 0.5 * d * d : ad - 0.5
+                g = min(max(d, -1), 1) * invN
             case .mse:
-                sum += Double(d * d)
-                gradQ[i * actionCount + a] = 2 * d * invN
+                l = d * d
+                g = 2 * d * invN
             }
+            if let w = weights?[i] { l *= w; g *= w }
+            sum += Double(l)
+            gradQ[i * actionCount + a] = g
         }
         return Float(sum / Double(n))
     }

@@ -7,6 +7,8 @@ import PixelDQN
 extension ObservationKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension AugmentKind: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
 
 private let pixelDefaults = TrainingConfig.defaults(for: .pixels)
 private let stateDefaults = TrainingConfig.defaults(for: .state)
@@ -63,6 +65,28 @@ struct TrainCommand: ParsableCommand {
     var double: Bool?
     @Option(help: "huber or mse \(defaults(\TrainingConfig.loss.rawValue)).")
     var loss: LossKind?
+    @Option(name: .customLong("n-step"), help: "n of the n-step return Σ γ^i r_{t+i} + γ^n Q(s_{t+n}), cut at the episode's end \(defaults(\TrainingConfig.nStep)).")
+    var nStep: Int?
+    @Flag(inversion: .prefixedNo, help: "Dueling head: Q = V + A − mean A \(defaults(\TrainingConfig.dueling)).")
+    var dueling: Bool?
+    @Flag(inversion: .prefixedNo, help: "Proportional prioritized replay with importance weights \(defaults(\TrainingConfig.prioritized)).")
+    var prioritized: Bool?
+    @Option(name: .customLong("priority-alpha"), parsing: .unconditional, help: "α of prioritized replay \(defaults(\TrainingConfig.priorityAlpha)).")
+    var priorityAlpha: Double?
+    @Option(name: .customLong("priority-beta"), parsing: .unconditional, help: "β of prioritized replay at the start, rising linearly to 1 \(defaults(\TrainingConfig.priorityBeta)).")
+    var priorityBeta: Double?
+    @Option(name: .customLong("priority-epsilon"), parsing: .unconditional, help: "Added to |TD error| in priorities \(defaults(\TrainingConfig.priorityEpsilon)).")
+    var priorityEpsilon: Double?
+    @Option(help: "none or shift (DrQ's random shift of replayed s and s′; pixels only) \(defaults(\TrainingConfig.augment.rawValue)).")
+    var augment: AugmentKind?
+    @Option(name: .customLong("augment-pad"), help: "Largest shift in pixels for --augment shift \(defaults(\TrainingConfig.augmentPad)).")
+    var augmentPad: Int?
+    @Option(name: .customLong("gradient-steps"), help: "Gradient updates every --train-frequency steps (replay ratio) \(defaults(\TrainingConfig.gradientSteps)).")
+    var gradientSteps: Int?
+    @Option(name: .customLong("lr-schedule"), help: "constant or linear (to --final-learning-rate at --total-timesteps) \(defaults(\TrainingConfig.learningRateSchedule.rawValue)).")
+    var learningRateSchedule: LearningRateSchedule?
+    @Option(name: .customLong("final-learning-rate"), parsing: .unconditional, help: "Learning rate at the end of a linear schedule \(defaults(\TrainingConfig.finalLearningRate)).")
+    var finalLearningRate: Double?
     @Option(name: .customLong("frame-stack"), help: "k, frames in φ \(defaults(\TrainingConfig.frameStack)).")
     var frameStack: Int?
     @Option(name: .customLong("frame-skip"), help: "Env steps per action; max over the last two frames \(defaults(\TrainingConfig.frameSkip)).")
@@ -113,6 +137,17 @@ struct TrainCommand: ParsableCommand {
         if let v = maxGradNorm { c.maxGradNorm = v }
         if let v = double { c.double = v }
         if let v = loss { c.loss = v }
+        if let v = nStep { c.nStep = v }
+        if let v = dueling { c.dueling = v }
+        if let v = prioritized { c.prioritized = v }
+        if let v = priorityAlpha { c.priorityAlpha = v }
+        if let v = priorityBeta { c.priorityBeta = v }
+        if let v = priorityEpsilon { c.priorityEpsilon = v }
+        if let v = augment { c.augment = v }
+        if let v = augmentPad { c.augmentPad = v }
+        if let v = gradientSteps { c.gradientSteps = v }
+        if let v = learningRateSchedule { c.learningRateSchedule = v }
+        if let v = finalLearningRate { c.finalLearningRate = v }
         if let v = frameStack { c.frameStack = v }
         if let v = frameSkip { c.frameSkip = v }
         if let v = frameSize { c.frameSize = v }

@@ -49,11 +49,12 @@ func fileBytes(_ path: String) throws -> [UInt8] { try AtomicFile.read(path) }
 
 @Suite struct TrainingTests {
     @Test func tdTargetsBootstrapExceptOnTermination() {
-        // Rows: ordinary step, terminal step, truncated step (time limit: terminated = 0).
-        let r: [Float] = [1, 1, 1], term: [Float] = [0, 1, 0], v: [Float] = [10, 10, 4]
+        // Rows: ordinary step, terminal step, truncated step (time limit: terminated = 0); γ = 0.5,
+        // so the discounts γ·(1 − terminated) are 0.5, 0, 0.5.
+        let r: [Float] = [1, 1, 1], term: [Float] = [0.5, 0, 0.5], v: [Float] = [10, 10, 4]
         var y = [Float](repeating: 0, count: 3)
         r.withUnsafeBufferPointer { rb in term.withUnsafeBufferPointer { tb in v.withUnsafeBufferPointer { vb in
-            y.withUnsafeMutableBufferPointer { tdTargets(rewards: rb, terminated: tb, nextValues: vb, gamma: 0.5, into: $0) }
+            y.withUnsafeMutableBufferPointer { tdTargets(rewards: rb, discounts: tb, nextValues: vb, into: $0) }
         } } }
         #expect(y == [6, 1, 3])
     }

@@ -11,6 +11,10 @@ extension ReplayMemory where Element: TensorStorable {
         file.set("replay.terminated", SafetensorsTensor(uint8s: terminated.map { $0 ? 1 : 0 }))
         file.set("replay.truncated", SafetensorsTensor(uint8s: truncated.map { $0 ? 1 : 0 }))
         file.set("replay.written", SafetensorsTensor(int64s: [Int64(written)]))
+        if let p = priorities {
+            file.set("replay.priorities", SafetensorsTensor(doubles: p.leaves))
+            file.set("replay.max_priority", SafetensorsTensor(doubles: [maxPriority]))
+        }
     }
 
     func load(from file: SafetensorsFile, path: String) throws {
@@ -31,7 +35,21 @@ extension ReplayMemory where Element: TensorStorable {
         try check("replay.truncated", trunc.count, expected: capacity)
         let w = try file.tensor("replay.written", file: path).int64s(name: "replay.written", file: path)
         guard w.count == 1, w[0] >= 0 else { throw FileError(path: path, problem: "tensor replay.written: expected one count") }
+        var leaves: [Double] = [], largest = 1.0
+        if priorities != nil {
+            leaves = try file.tensor("replay.priorities", file: path).doubles(name: "replay.priorities", file: path)
+            try check("replay.priorities", leaves.count, expected: capacity)
+            guard leaves.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                throw FileError(path: path, problem: "tensor replay.priorities: expected finite priorities ≥ 0")
+            }
+            let m = try file.tensor("replay.max_priority", file: path).doubles(name: "replay.max_priority", file: path)
+            guard m.count == 1, m[0] > 0, m[0].isFinite else {
+                throw FileError(path: path, problem: "tensor replay.max_priority: expected one positive number")
+            }
+            largest = m[0]
+        }
         frames = f
+        if priorities != nil { priorities?.load(leaves: leaves); maxPriority = largest }
         episodeStep = steps.map { Int32(truncatingIfNeeded: $0) }
         actions = acts.map { Int32(truncatingIfNeeded: $0) }
         rewards = rews

@@ -25,6 +25,10 @@ public final class ReplayMemory<Element: Numeric & Sendable> {
     var truncated: [Bool]
     /// Frames written since creation; the newest is at slot (written − 1) % capacity.
     public internal(set) var written: Int = 0
+    /// Prioritized replay: each slot's priority p^α (0 for reset frames), nil for uniform sampling.
+    public internal(set) var priorities: SumTree?
+    /// The largest p^α given so far: what a new transition starts with (so it is replayed soon).
+    public internal(set) var maxPriority = 1.0
 
     /// - Precondition: capacity > k, frameSize ≥ 1, k ≥ 1.
     public init(capacity: Int, frameSize: Int, stackDepth: Int) {
@@ -49,6 +53,12 @@ public final class ReplayMemory<Element: Numeric & Sendable> {
         rewards = [Float](repeating: 0, count: capacity)
         terminated = [Bool](repeating: false, count: capacity)
         truncated = [Bool](repeating: false, count: capacity)
+    }
+
+    /// Turns on proportional prioritized sampling (before anything is stored).
+    public func enablePriorities() {
+        precondition(written == 0, "ReplayMemory.enablePriorities: call before storing frames")
+        priorities = SumTree(capacity: capacity)
     }
 
     /// Frames currently held (at most `capacity`).
@@ -86,6 +96,7 @@ public final class ReplayMemory<Element: Numeric & Sendable> {
             }
         }
         episodeStep[slot] = step
+        priorities?.set(slot, priority: step > 0 ? maxPriority : 0)
         actions[slot] = Int32(action)
         rewards[slot] = reward
         terminated[slot] = isTerminal

@@ -24,14 +24,15 @@ extension Float: NetworkInput {
     public static func forwardInput(_ input: UnsafeBufferPointer<Float>) -> ForwardInput { .floats(input) }
 }
 
-/// TD targets y_i = r_i + γ·(1 − terminated_i)·v_i, where v_i is the value of s'_i.
+/// TD targets y_i = r_i + d_i·v_i, where v_i is the value of the window's last state and
+/// d_i = γ^m·(1 − terminated_i) its discount (`ReplayBatch.discounts`; with n = 1, γ·(1 − terminated_i)).
 /// A truncated (time-limit) transition has terminated_i = 0 and so bootstraps.
-public func tdTargets(rewards: UnsafeBufferPointer<Float>, terminated: UnsafeBufferPointer<Float>,
-                      nextValues: UnsafeBufferPointer<Float>, gamma: Float, into targets: UnsafeMutableBufferPointer<Float>) {
-    precondition(rewards.count == terminated.count && rewards.count == nextValues.count && rewards.count == targets.count,
+public func tdTargets(rewards: UnsafeBufferPointer<Float>, discounts: UnsafeBufferPointer<Float>,
+                      nextValues: UnsafeBufferPointer<Float>, into targets: UnsafeMutableBufferPointer<Float>) {
+    precondition(rewards.count == discounts.count && rewards.count == nextValues.count && rewards.count == targets.count,
                  "tdTargets: batch sizes differ")
     for i in 0..<rewards.count {
-        targets[i] = rewards[i] + gamma * (1 - terminated[i]) * nextValues[i]
+        targets[i] = rewards[i] + discounts[i] * nextValues[i]
     }
 }
 
@@ -76,6 +77,8 @@ public final class DQNAgent<Element: NetworkInput> {
     private var nextActions: [Int]
     private var batchActions: [Int]
     private var gradQ: [Float]
+    /// δ_i = y_i − Q(s_i, a_i) of the last update (prioritized replay's new priorities).
+    public private(set) var tdErrors: [Float]
 
     public init(config: TrainingConfig, actions: Int = CartPole.actionCount, rng: inout Xoshiro256) {
         self.config = config
@@ -97,6 +100,13 @@ public final class DQNAgent<Element: NetworkInput> {
         nextActions = [Int](repeating: 0, count: maxBatch)
         batchActions = nextActions
         gradQ = [Float](repeating: 0, count: maxBatch * actions)
+        tdErrors = [Float](repeating: 0, count: maxBatch)
+    }
+
+    /// The optimizer's step size from now on (a learning-rate schedule).
+    public func setLearningRate(_ rate: Double) {
+        adam?.learningRate = rate
+        rmsprop?.learningRate = rate
     }
 
     /// ε-greedy acting with the online network (see `epsilonGreedyAction`).
@@ -108,7 +118,6 @@ public final class DQNAgent<Element: NetworkInput> {
     /// by the online network), loss on Q(s, a), backward, clipping, optimizer step.
     public func update(_ batch: ReplayBatch<Element>) -> UpdateStats {
         let n = batch.size
-        let gamma = Float(config.gamma)
         // Phase 1: the value of s' (no gradients flow through it). Two independent forward passes
         // run side by side, one per thread (`QNetwork.forwardSideBySide`; same bits as in turn):
         // Double DQN's online and target passes on s'; plain DQN's target pass on s' beside the
@@ -129,10 +138,10 @@ public final class DQNAgent<Element: NetworkInput> {
             }
         }
         batch.rewards.withUnsafeBufferPointer { r in
-            batch.terminated.withUnsafeBufferPointer { t in
+            batch.discounts.withUnsafeBufferPointer { d in
                 nextValues.withUnsafeBufferPointer { v in
                     targets.withUnsafeMutableBufferPointer { y in
-                        tdTargets(rewards: r, terminated: t, nextValues: UnsafeBufferPointer(rebasing: v[0..<n]), gamma: gamma,
+                        tdTargets(rewards: r, discounts: d, nextValues: UnsafeBufferPointer(rebasing: v[0..<n]),
                                   into: UnsafeMutableBufferPointer(rebasing: y[0..<n]))
                     }
                 }
@@ -147,12 +156,16 @@ public final class DQNAgent<Element: NetworkInput> {
             var sumMax: Float = 0
             for i in 0..<n { sumMax += q[i * actions + argmax(q, offset: i * actions, count: actions)] }
             stats.meanMaxQ = sumMax / Float(n)
+            for i in 0..<n { tdErrors[i] = targets[i] - q[i * actions + batchActions[i]] }
             stats.loss = batchActions.withUnsafeBufferPointer { a in
                 targets.withUnsafeBufferPointer { y in
-                    gradQ.withUnsafeMutableBufferPointer { g in
-                        config.loss.loss(q: q, actionCount: actions, actions: UnsafeBufferPointer(rebasing: a[0..<n]),
-                                         targets: UnsafeBufferPointer(rebasing: y[0..<n]),
-                                         gradQ: UnsafeMutableBufferPointer(rebasing: g[0..<(n * actions)]))
+                    batch.weights.withUnsafeBufferPointer { w in
+                        gradQ.withUnsafeMutableBufferPointer { g in
+                            config.loss.loss(q: q, actionCount: actions, actions: UnsafeBufferPointer(rebasing: a[0..<n]),
+                                             targets: UnsafeBufferPointer(rebasing: y[0..<n]),
+                                             weights: config.prioritized ? UnsafeBufferPointer(rebasing: w[0..<n]) : nil,
+                                             gradQ: UnsafeMutableBufferPointer(rebasing: g[0..<(n * actions)]))
+                        }
                     }
                 }
             }

@@ -58,7 +58,7 @@ public struct RunFolder: Sendable {
     /// Reads config.json, naming the file and the problem on failure.
     public func readConfig() throws -> TrainingConfig {
         let bytes = try AtomicFile.read(config)
-        do { return try JSONDecoder().decode(TrainingConfig.self, from: Data(bytes)) } catch {
+        do { return try TrainingConfig.decode(json: bytes) } catch {
             throw FileError(path: config, problem: "not a valid pixel-dqn config (\(error))")
         }
     }

@@ -35,6 +35,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     let agent: DQNAgent<Source.Element>
     let memory: ReplayMemory<Source.Element>
     let batch: ReplayBatch<Source.Element>
+    /// DrQ's random shift of replayed stacks (--augment shift), nil without augmentation.
+    let shift: RandomShift<Source.Element>?
     var rng: Xoshiro256
     var loop = LoopState()
     public private(set) var metrics = MetricsLog()
@@ -63,7 +65,14 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         agent = DQNAgent(config: config, rng: &rng)
         memory = ReplayMemory(capacity: config.bufferSize, frameSize: source.frameSize, stackDepth: source.stackDepth)
         batch = ReplayBatch(size: config.batchSize, observationSize: source.observationSize)
-        updatesResumeAt = config.learningStarts
+        if config.prioritized { memory.enablePriorities() }
+        shift = config.augment == .shift
+            ? RandomShift(pad: config.augmentPad, width: config.frameSize, height: config.frameSize, stackDepth: config.frameStack)
+            : nil
+        precondition(shift == nil || source.frameSize == config.frameSize * config.frameSize,
+                     "Trainer: --augment shift needs square frames of --frame-size")
+        // The first n-step window is complete once n transitions are stored.
+        updatesResumeAt = max(config.learningStarts, config.nStep - 1)
         if resume {
             folder.removeStaleTemporaryFiles()
             try restoreCheckpoint()
@@ -123,18 +132,10 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
                 loop.episode += 1
                 needsReset = true
             }
-            // Phase 3: learn from a replayed minibatch every `trainFrequency` steps.
+            // Phase 3: learn from replayed minibatches: `gradientSteps` updates every `trainFrequency` steps.
             if loop.step > updatesResumeAt && loop.step % config.trainFrequency == 0 {
-                memory.sample(into: batch, using: &rng)
-                let stats = agent.update(batch)
-                // A return can never exceed maxReward/(1 − γ) (≤ 1/(1 − γ) here); Q-values far beyond
-                // that bound, or a non-finite loss, mean the optimization diverged.
-                let qBound = 100 * max(1, 1 / max(1 - config.gamma, 1e-6))
-                guard stats.loss.isFinite, stats.gradientNorm.isFinite, abs(stats.meanMaxQ) <= Float(qBound) else {
-                    try writeMetrics()
-                    throw TrainingError(message: "training stopped at step \(loop.step): the optimization diverged (loss \(stats.loss), gradient norm \(stats.gradientNorm), mean max-Q \(stats.meanMaxQ), bound \(qBound)); try a smaller --learning-rate. The last good checkpoint is kept: \(FileManager.default.fileExists(atPath: folder.checkpoint) ? folder.checkpoint : "none was written yet").")
-                }
-                loop.lossSum += Double(stats.loss); loop.qSum += Double(stats.meanMaxQ); loop.lossCount += 1
+                if config.learningRateSchedule != .constant { agent.setLearningRate(config.learningRate(atStep: loop.step)) }
+                for _ in 0..<config.gradientSteps { try learn() }
             }
             // Phase 4: refresh the target network.
             if loop.step > updatesResumeAt && loop.step % config.targetNetworkFrequency == 0 { agent.updateTarget() }
@@ -166,6 +167,29 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
                                     firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
         try writeSummary(result)
         return result
+    }
+
+    /// One gradient update on a replayed minibatch (n-step targets, priorities, augmentation).
+    private func learn() throws {
+        memory.sample(into: batch, nStep: config.nStep, gamma: Float(config.gamma),
+                      beta: config.priorityBeta(atStep: loop.step), using: &rng)
+        if let shift {
+            batch.states.withUnsafeMutableBufferPointer { shift.apply(to: $0, count: batch.size, using: &rng) }
+            batch.nextStates.withUnsafeMutableBufferPointer { shift.apply(to: $0, count: batch.size, using: &rng) }
+        }
+        let stats = agent.update(batch)
+        // A return can never exceed maxReward/(1 − γ) (≤ 1/(1 − γ) here); Q-values far beyond
+        // that bound, or a non-finite loss, mean the optimization diverged.
+        let qBound = 100 * max(1, 1 / max(1 - config.gamma, 1e-6))
+        guard stats.loss.isFinite, stats.gradientNorm.isFinite, abs(stats.meanMaxQ) <= Float(qBound) else {
+            try writeMetrics()
+            throw TrainingError(message: "training stopped at step \(loop.step): the optimization diverged (loss \(stats.loss), gradient norm \(stats.gradientNorm), mean max-Q \(stats.meanMaxQ), bound \(qBound)); try a smaller --learning-rate. The last good checkpoint is kept: \(FileManager.default.fileExists(atPath: folder.checkpoint) ? folder.checkpoint : "none was written yet").")
+        }
+        if config.prioritized {
+            memory.updatePriorities(indices: batch.indices[0..<batch.size], tdErrors: agent.tdErrors[0..<batch.size],
+                                    alpha: config.priorityAlpha, epsilon: config.priorityEpsilon)
+        }
+        loop.lossSum += Double(stats.loss); loop.qSum += Double(stats.meanMaxQ); loop.lossCount += 1
     }
 
     /// Periodic evaluation: records the row, keeps best.safetensors (until a confirmation exists),

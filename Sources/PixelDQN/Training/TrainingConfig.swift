@@ -12,6 +12,21 @@ public enum ObservationKind: String, Codable, CaseIterable, Sendable {
 
 public enum OptimizerKind: String, Codable, CaseIterable, Sendable { case adam, rmsprop }
 
+/// Data augmentation of replayed pixel stacks.
+public enum AugmentKind: String, Codable, CaseIterable, Sendable {
+    case none
+    /// DrQ's random shift: pad by `augmentPad` pixels (replicating the border), crop back at a
+    /// random offset; one offset per stack, drawn separately for s and s′.
+    case shift
+}
+
+/// How the learning rate moves over the run.
+public enum LearningRateSchedule: String, Codable, CaseIterable, Sendable {
+    case constant
+    /// Linear from `learningRate` at step 0 to `finalLearningRate` at `totalTimesteps`.
+    case linear
+}
+
 /// A complete, validated description of a training run; written to `config.json`.
 public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Seed of the one RNG (init, resets, ε-greedy, sampling); evaluation seeds derive from it.
@@ -77,10 +92,64 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Stop early at the first solve: a periodic evaluation at the env's reward threshold whose
     /// confirmation (the final evaluation's episodes) is at the threshold too.
     public var stopWhenSolved = false
+    /// n of the n-step return: y = Σ_{i<n} γ^i r_{t+i} + γ^n · Q(s_{t+n}), cut at the episode's end.
+    public var nStep = 1
+    /// Dueling head (Wang et al. 2016): Q = V + A − mean A.
+    public var dueling = false
+    /// Proportional prioritized replay (Schaul et al. 2016) with importance weights in the loss.
+    public var prioritized = false
+    /// α: how strongly priorities shape sampling (0 = uniform).
+    public var priorityAlpha = 0.6
+    /// β at the start; it rises linearly to 1 at `totalTimesteps`.
+    public var priorityBeta = 0.4
+    /// Added to |TD error| so that no transition gets priority 0.
+    public var priorityEpsilon = 1e-6
+    /// none or shift (DrQ's random shift of s and s′ in updates; pixels only).
+    public var augment: AugmentKind = .none
+    /// Pixels of padding for --augment shift (the largest shift).
+    public var augmentPad = 4
+    /// Gradient updates every `trainFrequency` env steps (the replay ratio is gradientSteps / trainFrequency).
+    public var gradientSteps = 1
+    /// constant or linear (to `finalLearningRate` at `totalTimesteps`).
+    public var learningRateSchedule: LearningRateSchedule = .constant
+    /// The learning rate at the end of a linear schedule.
+    public var finalLearningRate = 0.0
     /// The pixel-dqn version that wrote the config.
     public var version = pixelDQNVersion
 
     public init() {}
+
+    /// Values of the options that config.json files written before they existed lack: each is
+    /// the behaviour such a run had (plain one-step uniform replay, no augmentation).
+    static var valuesBeforeOptionsExisted: [String: Any] {
+        ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
+         "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
+         "learningRateSchedule": "constant", "finalLearningRate": 0.0]
+    }
+
+    /// Decodes config.json; keys added after a file was written take the values that run had.
+    public static func decode(json bytes: [UInt8]) throws -> TrainingConfig {
+        var object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] ?? [:]
+        for (key, value) in valuesBeforeOptionsExisted where object[key] == nil { object[key] = value }
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try JSONDecoder().decode(TrainingConfig.self, from: data)
+    }
+
+    /// The learning rate at env step `step` (see `learningRateSchedule`).
+    public func learningRate(atStep step: Int) -> Double {
+        switch learningRateSchedule {
+        case .constant: return learningRate
+        case .linear:
+            let f = min(1, Double(step) / Double(max(totalTimesteps, 1)))
+            return learningRate + (finalLearningRate - learningRate) * f
+        }
+    }
+
+    /// β of prioritized replay at env step `step`: linear from `priorityBeta` to 1.
+    public func priorityBeta(atStep step: Int) -> Double {
+        let f = min(1, Double(step) / Double(max(totalTimesteps, 1)))
+        return priorityBeta + (1 - priorityBeta) * f
+    }
 
     /// The defaults for an observation kind: pixels as above; state follows the seed's setup
     /// (CartPole-v0, mlp 4 → 256 → 2), tuned to learn within 50,000 steps.
@@ -151,6 +220,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if finalEvalEpisodes < 0 { try fail("final-eval-episodes", "0 or more", finalEvalEpisodes) }
         if checkpointEvery < 1 { try fail("checkpoint-every", "at least 1", checkpointEvery) }
         if threads < 1 || threads > 2 { try fail("threads", "1 or 2", threads) }
+        if nStep < 1 || nStep > 100 { try fail("n-step", "n between 1 and 100", nStep) }
+        if nStep >= bufferSize { try fail("n-step", "less than --buffer-size (\(bufferSize))", nStep) }
+        if !(priorityAlpha >= 0 && priorityAlpha <= 1) { try fail("priority-alpha", "a number in [0, 1]", priorityAlpha) }
+        if !(priorityBeta >= 0 && priorityBeta <= 1) { try fail("priority-beta", "a number in [0, 1]", priorityBeta) }
+        if !(priorityEpsilon > 0 && priorityEpsilon <= 1) { try fail("priority-epsilon", "a number in (0, 1]", priorityEpsilon) }
+        if augment != .none && observation != .pixels { try fail("augment", "none for state observations", augment.rawValue) }
+        if augmentPad < 0 || augmentPad > frameSize / 4 { try fail("augment-pad", "between 0 and \(frameSize / 4) (a quarter of --frame-size)", augmentPad) }
+        if gradientSteps < 1 || gradientSteps > 64 { try fail("gradient-steps", "between 1 and 64", gradientSteps) }
+        if !(finalLearningRate >= 0 && finalLearningRate.isFinite) { try fail("final-learning-rate", "0 or a positive number", finalLearningRate) }
     }
 
     /// The input shape of the Q-network: [k, H, W] for pixels, [4k] for state.
