@@ -2,9 +2,12 @@
 
 For each preset: load <preset>.safetensors into the same torch.nn network, run the seeded batch of
 <preset>_reference.safetensors, compare Q-values, Huber loss, gradients and the parameters after one
-torch.optim.Adam step. Prints max abs differences; exits 1 if any exceeds its tolerance.
+torch.optim.Adam step. Prints max abs differences; exits 1 if any exceeds its tolerance. A folder
+written with `--dueling` holds dueling networks (their metadata says so): the module then has
+`value` and `advantage` heads on fc1's ReLU output, Q = V + A − A.mean(1) (torch_qnetwork.py).
 
     pixel-dqn export-reference --output /tmp/ref && python Scripts/torch_compare.py /tmp/ref
+    pixel-dqn export-reference --dueling --output /tmp/ref-dueling && python Scripts/torch_compare.py /tmp/ref-dueling
 """
 import json
 import sys
@@ -32,7 +35,8 @@ def compare(folder: Path, preset: str) -> dict:
     with safe_open(str(checkpoint), "pt") as f:
         metadata = f.metadata()
     net = from_metadata(metadata)
-    net.load_state_dict(load_file(str(checkpoint)))
+    # strict: every module tensor must be in the file and every file tensor in the module.
+    net.load_state_dict(load_file(str(checkpoint)), strict=True)
     ref = load_file(str(folder / f"{preset}_reference.safetensors"))
     with safe_open(str(folder / f"{preset}_reference.safetensors"), "pt") as f:
         lr = float(f.metadata()["lr"])
@@ -53,6 +57,7 @@ def compare(folder: Path, preset: str) -> dict:
         "param_after_adam": 0.0,
         "param_after_adam_where_grad_clear": 0.0,
         "lr": lr,
+        "dueling": net.dueling,
     }
     for name, p in net.named_parameters():
         diff = (p.detach() - ref["after." + name]).abs()
@@ -75,10 +80,12 @@ def main() -> int:
             failed = True
             continue
         r = compare(folder, preset)
+        dueling = r.pop("dueling")
         ok = (r["q"] <= TOL_Q and r["loss"] <= TOL_LOSS and r["grad_relative"] <= TOL_GRAD_RELATIVE
               and r["param_after_adam_where_grad_clear"] <= TOL_PARAM and r["param_after_adam"] <= 2 * r.pop("lr"))
         failed |= not ok
-        print(f"{preset:7s} {'ok  ' if ok else 'FAIL'} " + json.dumps({k: float(f"{v:.3g}") for k, v in r.items()}))
+        name = preset + (" (dueling)" if dueling else "")
+        print(f"{name:17s} {'ok  ' if ok else 'FAIL'} " + json.dumps({k: float(f"{v:.3g}") for k, v in r.items()}))
     print(f"tolerances: q {TOL_Q}, loss {TOL_LOSS}, grad (relative to max) {TOL_GRAD_RELATIVE}, "
           f"params after Adam where |g| > 1e-3·max|g| {TOL_PARAM}")
     return 1 if failed else 0

@@ -1,5 +1,6 @@
-// The layer contract shared by Conv2D, Linear, ReLU and Flatten (llm.c style forward/backward
-// pairs). Layers own their scratch and caches; parameters live in the caller's flat buffer.
+// The layer contract shared by Conv2D, Linear, ReLU, Flatten and DuelingHead (llm.c style
+// forward/backward pairs). Layers own their scratch and caches; parameters live in the caller's
+// flat buffer.
 
 /// A batched layer on row-major Float buffers. Shapes per sample: `inputSize` values in,
 /// `outputSize` values out; a batch is `batch` samples back to back (N × size).
@@ -18,7 +19,7 @@ public protocol Layer: AnyObject {
     var inputSize: Int { get }
     /// Values per sample coming out.
     var outputSize: Int { get }
-    /// Number of Float parameters (weight then bias); 0 for ReLU and Flatten.
+    /// Number of Float parameters (weight then bias); 0 for ReLU, Flatten and DuelingHead.
     var parameterCount: Int { get }
     /// The largest batch the layer's scratch holds.
     var maxBatch: Int { get }

@@ -4,6 +4,8 @@
 /// The measurements of one `NetworkBenchmark.run`. Times are medians over the repetitions.
 public struct NetworkBenchmarkResult: Codable, Sendable, Equatable {
     public var preset: String
+    /// Whether the networks end in a dueling head.
+    public var dueling: Bool
     public var inputShape: [Int]
     public var actions: Int
     public var threads: Int
@@ -34,7 +36,7 @@ public enum NetworkBenchmark {
 
     /// Measures a preset with seeded weights and inputs. `threads` sets `NumericsThreads.count`
     /// for the run (restored afterwards).
-    public static func run(preset: NetworkPreset, inputShape: [Int]? = nil, actions: Int = 2,
+    public static func run(preset: NetworkPreset, dueling: Bool = false, inputShape: [Int]? = nil, actions: Int = 2,
                            repeats: Int = 20, threads: Int = 2, seed: UInt64 = 1) -> NetworkBenchmarkResult {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
         let savedThreads = NumericsThreads.count
@@ -43,8 +45,8 @@ public enum NetworkBenchmark {
         let shape = inputShape ?? preset.defaultInputShape
         let batch = updateBatch(for: preset)
         var rng = Xoshiro256(seed: seed)
-        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
-        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
+        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling, rng: &rng)
+        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling, rng: &rng)
         target.copyParameters(from: online)
         let adam = Adam(parameterCount: online.parameterCount, learningRate: 1e-4)
         let size = online.inputSize
@@ -113,7 +115,7 @@ public enum NetworkBenchmark {
         // The machine's speed drifts (shared cores): the peak is measured in the same minute.
         let peak = FMAPeak.measure(threads: threads)
         return NetworkBenchmarkResult(
-            preset: preset.rawValue, inputShape: shape, actions: actions, threads: threads, batch: batch,
+            preset: preset.rawValue, dueling: dueling, inputShape: shape, actions: actions, threads: threads, batch: batch,
             repeats: repeats, actLatencyMs: actMs, updateMs: updateMs, updatesPerSecond: 1000 / updateMs,
             flopsPerUpdate: flops, achievedGFLOPS: gflops, peakGFLOPS: peak,
             fractionOfPeak: gflops / peak)
@@ -144,15 +146,16 @@ extension NetworkBenchmark {
     /// has no row, and neither has a ReLU the network fuses into the layers around it (its forward
     /// is in the row of the layer before, its backward in the row of the layer after). The sum is close to, but not exactly, `run`'s update time: the target forward
     /// repeats the forward column, and the loss and the TD target (a few microseconds) are left out.
-    public static func layerBreakdown(preset: NetworkPreset, actions: Int = 2, repeats: Int = 20, threads: Int = 2,
-                                      seed: UInt64 = 1) -> [LayerTiming] {
+    public static func layerBreakdown(preset: NetworkPreset, dueling: Bool = false, actions: Int = 2, repeats: Int = 20,
+                                      threads: Int = 2, seed: UInt64 = 1) -> [LayerTiming] {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
         let savedThreads = NumericsThreads.count
         NumericsThreads.count = threads
         defer { NumericsThreads.count = savedThreads }
         let batch = updateBatch(for: preset)
         var rng = Xoshiro256(seed: seed)
-        let net = QNetwork(preset: preset, inputShape: preset.defaultInputShape, actions: actions, maxBatch: batch, rng: &rng)
+        let net = QNetwork(preset: preset, inputShape: preset.defaultInputShape, actions: actions, maxBatch: batch,
+                           dueling: dueling, rng: &rng)
         let adam = Adam(parameterCount: net.parameterCount, learningRate: 1e-4)
         let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let gradQ = (0..<(batch * actions)).map { _ in rng.uniform(-1, 1) / Float(batch) }

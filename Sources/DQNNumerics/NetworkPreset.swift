@@ -7,6 +7,10 @@
 /// - `nature` (Mnih 2015): conv 32 8×8/4 → ReLU → conv 64 4×4/2 → ReLU → conv 64 3×3/1 → ReLU →
 ///   fc 512 → ReLU → fc actions
 /// - `mlp`: features → fc 256 → ReLU → fc actions
+///
+/// With `dueling` (Wang et al. 2016), the last `fc actions` becomes one Linear with 1 + actions
+/// outputs (the value stream V, then the advantage stream A, both on fc1's ReLU output) and a
+/// `DuelingHead`: Q = V + A − mean(A).
 public enum NetworkPreset: String, CaseIterable, Sendable {
     case small, nature, mlp
 
@@ -27,8 +31,10 @@ public enum NetworkPreset: String, CaseIterable, Sendable {
 
     var hiddenWidth: Int { self == .nature ? 512 : 256 }
 
-    /// Builds the layers with their PyTorch module names (nil for parameter-free layers).
-    func makeLayers(inputShape: [Int], actions: Int, maxBatch: Int) -> [(name: String?, layer: any Layer)] {
+    /// Builds the layers with their PyTorch module names (nil for parameter-free layers). The
+    /// dueling streams' Linear is PyTorch's two modules `value` and `advantage`; its name here,
+    /// "value+advantage", only labels per-layer reports (`QNetwork` names its four tensors).
+    func makeLayers(inputShape: [Int], actions: Int, maxBatch: Int, dueling: Bool) -> [(name: String?, layer: any Layer)] {
         precondition(actions > 0, "QNetwork: actions must be positive, got \(actions)")
         var result: [(name: String?, layer: any Layer)] = []
         var features: Int
@@ -56,7 +62,14 @@ public enum NetworkPreset: String, CaseIterable, Sendable {
         }
         result.append(("fc1", Linear(inFeatures: features, outFeatures: hiddenWidth, maxBatch: maxBatch)))
         result.append((nil, ReLU(size: hiddenWidth, maxBatch: maxBatch)))
-        result.append(("fc2", Linear(inFeatures: hiddenWidth, outFeatures: actions, maxBatch: maxBatch)))
+        if dueling {
+            // One Linear with 1 + actions outputs is exactly the two heads on the shared hidden
+            // layer: row 0 of its weight [1 + actions, hidden] is V's, the rest A's.
+            result.append(("value+advantage", Linear(inFeatures: hiddenWidth, outFeatures: 1 + actions, maxBatch: maxBatch)))
+            result.append((nil, DuelingHead(actions: actions, maxBatch: maxBatch)))
+        } else {
+            result.append(("fc2", Linear(inFeatures: hiddenWidth, outFeatures: actions, maxBatch: maxBatch)))
+        }
         return result
     }
 }

@@ -1,5 +1,5 @@
 // Saving and loading a QNetwork as safetensors with PyTorch state-dict names, and rebuilding a
-// network from a file's `__metadata__` (preset, input shape, actions).
+// network from a file's `__metadata__` (preset, input shape, actions, dueling head).
 import Foundation
 
 /// What is needed to rebuild a QNetwork: stored in a checkpoint's `__metadata__`.
@@ -7,19 +7,25 @@ public struct NetworkArchitecture: Sendable, Equatable {
     public var preset: NetworkPreset
     public var inputShape: [Int]
     public var actions: Int
+    /// Whether the network ends in a dueling head (`QNetwork.dueling`).
+    public var dueling: Bool
 
-    public init(preset: NetworkPreset, inputShape: [Int], actions: Int) {
-        self.preset = preset; self.inputShape = inputShape; self.actions = actions
+    public init(preset: NetworkPreset, inputShape: [Int], actions: Int, dueling: Bool = false) {
+        self.preset = preset; self.inputShape = inputShape; self.actions = actions; self.dueling = dueling
     }
 
-    /// Metadata keys: `pixel_dqn.preset`, `pixel_dqn.input_shape` ("4,84,84"), `pixel_dqn.actions`.
+    /// Metadata keys: `pixel_dqn.preset`, `pixel_dqn.input_shape` ("4,84,84"), `pixel_dqn.actions`,
+    /// `pixel_dqn.dueling` ("true" or "false").
     public var metadata: [String: String] {
         ["pixel_dqn.preset": preset.rawValue,
          "pixel_dqn.input_shape": inputShape.map(String.init).joined(separator: ","),
-         "pixel_dqn.actions": String(actions)]
+         "pixel_dqn.actions": String(actions),
+         "pixel_dqn.dueling": dueling ? "true" : "false"]
     }
 
-    /// Reads the architecture back; throws naming the missing or malformed field.
+    /// Reads the architecture back; throws naming the missing or malformed field. A file without
+    /// `pixel_dqn.dueling` (written before the option existed) describes a network without the
+    /// dueling head.
     public init(metadata: [String: String], file: String) throws {
         func field(_ key: String) throws -> String {
             guard let v = metadata[key] else { throw SafetensorsError(file: file, "__metadata__ field \(key) is missing") }
@@ -39,13 +45,22 @@ public struct NetworkArchitecture: Sendable, Equatable {
         guard let actions = Int(actionsText), actions > 0 else {
             throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.actions is '\(actionsText)', expected a positive integer")
         }
-        self.init(preset: preset, inputShape: shape, actions: actions)
+        let dueling: Bool
+        switch metadata["pixel_dqn.dueling"] {
+        case nil, "false": dueling = false
+        case "true": dueling = true
+        case let other?:
+            throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.dueling is '\(other)', expected true or false")
+        }
+        self.init(preset: preset, inputShape: shape, actions: actions, dueling: dueling)
     }
 }
 
 extension QNetwork {
     /// This network's architecture.
-    public var architecture: NetworkArchitecture { NetworkArchitecture(preset: preset, inputShape: inputShape, actions: actions) }
+    public var architecture: NetworkArchitecture {
+        NetworkArchitecture(preset: preset, inputShape: inputShape, actions: actions, dueling: dueling)
+    }
 
     /// The parameters as F32 tensors with PyTorch names and shapes, plus architecture metadata.
     public func safetensors(metadata extra: [String: String] = [:]) -> SafetensorsFile {
@@ -97,7 +112,8 @@ extension QNetwork {
         let file = try SafetensorsFile(contentsOf: url)
         let arch = try NetworkArchitecture(metadata: file.metadata, file: url.path)
         var rng = Xoshiro256(seed: 0)   // the draws are overwritten by the file's values
-        self.init(preset: arch.preset, inputShape: arch.inputShape, actions: arch.actions, maxBatch: maxBatch, rng: &rng)
+        self.init(preset: arch.preset, inputShape: arch.inputShape, actions: arch.actions, maxBatch: maxBatch,
+                  dueling: arch.dueling, rng: &rng)
         try loadParameters(from: file, fileName: url.path)
     }
 }

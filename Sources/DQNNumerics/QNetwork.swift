@@ -8,6 +8,9 @@
 /// `namedTensors` (PyTorch names and layouts); `gradients` has the same layout.
 public final class QNetwork {
     public let preset: NetworkPreset
+    /// Whether the last layer is a dueling head (Wang et al. 2016): Q = V + A − mean(A), with V
+    /// and A two Linear heads on fc1's ReLU output (`value`, `advantage`) instead of `fc2`.
+    public let dueling: Bool
     /// [C, H, W] for conv presets, [features] for mlp.
     public let inputShape: [Int]
     public let actions: Int
@@ -23,7 +26,8 @@ public final class QNetwork {
     public let namedTensors: [(name: String, shape: [Int], range: Range<Int>)]
 
     let layers: [any Layer]
-    /// Preset names of the layers ("conv1", "relu", "flatten", "fc1", ...), for per-layer reports.
+    /// Preset names of the layers ("conv1", "relu", "flatten", "fc1", ..., "fc2"; dueling:
+    /// "value+advantage", "dueling"), for per-layer reports.
     let layerNames: [String]
     /// Layers that only reinterpret the shape (Flatten: N×C×H×W is already N×(C·H·W) in memory).
     /// The network skips them, as PyTorch's flatten returns a view, instead of copying.
@@ -44,13 +48,26 @@ public final class QNetwork {
     /// Values per sample of the input (C·H·W or features).
     public var inputSize: Int { inputShape.reduce(1, *) }
 
-    /// Builds the network and draws PyTorch's default initialisation from `rng`.
-    public init(preset: NetworkPreset, inputShape: [Int], actions: Int, maxBatch: Int, rng: inout Xoshiro256) {
+    /// Builds the network and draws PyTorch's default initialisation from `rng`, layer by layer
+    /// in storage order. With `dueling`, the value and advantage heads are drawn as the one
+    /// Linear(hidden, 1 + actions) they are stored as: weights, then biases, all U(±1/√hidden),
+    /// the distribution PyTorch gives each head (fan_in = hidden for both). Without it, the
+    /// network and its draws are what they were before the option existed.
+    public init(preset: NetworkPreset, inputShape: [Int], actions: Int, maxBatch: Int, dueling: Bool = false,
+                rng: inout Xoshiro256) {
         precondition(maxBatch > 0, "QNetwork: maxBatch must be positive, got \(maxBatch)")
         self.preset = preset; self.inputShape = inputShape; self.actions = actions; self.maxBatch = maxBatch
-        let named = preset.makeLayers(inputShape: inputShape, actions: actions, maxBatch: maxBatch)
+        self.dueling = dueling
+        let named = preset.makeLayers(inputShape: inputShape, actions: actions, maxBatch: maxBatch, dueling: dueling)
         layers = named.map(\.layer)
-        layerNames = named.map { $0.name ?? ($0.layer is ReLU ? "relu" : "flatten") }
+        layerNames = named.map { entry in
+            if let name = entry.name { return name }
+            switch entry.layer {
+            case is ReLU: return "relu"
+            case is DuelingHead: return "dueling"
+            default: return "flatten"
+            }
+        }
         isView = layers.map { $0 is Flatten }
         let built = named.map(\.layer)
         let fused: [ReLU?] = built.indices.map { i in
@@ -69,19 +86,11 @@ public final class QNetwork {
         }
         var offsets: [Int] = [], tensors: [(name: String, shape: [Int], range: Range<Int>)] = []
         var total = 0
-        for (name, layer) in named {
+        for (i, (name, layer)) in named.enumerated() {
             offsets.append(total)
             guard let name else { continue }
-            let weightShape: [Int], biasCount: Int
-            if let conv = layer as? Conv2D {
-                let g = conv.geometry
-                weightShape = [conv.outChannels, g.channels, g.kernelHeight, g.kernelWidth]; biasCount = conv.outChannels
-            } else if let fc = layer as? Linear {
-                weightShape = [fc.outFeatures, fc.inFeatures]; biasCount = fc.outFeatures
-            } else { preconditionFailure("QNetwork: unnamed parameter layer") }
-            let wCount = weightShape.reduce(1, *)
-            tensors.append((name + ".weight", weightShape, total..<(total + wCount)))
-            tensors.append((name + ".bias", [biasCount], (total + wCount)..<(total + wCount + biasCount)))
+            let feedsDuelingHead = i + 1 < named.count && named[i + 1].layer is DuelingHead
+            tensors += Self.tensorViews(name: name, layer: layer, feedsDuelingHead: feedsDuelingHead, offset: total)
             total += layer.parameterCount
         }
         parameterOffsets = offsets; namedTensors = tensors; parameterCount = total
@@ -100,6 +109,32 @@ public final class QNetwork {
         for (layer, offset) in zip(layers, offsets) where layer.parameterCount > 0 {
             if let base = parameters.baseAddress { layer.initialize(parameters: base + offset, rng: &rng) }
         }
+    }
+
+    /// The PyTorch tensors of one parameter layer stored at `offset`: `name`.weight then
+    /// `name`.bias. The Linear before a `DuelingHead` holds two PyTorch modules: its weight
+    /// [1 + A, hidden] is `value.weight` [1, hidden] (row 0) followed by `advantage.weight`
+    /// [A, hidden], and its bias [1 + A] is `value.bias` [1] followed by `advantage.bias` [A].
+    /// Each tensor is a contiguous range; they are listed in storage order.
+    static func tensorViews(name: String, layer: any Layer, feedsDuelingHead: Bool,
+                            offset: Int) -> [(name: String, shape: [Int], range: Range<Int>)] {
+        let weightShape: [Int], biasCount: Int
+        if let conv = layer as? Conv2D {
+            let g = conv.geometry
+            weightShape = [conv.outChannels, g.channels, g.kernelHeight, g.kernelWidth]; biasCount = conv.outChannels
+        } else if let fc = layer as? Linear {
+            weightShape = [fc.outFeatures, fc.inFeatures]; biasCount = fc.outFeatures
+        } else { preconditionFailure("QNetwork: unnamed parameter layer") }
+        let wCount = weightShape.reduce(1, *), bias = offset + wCount
+        guard feedsDuelingHead else {
+            return [(name + ".weight", weightShape, offset..<bias),
+                    (name + ".bias", [biasCount], bias..<(bias + biasCount))]
+        }
+        let hidden = weightShape[1], a = biasCount - 1
+        return [("value.weight", [1, hidden], offset..<(offset + hidden)),
+                ("advantage.weight", [a, hidden], (offset + hidden)..<bias),
+                ("value.bias", [1], bias..<(bias + 1)),
+                ("advantage.bias", [a], (bias + 1)..<(bias + 1 + a))]
     }
 
     deinit {

@@ -5,7 +5,8 @@ import Foundation
 /// Reference fixtures for comparing against PyTorch.
 ///
 /// For each preset, in `folder`:
-/// - `<preset>.safetensors`: the initial network (PyTorch names, architecture metadata).
+/// - `<preset>.safetensors`: the initial network (PyTorch names, architecture metadata; with
+///   `dueling`, a dueling network, which the metadata records, under the same file names).
 /// - `<preset>_reference.safetensors`: `frames` U8 [B, C, H, W] (conv) or `features` F32 [B, F]
 ///   (mlp), `actions` I64 [B], `targets` F32 [B]; pixel-dqn's `q` F32 [B, A], `loss` F32 [],
 ///   `grad.<name>` (Huber-loss gradients) and `after.<name>` (parameters after one Adam step,
@@ -15,10 +16,10 @@ public enum ReferenceExport {
     public static let actions = 3
     public static let learningRate = 1e-4
 
-    /// Writes both files for every preset; returns the paths written.
+    /// Writes both files for every preset (dueling networks with `dueling`); returns the paths written.
     @discardableResult
     public static func write(to folder: URL, presets: [NetworkPreset] = NetworkPreset.allCases,
-                             seed: UInt64 = 2024) throws -> [URL] {
+                             dueling: Bool = false, seed: UInt64 = 2024) throws -> [URL] {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw SafetensorsError(file: folder.path, "cannot create folder: \(error.localizedDescription)")
         }
@@ -26,7 +27,7 @@ public enum ReferenceExport {
         for (index, preset) in presets.enumerated() {
             var rng = Xoshiro256.derived(seed: seed, stream: UInt64(index))
             let shape = preset.defaultInputShape
-            let net = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
+            let net = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling, rng: &rng)
             let checkpoint = folder.appendingPathComponent("\(preset.rawValue).safetensors")
             try net.save(to: checkpoint)
             var file = SafetensorsFile(metadata: ["lr": String(learningRate), "loss": "huber", "preset": preset.rawValue])

@@ -28,13 +28,16 @@ struct BenchNetworkCommand: ParsableCommand {
     @Flag(help: "Also time each layer's forward and backward, the input scaling and Adam.")
     var layers = false
 
+    @Flag(help: "Benchmark the preset with a dueling head (Q = V + A − mean A).")
+    var dueling = false
+
     func validate() throws {
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
         guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2, got \(threads)") }
     }
 
     func run() throws {
-        let r = NetworkBenchmark.run(preset: preset, repeats: repeats, threads: threads)
+        let r = NetworkBenchmark.run(preset: preset, dueling: dueling, repeats: repeats, threads: threads)
         func printJSON(_ value: some Encodable) throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -44,14 +47,14 @@ struct BenchNetworkCommand: ParsableCommand {
             try printJSON(r)
         } else {
             print("""
-            preset \(r.preset) input \(r.inputShape) actions \(r.actions) threads \(r.threads)
+            preset \(r.preset)\(r.dueling ? " (dueling)" : "") input \(r.inputShape) actions \(r.actions) threads \(r.threads)
             act (batch 1):      \(String(format: "%.3f", r.actLatencyMs)) ms
             update (batch \(r.batch)): \(String(format: "%.3f", r.updateMs)) ms, \(String(format: "%.1f", r.updatesPerSecond)) updates/s
             compute:            \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(String(format: "%.1f", r.peakGFLOPS)) GFLOP/s, the FMA peak (\(WideKernels.enabled ? "AVX-512" : "AVX2")) measured just after on \(r.threads) thread\(r.threads == 1 ? "" : "s")
             """)
         }
         guard layers else { return }
-        let rows = NetworkBenchmark.layerBreakdown(preset: preset, repeats: repeats, threads: threads)
+        let rows = NetworkBenchmark.layerBreakdown(preset: preset, dueling: dueling, repeats: repeats, threads: threads)
         if json { try printJSON(rows); return }
         func rate(_ flops: Double, _ ms: Double) -> String {
             flops > 0 && ms > 0 ? String(format: "%7.1f", flops / (ms * 1e6)) : "      -"
@@ -77,7 +80,10 @@ struct ExportReferenceCommand: ParsableCommand {
     @Option(help: "Folder to write the safetensors files into.")
     var output: String
 
+    @Flag(help: "Export dueling networks (recorded in each checkpoint's metadata) under the same file names.")
+    var dueling = false
+
     func run() throws {
-        for url in try ReferenceExport.write(to: URL(fileURLWithPath: output)) { print(url.path) }
+        for url in try ReferenceExport.write(to: URL(fileURLWithPath: output), dueling: dueling) { print(url.path) }
     }
 }

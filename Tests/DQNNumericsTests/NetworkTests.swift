@@ -6,6 +6,42 @@ import DQNNumerics
 /// Reduced inputs keep the gradient checks fast: 36×36 gives conv outputs 8×8 → 3×3 (→ 1×1).
 func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 36, 36] : [11] }
 
+/// Central finite differences of the Huber TD loss against backward, at 6 random coordinates of
+/// every tensor of a preset on its reduced test shape (weights, inputs and coordinates from `seed`).
+func checkNetworkGradients(preset: NetworkPreset, dueling: Bool, seed: UInt64,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+    var rng = Xoshiro256(seed: seed)
+    let batch = 3, actions = 3
+    let net = QNetwork(preset: preset, inputShape: testShape(preset), actions: actions, maxBatch: batch,
+                       dueling: dueling, rng: &rng)
+    let x = randomFloats(batch * net.inputSize, &rng, 0, 1)
+    let acts = (0..<batch).map { _ in rng.nextIndex(below: actions) }
+    let targets = randomFloats(batch, &rng)
+    var gradQ: [Float] = []
+    func loss() -> Double {
+        Double(LossKind.huber.loss(q: net.forward(floats: x, batch: batch), actionCount: actions,
+                                   actions: acts, targets: targets, gradQ: &gradQ))
+    }
+    net.zeroGradients()
+    _ = loss()
+    net.backward(gradOutput: gradQ)
+    let analytic = Array(net.gradients)
+    let h: Float = 1e-3
+    for tensor in net.namedTensors {
+        for _ in 0..<6 {
+            let i = tensor.range.lowerBound + rng.nextIndex(below: tensor.range.count)
+            let saved = net.parameters[i]
+            net.parameters[i] = saved + h; let up = loss()
+            net.parameters[i] = saved - h; let down = loss()
+            net.parameters[i] = saved
+            let numeric = (up - down) / Double(2 * h)
+            #expect(Tolerance.isClose(Double(analytic[i]), numeric, Tolerance.gradient),
+                    "\(preset)\(dueling ? " dueling" : "") \(tensor.name)[\(i - tensor.range.lowerBound)]: numeric \(numeric), analytic \(analytic[i])",
+                    sourceLocation: sourceLocation)
+        }
+    }
+}
+
 @Suite struct NetworkTests {
     @Test func smallPresetLayoutMatchesPyTorch() {
         var rng = Xoshiro256(seed: 1)
@@ -23,36 +59,8 @@ func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 
 
     @Test(arguments: NetworkPreset.allCases)
     func presetGradientCheck(preset: NetworkPreset) {
-        var rng = Xoshiro256(seed: 31)
-        let batch = 3, actions = 3
-        let net = QNetwork(preset: preset, inputShape: testShape(preset), actions: actions, maxBatch: batch, rng: &rng)
-        let x = randomFloats(batch * net.inputSize, &rng, 0, 1)
-        let acts = (0..<batch).map { _ in rng.nextIndex(below: actions) }
-        let targets = randomFloats(batch, &rng)
-        var gradQ: [Float] = []
-        func loss() -> Double {
-            Double(LossKind.huber.loss(q: net.forward(floats: x, batch: batch), actionCount: actions,
-                                       actions: acts, targets: targets, gradQ: &gradQ))
-        }
-        net.zeroGradients()
-        _ = loss()
-        net.backward(gradOutput: gradQ)
-        let analytic = Array(net.gradients)
-        let h: Float = 1e-3
-        for tensor in net.namedTensors {
-            for _ in 0..<6 {
-                let i = tensor.range.lowerBound + rng.nextIndex(below: tensor.range.count)
-                let saved = net.parameters[i]
-                net.parameters[i] = saved + h; let up = loss()
-                net.parameters[i] = saved - h; let down = loss()
-                net.parameters[i] = saved
-                let numeric = (up - down) / Double(2 * h)
-                #expect(Tolerance.isClose(Double(analytic[i]), numeric, Tolerance.gradient),
-                        "\(preset) \(tensor.name)[\(i - tensor.range.lowerBound)]: numeric \(numeric), analytic \(analytic[i])")
-            }
-        }
+        checkNetworkGradients(preset: preset, dueling: false, seed: 31)
     }
-
     /// `backward(accumulate: false)`, what a training step uses, writes every gradient with the
     /// bits that zeroing and adding give (the stale values are NaN, so one left unwritten shows);
     /// adding again then sums onto what is there. Includes an im2row (padded) convolution.
@@ -201,33 +209,37 @@ func testShape(_ preset: NetworkPreset) -> [Int] { preset.isConvolutional ? [4, 
     /// Forward + backward + Adam on 1 and 2 threads must agree bit for bit.
     @Test(arguments: [NetworkPreset.small, .mlp])
     func oneAndTwoThreadsAreBitwiseIdentical(preset: NetworkPreset) {
-        func run(threads: Int) -> [Float] {
-            NumericsThreads.count = threads
-            defer { NumericsThreads.count = 2 }
-            var rng = Xoshiro256(seed: 41)
-            let shape = preset.isConvolutional ? [4, 44, 44] : [2003]   // big enough to be dispatched on 2 threads
-            let batch = 32
-            let net = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: batch, rng: &rng)
-            let adam = Adam(parameterCount: net.parameterCount)
-            let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-            let acts = (0..<batch).map { _ in rng.nextIndex(below: 3) }
-            let targets = randomFloats(batch, &rng)
-            var gradQ: [Float] = []
-            var out: [Float] = []
-            for _ in 0..<2 {
-                let q = net.forward(frames: frames, batch: batch)
-                out += q
-                _ = LossKind.huber.loss(q: q, actionCount: 3, actions: acts, targets: targets, gradQ: &gradQ)
-                net.zeroGradients()
-                net.backward(gradOutput: gradQ)
-                out += Array(net.gradients)
-                adam.update(net)
-            }
-            return out + Array(net.parameters)
-        }
-        let one = run(threads: 1), two = run(threads: 2)
+        let one = Self.updateTrace(preset: preset, dueling: false, threads: 1)
+        let two = Self.updateTrace(preset: preset, dueling: false, threads: 2)
         #expect(one.count == two.count)
         let firstDifference = zip(one, two).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
         #expect(firstDifference == nil, "first differing value: \(String(describing: firstDifference))")
+    }
+
+    /// Two updates (forward, Huber loss, backward, Adam) on `threads` threads: every Q-value,
+    /// gradient and the final parameters, in one array.
+    static func updateTrace(preset: NetworkPreset, dueling: Bool, threads: Int) -> [Float] {
+        NumericsThreads.count = threads
+        defer { NumericsThreads.count = 2 }
+        var rng = Xoshiro256(seed: 41)
+        let shape = preset.isConvolutional ? [4, 44, 44] : [2003]   // big enough to be dispatched on 2 threads
+        let batch = 32
+        let net = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: batch, dueling: dueling, rng: &rng)
+        let adam = Adam(parameterCount: net.parameterCount)
+        let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let acts = (0..<batch).map { _ in rng.nextIndex(below: 3) }
+        let targets = randomFloats(batch, &rng)
+        var gradQ: [Float] = []
+        var out: [Float] = []
+        for _ in 0..<2 {
+            let q = net.forward(frames: frames, batch: batch)
+            out += q
+            _ = LossKind.huber.loss(q: q, actionCount: 3, actions: acts, targets: targets, gradQ: &gradQ)
+            net.zeroGradients()
+            net.backward(gradOutput: gradQ)
+            out += Array(net.gradients)
+            adam.update(net)
+        }
+        return out + Array(net.parameters)
     }
 }
