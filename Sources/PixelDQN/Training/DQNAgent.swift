@@ -84,8 +84,10 @@ public final class DQNAgent<Element: NetworkInput> {
         self.config = config
         self.actions = actions
         let maxBatch = max(config.batchSize, 1)
-        online = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch, rng: &rng)
-        target = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch, rng: &rng)
+        online = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch,
+                          dueling: config.dueling, rng: &rng)
+        target = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch,
+                          dueling: config.dueling, rng: &rng)
         target.copyParameters(from: online)
         switch config.optimizer {
         case .adam:
