@@ -7,6 +7,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int)
+    case unsigned(UInt64)
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -38,6 +39,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return "\(i)"
+        case .unsigned(let u): return "\(u)"
         case .number(let d): return d.isFinite ? "\(d)" : "null"
         case .string(let s): return JSONValue.quote(s)
         case .array(let a):

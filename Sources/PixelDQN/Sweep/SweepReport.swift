@@ -69,7 +69,7 @@ public struct SweepReport: Sendable {
     /// The IQM across runs at every step where some run evaluated. A run that stopped earlier
     /// (--stop-when-solved) carries its last evaluation forward: at each step a run contributes
     /// its latest evaluation at or before that step, and no value before its first one.
-    static func iqmCurve(_ curves: [[EvaluationPoint]]) -> [SweepCurvePoint] {
+    public static func iqmCurve(_ curves: [[EvaluationPoint]]) -> [SweepCurvePoint] {
         let steps = Set(curves.flatMap { $0.map(\.step) }).sorted()
         var next = [Int](repeating: 0, count: curves.count)
         var points: [SweepCurvePoint] = []
@@ -98,7 +98,7 @@ public struct SweepReport: Sendable {
         let runObjects: [JSONValue] = runs.compactMap { r in
             guard let s = r.summary else { return nil }
             return .object([
-                ("seed", .int(Int(clamping: r.config.seed))), ("folder", .string(r.folder)),
+                ("seed", .unsigned(r.config.seed)), ("folder", .string(r.folder)),
                 ("first_solved_step", .int(s.firstSolvedStep)), ("first_solved_seconds", .number(s.firstSolvedSeconds)),
                 ("steps", .int(s.steps)), ("wall_seconds", .number(s.wallSeconds)),
                 ("final_eval", evaluation(s.finalEval)), ("best_model_eval", evaluation(s.bestModelEval)),
@@ -109,7 +109,7 @@ public struct SweepReport: Sendable {
             ("threshold", .number(threshold)), ("budget", .int(budget)),
             ("statistics", .string("median; iqm = scipy.stats.trim_mean(x, 0.25) over seeds; ci95 = percentile bootstrap of the iqm, seeds resampled with replacement (\(SweepStatistics.resamples) resamples, xoshiro256** seed \(SweepStatistics.bootstrapSeed)); an unsolved seed counts as its whole budget (steps) or wall time (seconds)")),
             ("runs", .array(runObjects)),
-            ("unfinished", .array(unfinished.map { .object([("seed", .int(Int(clamping: $0.config.seed))), ("folder", .string($0.folder))]) })),
+            ("unfinished", .array(unfinished.map { .object([("seed", .unsigned($0.config.seed)), ("folder", .string($0.folder))]) })),
             ("differing_settings", .array(differingSettings.map { .string($0) })),
             ("aggregate", .object([
                 ("seeds", .int(runs.count)), ("solved", .int(solvedCount)),

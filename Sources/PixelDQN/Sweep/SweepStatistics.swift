@@ -66,6 +66,8 @@ public enum SweepStatistics {
         -> (lower: Double, upper: Double)
     {
         precondition(!x.isEmpty && resamples > 0, "bootstrap of \(x.count) values, \(resamples) resamples")
+        // Sorted first, so the interval depends on the scores, not on the order the runs were read in.
+        let x = x.sorted()
         var rng = Xoshiro256(seed: seed)
         var sample = [Double](repeating: 0, count: x.count)
         var statistics = [Double]()
