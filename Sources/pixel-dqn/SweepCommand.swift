@@ -115,7 +115,7 @@ struct SweepCommand: ParsableCommand {
         }
         let report = try SweepReport(try folders.map { try SweepRun(folder: $0) })
         let target = output ?? aggregate[0]
-        try AtomicFile.makeFolder(target)
+        do { try AtomicFile.makeFolder(target) } catch let e as FileError { throw ConfigError(message: "--output \(e)") }
         let paths = try report.write(to: target)
         report.summaryLines.forEach { print($0) }
         for r in report.unfinished { print("unfinished, left out: \(r.folder)") }
@@ -176,14 +176,17 @@ struct SweepRunner {
         }
         try folder.prepare()
         try folder.lock()
-        try recordSetting()
+        // Every check first (the setting, each seed's folder), then the changes.
+        let arguments = try checkSetting()
+        let states = try seeds.map { ($0, try folder.state(of: $0, expected: config)) }
+        try folder.writeArguments(arguments)
 
         // What each seed needs, in the order given.
         var queue: [(seed: UInt64, arguments: [String])] = []
-        for s in seeds {
+        for (s, state) in states {
             let run = folder.run(s)
             let fresh = SweepLaunch.newRun(seed: s, folder: run.path, threads: givenThreads ? nil : threads, options: trainOptions)
-            switch try folder.state(of: s, expected: config) {
+            switch state {
             case .finished:
                 say("seed \(s): finished already (\(run.summary)); skipped")
             case .resume:
@@ -226,8 +229,12 @@ struct SweepRunner {
             var i = 0
             while i < running.count {
                 var status: Int32 = 0
-                if waitpid(running[i].pid, &status, WNOHANG) == running[i].pid {
-                    if !report(running[i].seed, status: status) { failed.append(running[i].seed) }
+                let waited = waitpid(running[i].pid, &status, WNOHANG)
+                let waitError = errno
+                if waited == running[i].pid || (waited < 0 && waitError != EINTR) {
+                    let ok = waited == running[i].pid ? report(running[i].seed, status: status) : false
+                    if waited < 0 { say("seed \(running[i].seed): lost track of its train process (\(String(cString: strerror(waitError))))") }
+                    if !ok { failed.append(running[i].seed) }
                     running.remove(at: i)
                     do { try updateReport() } catch { say("warning: sweep.json not updated: \(error)") }
                 } else {
@@ -239,9 +246,15 @@ struct SweepRunner {
         }
 
         // The aggregate of what finished, and the exit status.
-        if let report = try updateReport() {
-            report.summaryLines.forEach { say($0) }
-            say("wrote \(folder.path)/sweep.json and \(folder.path)/sweep.png")
+        var reportError: Error?
+        do {
+            if let report = try updateReport() {
+                report.summaryLines.forEach { say($0) }
+                say("wrote \(folder.path)/sweep.json and \(folder.path)/sweep.png")
+            }
+        } catch {
+            say("sweep.json and sweep.png not written: \(error)")
+            reportError = error
         }
         let unfinished = seeds.filter { s in
             (try? RunSummary.read(folder.run(s).summary)).map { $0.interrupted } ?? true
@@ -255,10 +268,12 @@ struct SweepRunner {
             throw ConfigError(message: "seeds \(list) did not finish" + (failed.isEmpty ? "" : " (train failed for \(failed.map(String.init).joined(separator: ",")); see their train.log)")
                                   + "; the same command resumes or restarts them")
         }
+        if let reportError { throw reportError }
     }
 
-    /// Checks this call's setting against the first call's (sweep-args.json) and records the seeds.
-    private func recordSetting() throws {
+    /// Checks this call's setting against the first call's (sweep-args.json); returns the
+    /// arguments to record, with this call's seeds added.
+    private func checkSetting() throws -> SweepArguments {
         let previous = try folder.readArguments()
         if let previous {
             let first = try command.trainSetting(previous.trainOptions, from: "\(folder.arguments): the first call's train options").config
@@ -268,8 +283,9 @@ struct SweepRunner {
             }
         }
         var arguments = previous ?? SweepArguments(trainOptions: trainOptions, seeds: [])
-        arguments.seeds += seeds.filter { !arguments.seeds.contains($0) }
-        try folder.writeArguments(arguments)
+        let known = Set(arguments.seeds)
+        arguments.seeds += seeds.filter { !known.contains($0) }
+        return arguments
     }
 
     /// Says how a seed's train process ended; false when it failed.
