@@ -3,4 +3,4 @@
 @_exported import DQNNumerics
 
 /// The version written into run folders and checkpoints.
-public let pixelDQNVersion = "0.1.0"
+public let pixelDQNVersion = "0.2.0"

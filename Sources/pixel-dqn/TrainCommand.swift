@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a DQN on CartPole from pixels (default) or from the state.",
-        discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json. Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp).")
+        discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json, and TensorBoard event files (events.out.tfevents.*; tensorboard --logdir runs). Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp).")
 
     @Option(help: "pixels (φ of rendered 84x84 frames) or state (the 4 numbers).")
     var observation: ObservationKind = .pixels
@@ -113,6 +113,8 @@ struct TrainCommand: ParsableCommand {
     var output: String?
     @Option(help: "Continue the run in this folder from its checkpoint.")
     var resume: String?
+    @Flag(inversion: .prefixedNo, help: "Write TensorBoard event files into the run folder (default true; may change on --resume).")
+    var tensorboard: Bool?
     @Flag(help: "Print only the end result.")
     var quiet = false
 
@@ -159,6 +161,7 @@ struct TrainCommand: ParsableCommand {
         if saveReplay { c.saveReplay = true }
         if let v = threads { c.threads = v }
         if stopWhenSolved { c.stopWhenSolved = true }
+        if let v = tensorboard { c.tensorboard = v }
         return c
     }
 
@@ -177,9 +180,11 @@ struct TrainCommand: ParsableCommand {
             folder = RunFolder(path: dir)
             guard folder.holdsRun else { throw ValidationError("--resume \(dir): no run there (config.json is missing)") }
             config = try folder.readConfig()
-            // Only the length of the run may change on resume (to extend it).
+            // Only the length of the run (to extend it), the threads and the TensorBoard files may
+            // change on resume: none of them changes the results.
             if let v = totalTimesteps { config.totalTimesteps = v }
             if let v = threads { config.threads = v }
+            if let v = tensorboard { config.tensorboard = v }
             guard FileManager.default.fileExists(atPath: folder.checkpoint) else {
                 throw ValidationError("--resume \(dir): no checkpoint.safetensors to continue from")
             }

@@ -53,6 +53,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     public var stopAtStep: Int?
     private var lastProgress = 0.0
     private var lastProgressStep = 0
+    /// This process's TensorBoard event file (nil with --no-tensorboard); flushed with the metrics.
+    private var events: TensorBoardWriter?
 
     /// Builds a new run (fresh networks) or, with `resume`, restores the checkpoint in `folder`.
     public init(config: TrainingConfig, folder: RunFolder, source: Source, evalSource: Source, resume: Bool) throws {
@@ -91,6 +93,12 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
                 }
             }
         }
+        if config.tensorboard {
+            let writer = try TensorBoardWriter(folder: folder.path)
+            if resume { writer.log(resumeAfter: loop.step, kept: metrics) } else { try writer.log(hyperparameters: config) }
+            try writer.flush()
+            events = writer
+        }
     }
 
     func elapsedWall() -> Double { loop.wallSeconds + EnvironmentBenchmark.now() - startTime }
@@ -124,11 +132,14 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             loop.episodeReturn += result.reward
             loop.episodeLength += 1
             if result.done {
-                metrics.episodes.append(EpisodeRecord(
+                let record = EpisodeRecord(
                     step: loop.step, episode: loop.episode, episodeReturn: loop.episodeReturn, length: loop.episodeLength,
                     epsilon: epsilon, meanLoss: loop.lossCount > 0 ? loop.lossSum / Double(loop.lossCount) : 0,
-                    meanMaxQ: loop.lossCount > 0 ? loop.qSum / Double(loop.lossCount) : 0))
-                metrics.timing.append((loop.step, loop.episode, recentRate(), elapsedWall()))
+                    meanMaxQ: loop.lossCount > 0 ? loop.qSum / Double(loop.lossCount) : 0)
+                let rate = recentRate()
+                metrics.episodes.append(record)
+                metrics.timing.append((loop.step, loop.episode, rate, elapsedWall()))
+                events?.log(episode: record, stepsPerSecond: rate)
                 loop.episode += 1
                 needsReset = true
             }
@@ -198,7 +209,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: episodes, epsilon: config.evalEpsilon,
                                            seed: config.seed, stream: 1_000 + UInt64(loop.evaluations))
         loop.evaluations += 1
-        metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats))
+        record(EvalRecord(step: loop.step, stats: stats))
         if stats.mean > loop.bestEval {
             loop.bestEval = stats.mean
             if loop.bestConfirmed == -.infinity {
@@ -214,6 +225,12 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         return stats
     }
 
+    /// An evaluation row for metrics.csv and TensorBoard.
+    private func record(_ evaluation: EvalRecord) {
+        metrics.evaluations.append(evaluation)
+        events?.log(evaluation: evaluation)
+    }
+
     /// `network` on the final evaluation's episodes (stream 999): confirmations, the final
     /// evaluation and the best model's evaluation all see the same start states.
     private func evaluateOnFinalEpisodes(_ network: QNetwork) throws -> EvalStats {
@@ -225,7 +242,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// weights become best.safetensors; the first confirmed solve is noted.
     private func confirm() throws -> EvalStats {
         let stats = try evaluateOnFinalEpisodes(agent.online)
-        metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats, confirmation: true))
+        record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
             try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "eval_episodes": "\(stats.episodes)", "step": "\(loop.step)"])
@@ -242,7 +259,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
 
     private func finalEvaluation() throws -> EvalStats {
         let stats = try evaluateOnFinalEpisodes(agent.online)
-        metrics.evaluations.append(EvalRecord(step: loop.step, stats: stats))
+        record(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
         return stats
@@ -282,6 +299,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     func writeMetrics() throws {
         try AtomicFile.write(metrics.csv, to: folder.metrics)
         try AtomicFile.write(metrics.timingCSV, to: folder.timing)
+        try events?.flush()
         lastMetricsWrite = EnvironmentBenchmark.now()
     }
 

@@ -114,17 +114,20 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var learningRateSchedule: LearningRateSchedule = .constant
     /// The learning rate at the end of a linear schedule.
     public var finalLearningRate = 0.0
+    /// Write TensorBoard event files into the run folder (Logging/); no effect on training.
+    public var tensorboard = true
     /// The pixel-dqn version that wrote the config.
     public var version = pixelDQNVersion
 
     public init() {}
 
     /// Values of the options that config.json files written before they existed lack: each is
-    /// the behaviour such a run had (plain one-step uniform replay, no augmentation).
+    /// the behaviour such a run had (plain one-step uniform replay, no augmentation, no
+    /// TensorBoard files: a resumed old run gets none unless `train --resume DIR --tensorboard`).
     static var valuesBeforeOptionsExisted: [String: Any] {
         ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
          "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
-         "learningRateSchedule": "constant", "finalLearningRate": 0.0]
+         "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false]
     }
 
     /// Decodes config.json; keys added after a file was written take the values that run had.
