@@ -34,6 +34,8 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev", "zlib1g-dev"])]
         ),
+        // giflib's pkg-config file is a Debian addition, so the modulemap links "gif" itself.
+        .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
         .target(name: "DQNWideKernels", swiftSettings: avx512),
         .target(
             name: "DQNNumerics",
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "PixelDQN",
             dependencies: [
-                "DQNNumerics", "CLibPNG",
+                "DQNNumerics", "CLibPNG", "CGIF",
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: optimized

@@ -95,24 +95,34 @@ struct EvaluateCommand: ParsableCommand {
 struct PlayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "play",
-        abstract: "Play one greedy episode with a saved model; write its frames, φ stacks and Q-values.",
-        discussion: "Writes DIR/frames/frame_NNNNN.png, DIR/stacks/phi_NNNNN.png and DIR/steps.jsonl (step, action, Q-values, reward, terminated, truncated).")
+        abstract: "Play one greedy episode with a saved model; write its frames, φ stacks and Q-values, or a GIF.",
+        discussion: "Writes DIR/frames/frame_NNNNN.png, DIR/stacks/phi_NNNNN.png and DIR/steps.jsonl (step, action, Q-values, reward, terminated, truncated); with --gif F.gif the animation instead (and the folder too when --output is given).")
 
     @Option(help: "A model.safetensors (default: the shipped model in Models/).")
     var model: String?
     @Option(help: "Seed of the episode's start state.")
     var seed: UInt64 = 0
-    @Option(help: "Output folder.")
-    var output = "play"
+    @Option(help: "Output folder (default play, or none with --gif).")
+    var output: String?
     @Option(help: "Write at most this many steps' pictures (the episode still plays to its end).")
     var maxFrames = 500
+    @OptionGroup var animation: GIFOptions
+
+    func validate() throws {
+        guard maxFrames >= 0 else { throw ValidationError("--max-frames must be 0 or more; got \(maxFrames)") }
+    }
 
     func run() throws {
         let m = try LoadedModel(path: model)
         guard m.config.observation == .pixels else { throw ValidationError("play draws pixels; \(m.path) is a state model") }
         let c = m.config
-        try AtomicFile.makeFolder(output + "/frames")
-        try AtomicFile.makeFolder(output + "/stacks")
+        let output = self.output ?? (animation.gif == nil ? "play" : nil)
+        if let output {
+            try AtomicFile.makeFolder(output + "/frames")
+            try AtomicFile.makeFolder(output + "/stacks")
+        }
+        let title = "pixel-dqn play, model \((m.path as NSString).lastPathComponent), \(c.env.rawValue), seed \(seed)"
+        let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title)
         let game = PixelCartPole(version: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
         var rng = Xoshiro256.derived(seed: seed, stream: 0)
         game.reset(using: &rng)
@@ -124,7 +134,9 @@ struct PlayCommand: ParsableCommand {
             obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
             let q = obs.withUnsafeBufferPointer { Array(m.network.forward(frames: $0, batch: 1)) }
             let action = q[1] > q[0] ? 1 : 0
-            if step < maxFrames {
+            try episode?.add(EpisodeStep(state: game.env.state, phi: obs, step: step, episode: 0, episodeReturn: total,
+                                         action: action, qValues: q, outcome: nil))
+            if let output, step < maxFrames {
                 let name = String(format: "%05d", step)
                 try PNGImage(width: c.frameSize, height: c.frameSize, pixels: game.frame).write(to: "\(output)/frames/frame_\(name).png")
                 try PNGImage.sideBySide(obs, count: c.frameStack, width: c.frameSize, height: c.frameSize).write(to: "\(output)/stacks/phi_\(name).png")
@@ -134,9 +146,15 @@ struct PlayCommand: ParsableCommand {
             total += r.reward
             let s = r.state.array.map { "\($0)" }.joined(separator: ",")
             lines.append("{\"step\":\(step),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"state\":[\(s)],\"reward\":\(r.reward),\"terminated\":\(r.terminated),\"truncated\":\(r.truncated)}")
-            if r.done { break }
+            if r.done {
+                obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
+                try episode?.add(EpisodeStep(state: game.env.state, phi: obs, step: step, episode: 0, episodeReturn: total,
+                                             action: nil, qValues: nil, outcome: r.terminated ? "episode over: terminated" : "episode over: truncated"))
+                break
+            }
         }
-        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl")
-        print("episode return \(total) in \(step) steps; wrote \(min(step, maxFrames)) frames to \(output)")
+        if let output { try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl") }
+        print("episode return \(total) in \(step) steps" + (output.map { "; wrote \(min(step, maxFrames)) frames to \($0)" } ?? ""))
+        try animation.write(episode)
     }
 }

@@ -1,5 +1,6 @@
-// A small RGB drawing surface for plots: filled rectangles, anti-aliased lines (Xiaolin Wu's
-// algorithm), dots and bitmap text. It produces a PNGImage; nothing here knows about training.
+// A small RGB drawing surface for plots and GIF frames: filled rectangles, copied images,
+// anti-aliased lines (Xiaolin Wu's algorithm), dots and bitmap text. It produces a PNGImage;
+// nothing here knows about training.
 
 public struct RGB: Equatable, Sendable {
     public var r: UInt8, g: UInt8, b: UInt8
@@ -32,6 +33,20 @@ public struct RGBCanvas {
 
     public mutating func fill(x: Int, y: Int, w: Int, h: Int, _ c: RGB) {
         for yy in max(0, y)..<min(height, y + h) { for xx in max(0, x)..<min(width, x + w) { blend(xx, yy, c, 1) } }
+    }
+
+    /// Copies an image of `w × h` pixels with its top-left corner at (x, y), clipped to the
+    /// canvas: interleaved RGB (`channels` 3) or gray (`channels` 1), row-major.
+    public mutating func draw(image: ArraySlice<UInt8>, channels: Int, width w: Int, height h: Int, x: Int, y: Int) {
+        precondition(channels == 1 || channels == 3, "RGBCanvas.draw: \(channels) channels, expected 1 or 3")
+        precondition(image.count == w * h * channels, "RGBCanvas.draw: \(image.count) bytes, expected \(w)x\(h)x\(channels)")
+        let base = image.startIndex
+        for row in max(0, -y)..<min(h, height - y) {
+            for col in max(0, -x)..<min(w, width - x) {
+                let src = base + (row * w + col) * channels, dst = ((y + row) * width + x + col) * 3
+                for c in 0..<3 { pixels[dst + c] = image[src + (channels == 3 ? c : 0)] }
+            }
+        }
     }
 
     /// An anti-aliased line of about `thickness` pixels (Wu's algorithm, widened perpendicular).

@@ -1,7 +1,8 @@
-// A software rasterizer that draws a CartPole state into a grayscale frame of any size, with
-// anti-aliasing by exact horizontal coverage and vertical sub-scanlines. Output pixel (i, j)
-// receives the area average of the 600x400 scene over its footprint, which is what Gymnasium's
-// render → gray → area resize (cv2.INTER_AREA) computes. No display, no GPU, no allocation per frame.
+// A software rasterizer that draws a CartPole state into a grayscale frame (or, with SceneLevels,
+// one colour channel) of any size, with anti-aliasing by exact horizontal coverage and vertical
+// sub-scanlines. Output pixel (i, j) receives the area average of the 600x400 scene over its
+// footprint, which is what Gymnasium's render → gray → area resize (cv2.INTER_AREA) computes.
+// No display, no GPU, no allocation per frame.
 
 /// Renders CartPole frames of one fixed size. Reuse one instance: all scratch memory is
 /// allocated once, in `init`.
@@ -13,6 +14,8 @@ public final class Rasterizer {
     public let height: Int
     /// Sub-scanlines per output row for sloped and curved edges (horizontal coverage is exact).
     public let subscanlines: Int
+    /// What each part is painted with: the agent's gray levels, or one colour channel.
+    public let levels: SceneLevels
 
     /// Scene-pixel → output-pixel scale factors.
     private let fx: Double
@@ -29,25 +32,26 @@ public final class Rasterizer {
     private var polygon = [SIMD2<Double>](repeating: .zero, count: 4)
 
     /// - Precondition: `width` and `height` are at least `minimumSide`.
-    public init(width: Int = 84, height: Int = 84, subscanlines: Int = 8) {
+    public init(width: Int = 84, height: Int = 84, subscanlines: Int = 8, levels: SceneLevels = .gray) {
         precondition(width >= Rasterizer.minimumSide && height >= Rasterizer.minimumSide,
                      "Rasterizer: frame \(width)x\(height) is smaller than \(Rasterizer.minimumSide)x\(Rasterizer.minimumSide)")
         precondition(subscanlines >= 1, "Rasterizer: subscanlines must be at least 1")
         self.width = width
         self.height = height
         self.subscanlines = subscanlines
+        self.levels = levels
         fx = Double(width) / CartPoleScene.sceneWidth
         fy = Double(height) / CartPoleScene.sceneHeight
         let n = width * height
         canvas = .allocate(capacity: n)
-        canvas.initialize(repeating: CartPoleScene.backgroundGray, count: n)
+        canvas.initialize(repeating: levels.background, count: n)
         coverage = .allocate(capacity: n)
         coverage.initialize(repeating: 0, count: n)
         background = .allocate(capacity: n)
         backgroundBytes = .allocate(capacity: n)
         // The track line never moves: draw it once into the background.
         let track = CartPoleScene.trackRect
-        fillRect(track.x0, track.x1, track.y0, track.y1, gray: CartPoleScene.trackGray)
+        fillRect(track.x0, track.x1, track.y0, track.y1, gray: levels.track)
         background.initialize(from: canvas, count: n)
         for i in 0..<n { backgroundBytes[i] = UInt8(canvas[i].rounded()) }
     }
@@ -75,9 +79,9 @@ public final class Rasterizer {
         let scene = CartPoleScene(state: state)
         dirty = (width, -1, height, -1)
         let cart = scene.cartRect
-        fillRect(cart.x0, cart.x1, cart.y0, cart.y1, gray: CartPoleScene.cartGray)
-        fillPole(scene.pole, gray: CartPoleScene.poleGray)
-        fillCircle(centre: scene.axle, radius: CartPoleScene.axleRadius, gray: CartPoleScene.axleGray)
+        fillRect(cart.x0, cart.x1, cart.y0, cart.y1, gray: levels.cart)
+        fillPole(scene.pole, gray: levels.pole)
+        fillCircle(centre: scene.axle, radius: CartPoleScene.axleRadius, gray: levels.axle)
 
         // The static background as bytes, then the touched region from the canvas, which is
         // restored to the background for the next frame.

@@ -1,0 +1,170 @@
+// An episode as an animated GIF for people: the scene in Gymnasium's colours at 450x300, the
+// agent's φ (its k gray frames, at their own size) beside it, and under them the step, the action
+// and the Q-values. Steps come in at the environment's 50 per second; with a lower frame rate the
+// GIF keeps real time by showing the first step of each frame's interval.
+import Foundation
+
+/// What one step of an episode shows.
+public struct EpisodeStep {
+    /// The state drawn in colour.
+    public var state: CartPoleState
+    /// φ: k frames of `frameSize × frameSize` bytes, oldest first.
+    public var phi: [UInt8]
+    /// Env steps since the episode's reset.
+    public var step: Int
+    public var episode: Int
+    public var episodeReturn: Double
+    /// The action taken from this state (nil at the episode's end).
+    public var action: Int?
+    /// The Q-values of φ (nil for random play).
+    public var qValues: [Float]?
+    /// The caption of the episode's last picture ("episode over: terminated"), which is held for `endHold`.
+    public var outcome: String?
+
+    public init(state: CartPoleState, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
+                action: Int?, qValues: [Float]?, outcome: String?) {
+        self.state = state; self.phi = phi; self.step = step; self.episode = episode
+        self.episodeReturn = episodeReturn; self.action = action; self.qValues = qValues; self.outcome = outcome
+    }
+}
+
+public final class EpisodeGIF {
+    /// CartPole's frames per second (Gymnasium's metadata "render_fps"): real time.
+    public static let environmentFPS = 50
+    public static let sceneWidth = 450, sceneHeight = 300
+    /// Hundredths of a second the last picture of an episode stays up.
+    public static let endHold = 100
+    /// The largest φ frame side and depth the layout takes.
+    public static let maximumFrameSize = 256, maximumFrameStack = 16
+
+    static let margin = 10, gap = 4
+    static let ink = RGB.black, accent = RGB(30, 80, 200), label = RGB(110, 110, 110), border = RGB(200, 200, 200)
+
+    public let frameStack: Int
+    public let frameSize: Int
+    public let fps: Int
+    let title: String
+    let renderer = SceneRenderer(width: EpisodeGIF.sceneWidth, height: EpisodeGIF.sceneHeight)
+    var canvas: RGBCanvas
+    var palette = GIFPalette.episode(extra: [EpisodeGIF.ink, .white, EpisodeGIF.accent, EpisodeGIF.label, EpisodeGIF.border])
+    let writer: GIFWriter
+    /// Steps given so far, and the frame-rate interval of the last picture.
+    private var steps = 0
+    private var lastInterval = -1
+    /// Pictures given to the writer (before merging equal ones).
+    public private(set) var pictures = 0
+
+    /// Columns of the φ grid: k in a row up to 2, then as square as possible.
+    static func gridColumns(_ k: Int) -> Int {
+        if k <= 2 { return k }
+        var c = 1
+        while c * c < k { c += 1 }
+        return c
+    }
+
+    /// Why these settings cannot make a GIF, or nil: the message names the option.
+    public static func problem(frameStack k: Int, frameSize: Int, fps: Int) -> String? {
+        if !(1...environmentFPS).contains(fps) { return "--fps: expected 1 to \(environmentFPS) frames per second, got \(fps)" }
+        if !(1...maximumFrameStack).contains(k) { return "--gif: φ of at most \(maximumFrameStack) frames fits the picture, got k = \(k)" }
+        if !(Rasterizer.minimumSide...maximumFrameSize).contains(frameSize) {
+            return "--gif: frames of \(Rasterizer.minimumSide) to \(maximumFrameSize) pixels fit the picture, got \(frameSize)"
+        }
+        return nil
+    }
+
+    /// - Precondition: `problem(...)` is nil for these settings.
+    public init(frameStack k: Int, frameSize: Int, fps: Int, title: String) throws {
+        if let p = EpisodeGIF.problem(frameStack: k, frameSize: frameSize, fps: fps) { preconditionFailure("EpisodeGIF: \(p)") }
+        frameStack = k; self.frameSize = frameSize; self.fps = fps; self.title = title
+        let m = EpisodeGIF.margin, g = EpisodeGIF.gap
+        let cols = EpisodeGIF.gridColumns(k), rows = (k + cols - 1) / cols
+        let gridWidth = cols * frameSize + (cols - 1) * g, gridHeight = rows * frameSize + (rows - 1) * g
+        let width = m + EpisodeGIF.sceneWidth + 2 * m + max(gridWidth, 120) + m
+        let height = m + max(EpisodeGIF.sceneHeight, 24 + gridHeight) + 10 + 2 * 20 + 12 + m
+        canvas = RGBCanvas(width: width, height: height)
+        writer = try GIFWriter(width: width, height: height, palette: palette.colours)
+        // The parts that never change: borders and labels.
+        outline(x: m, y: m, w: EpisodeGIF.sceneWidth, h: EpisodeGIF.sceneHeight)
+        let px = phiOrigin.x
+        canvas.text("PHI: \(k) X \(frameSize)X\(frameSize) GRAY", x: px, y: m, EpisodeGIF.label)
+        canvas.text("OLDEST FIRST", x: px, y: m + 10, EpisodeGIF.label)
+        for f in 0..<k {
+            let o = panelOrigin(f)
+            outline(x: o.x, y: o.y, w: frameSize, h: frameSize)
+        }
+        canvas.text(title, x: m, y: height - m - 7, EpisodeGIF.label)
+    }
+
+    var phiOrigin: (x: Int, y: Int) { (EpisodeGIF.margin * 3 + EpisodeGIF.sceneWidth, EpisodeGIF.margin + 24) }
+
+    /// The top-left pixel of φ's frame `f` (0 = oldest) in the pictures.
+    public func panelOrigin(_ f: Int) -> (x: Int, y: Int) {
+        let cols = EpisodeGIF.gridColumns(frameStack), step = frameSize + EpisodeGIF.gap
+        return (phiOrigin.x + (f % cols) * step, phiOrigin.y + (f / cols) * step)
+    }
+
+    /// A one-pixel border just outside the rectangle.
+    private func outline(x: Int, y: Int, w: Int, h: Int) {
+        canvas.fill(x: x - 1, y: y - 1, w: w + 2, h: 1, EpisodeGIF.border)
+        canvas.fill(x: x - 1, y: y + h, w: w + 2, h: 1, EpisodeGIF.border)
+        canvas.fill(x: x - 1, y: y - 1, w: 1, h: h + 2, EpisodeGIF.border)
+        canvas.fill(x: x + w, y: y - 1, w: 1, h: h + 2, EpisodeGIF.border)
+    }
+
+    /// Hundredths of a second of frame-rate interval `i`, rounded so that the delays add up to
+    /// real time (at 30 fps: 3, 3, 4, 3, 3, 4, ...).
+    func delay(ofInterval i: Int) -> Int { (100 * (i + 1) + fps / 2) / fps - (100 * i + fps / 2) / fps }
+
+    /// Adds the next step; call it for every step, in order.
+    public func add(_ s: EpisodeStep) throws {
+        precondition(s.phi.count == frameStack * frameSize * frameSize, "EpisodeGIF: φ holds \(s.phi.count) bytes")
+        let interval = steps * fps / EpisodeGIF.environmentFPS
+        steps += 1
+        let isEnd = s.outcome != nil
+        guard isEnd || interval != lastInterval else { return }
+        lastInterval = interval
+        draw(s)
+        try writer.add(palette.indices(rgb: canvas.pixels), delay: isEnd ? EpisodeGIF.endHold : delay(ofInterval: interval))
+        pictures += 1
+    }
+
+    private func draw(_ s: EpisodeStep) {
+        let m = EpisodeGIF.margin
+        canvas.draw(image: renderer.render(s.state)[...], channels: 3, width: EpisodeGIF.sceneWidth,
+                    height: EpisodeGIF.sceneHeight, x: m, y: m)
+        let n = frameSize * frameSize
+        for f in 0..<frameStack {
+            let o = panelOrigin(f)
+            canvas.draw(image: s.phi[(f * n)..<((f + 1) * n)], channels: 1, width: frameSize, height: frameSize, x: o.x, y: o.y)
+        }
+        // Captions: two lines at twice the font's size, under the scene.
+        let top = m + max(EpisodeGIF.sceneHeight, 24 + (panelOrigin(frameStack - 1).y - phiOrigin.y) + frameSize) + 10
+        canvas.fill(x: 0, y: top, w: canvas.width, h: 40, .white)
+        let names = ["PUSH LEFT", "PUSH RIGHT"]
+        var line1 = "EPISODE \(s.episode)  STEP \(s.step)  RETURN \(Int(s.episodeReturn))"
+        if let a = s.action { line1 += "  ACTION: " + (a < names.count ? names[a] : "\(a)") }
+        canvas.text(line1, x: m, y: top, EpisodeGIF.ink, scale: 2)
+        if let outcome = s.outcome {
+            canvas.text(outcome, x: m, y: top + 20, EpisodeGIF.accent, scale: 2)
+        } else if let q = s.qValues {
+            var x = m
+            for (i, v) in q.enumerated() {
+                let text = "Q(\(i < names.count ? names[i].dropFirst(5) : "\(i)")) \(formatQ(v))"
+                canvas.text(text, x: x, y: top + 20, i == s.action ? EpisodeGIF.accent : EpisodeGIF.label, scale: 2)
+                x += BitmapFont.width(text, scale: 2) + 36
+            }
+        } else {
+            canvas.text("RANDOM ACTIONS", x: m, y: top + 20, EpisodeGIF.label, scale: 2)
+        }
+    }
+
+    private func formatQ(_ v: Float) -> String { String(format: "%.2f", Double(v)) }
+
+    /// The finished file's bytes.
+    public func finish() throws -> [UInt8] { try writer.finish() }
+
+    /// Finishes the GIF and writes it atomically to `path`.
+    public func write(to path: String) throws {
+        try AtomicFile.write(try finish(), to: path)
+    }
+}

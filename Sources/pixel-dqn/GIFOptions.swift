@@ -1,0 +1,40 @@
+// The options of `play` and `dump-frames` that make an animated GIF (--gif, --fps), checked
+// before any work is done.
+import ArgumentParser
+import Foundation
+import PixelDQN
+
+struct GIFOptions: ParsableArguments {
+    @Option(help: "Also write the episode as an animated GIF: the scene in colour, φ beside it, the step, action and Q-values.")
+    var gif: String?
+    @Option(help: "Frames per second of the GIF, 1 to 50; the episode plays in real time (50 steps per second), so below 50 steps are skipped.")
+    var fps = EpisodeGIF.environmentFPS
+
+    func validate() throws {
+        if let p = EpisodeGIF.problem(frameStack: 1, frameSize: 84, fps: fps) { throw ValidationError(p) }
+        guard let path = gif else { return }
+        var isDir: ObjCBool = false
+        if path.isEmpty || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {
+            throw ValidationError("--gif \(path): expected a file path, e.g. episode.gif")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue) {
+            throw ValidationError("--gif \(path): the folder \(folder) does not exist")
+        }
+    }
+
+    /// An EpisodeGIF for φ of k frames of `size` pixels, or nil without --gif.
+    func makeGIF(frameStack k: Int, frameSize size: Int, title: String) throws -> EpisodeGIF? {
+        guard gif != nil else { return nil }
+        if let p = EpisodeGIF.problem(frameStack: k, frameSize: size, fps: fps) { throw ValidationError(p) }
+        return try EpisodeGIF(frameStack: k, frameSize: size, fps: fps, title: title)
+    }
+
+    /// Writes the GIF and says where.
+    func write(_ episode: EpisodeGIF?) throws {
+        guard let episode, let path = gif else { return }
+        try episode.write(to: path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print("wrote \(path): \(episode.pictures) pictures at \(fps) fps, \(size / 1024) KiB")
+    }
+}
