@@ -8,6 +8,8 @@ public final class ReLU: Layer {
     public let maxBatch: Int
     private var cachedInput: UnsafePointer<Float>?
     private var cachedBatch = 0
+    /// Threads this layer's kernels use (1 or 2; see `Layer.threads`).
+    public var threads = NumericsThreads.defaultCount { didSet { NumericsThreads.check(threads, "ReLU.threads") } }
 
     public var outputSize: Int { inputSize }
     public var parameterCount: Int { 0 }
@@ -28,7 +30,8 @@ public final class ReLU: Layer {
             func run(range: Range<Int>) { for i in range { y[i] = max(x[i], 0) } }
         }
         // Work counts a memory-bound element as 4: conv1's 409,600-value output is split in two.
-        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64, Job(x: input, y: output))
+        NumericsThreads.forEachPart(total: batch * inputSize, threads: threads, work: 4 * batch * inputSize, granule: 64,
+                                    Job(x: input, y: output))
         cachedInput = input; cachedBatch = batch
     }
 
@@ -65,7 +68,7 @@ public final class ReLU: Layer {
                 ReLU.gradient(x: x + range.lowerBound, dy: dy + range.lowerBound, dx: dx + range.lowerBound, count: range.count)
             }
         }
-        NumericsThreads.forEachPart(total: cachedBatch * inputSize, work: 4 * cachedBatch * inputSize, granule: 64,
+        NumericsThreads.forEachPart(total: cachedBatch * inputSize, threads: threads, work: 4 * cachedBatch * inputSize, granule: 64,
                                     Job(x: x, dy: gradOutput, dx: gradInput))
     }
 }
@@ -75,6 +78,8 @@ public final class Flatten: Layer {
     public let inputSize: Int
     public let maxBatch: Int
     private var cachedBatch = 0
+    /// Unused (Flatten copies on the calling thread); kept for the `Layer` contract.
+    public var threads = NumericsThreads.defaultCount
 
     public var outputSize: Int { inputSize }
     public var parameterCount: Int { 0 }

@@ -17,14 +17,19 @@ public final class Adam {
     public let beta1: Double, beta2: Double, epsilon: Double
     /// Number of steps taken (torch's `state['step']`).
     public private(set) var step: Int = 0
+    /// Threads an update uses (1 or 2; the same bits either way). Set it between updates.
+    public var threads: Int { didSet { NumericsThreads.check(threads, "Adam.threads") } }
     /// First moment m (torch's `exp_avg`), one per parameter.
     public private(set) var firstMoment: [Float]
     /// Second moment v (torch's `exp_avg_sq`), one per parameter.
     public private(set) var secondMoment: [Float]
 
     public init(parameterCount: Int, learningRate: Double = 1e-3, beta1: Double = 0.9,
-                beta2: Double = 0.999, epsilon: Double = 1e-8) {
+                beta2: Double = 0.999, epsilon: Double = 1e-8,
+                threads: Int = NumericsThreads.defaultCount) {
         precondition(parameterCount > 0 && learningRate > 0, "Adam: parameterCount and learningRate must be positive")
+        NumericsThreads.check(threads, "Adam")
+        self.threads = threads
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         firstMoment = [Float](repeating: 0, count: parameterCount)
         secondMoment = [Float](repeating: 0, count: parameterCount)
@@ -53,7 +58,7 @@ public final class Adam {
             secondMoment.withUnsafeMutableBufferPointer { vb in
                 guard let mp = mb.baseAddress, let vp = vb.baseAddress else { return }
                 // Elementwise, so any split gives the same bits.
-                NumericsThreads.forEachPart(total: count, work: 8 * count, granule: 64,
+                NumericsThreads.forEachPart(total: count, threads: threads, work: 8 * count, granule: 64,
                     Step(p: pp, g: gp, m: mp, v: vp, scale: gradientScale, w1: w1, b2: b2, w2: w2,
                          eps: eps, stepSize: stepSize, correction2Sqrt: correction2Sqrt))
             }

@@ -9,13 +9,13 @@ extension Conv2D {
         if batch == 1 {
             // Acting: one sample, so the two threads split its positions (same bits).
             let out = outputChannelsLast ? output : outT[0]
-            NumericsThreads.run(parts: 2, work: forwardFLOPsPerSample,
+            NumericsThreads.run(parts: 2, threads: threads, work: forwardFLOPsPerSample,
                                 DirectForwardPositions(layer: self, tables: tables, input: input, out: out))
             Self.finishDirect(out: out, bias: bias, y: output, pos: geometry.positions, co: outChannels,
                               channelsLast: outputChannelsLast, relu: appliesReLU)
             return
         }
-        NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample,
+        NumericsThreads.run(parts: Self.chunks, threads: threads, work: batch * forwardFLOPsPerSample,
                             DirectForward(layer: self, tables: tables, input: input, batch: batch, bias: bias, output: output))
     }
 
@@ -91,7 +91,7 @@ extension Conv2D {
             }
             dxWeight = UnsafePointer(wcl)
         }
-        NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample,
+        NumericsThreads.run(parts: Self.chunks, threads: threads, work: batch * 3 * forwardFLOPsPerSample,
                             DirectBackward(layer: self, tables: tables, input: input, batch: batch, gradOutput: gradOutput,
                                            dxWeight: dxWeight, gradInput: gradInput))
     }

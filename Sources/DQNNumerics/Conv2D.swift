@@ -56,6 +56,8 @@ public final class Conv2D: Layer {
     /// (dx = 0 where the input is not positive), each sample while its dx is still in cache (set
     /// by `QNetwork`, which then skips the ReLU's own backward pass). Off by default.
     public var masksGradInputByReLU = false
+    /// Threads this layer's kernels use (1 or 2; see `Layer.threads`).
+    public var threads = NumericsThreads.defaultCount { didSet { NumericsThreads.check(threads, "Conv2D.threads") } }
 
     /// Whether the layer reads patches straight from the input (`DirectConv`: padding 0 and Cout a
     /// multiple of 16) instead of building im2row blocks. Both give the same bits.
@@ -143,11 +145,11 @@ public final class Conv2D: Layer {
             // Acting: one sample, so split the GEMM itself across threads (same bits).
             Im2Row.sample(g, input: input, rows: rows[0])
             Gemm.multiply(transposeA: false, m: pos, n: co, k: kc, a: rows[0], lda: kc, b: weightT, ldb: co,
-                          c: outT[0], ldc: co, accumulate: false)
+                          c: outT[0], ldc: co, accumulate: false, threads: threads)
             Self.finishSample(outT: outT[0], bias: bias, y: output, pos: pos, co: co, relu: appliesReLU)
             return
         }
-        NumericsThreads.run(parts: Self.chunks, work: batch * forwardFLOPsPerSample,
+        NumericsThreads.run(parts: Self.chunks, threads: threads, work: batch * forwardFLOPsPerSample,
                             Im2RowForward(layer: self, input: input, batch: batch, bias: bias, output: output))
     }
 
@@ -199,7 +201,7 @@ public final class Conv2D: Layer {
             combinePartials(into: gradParameters, accumulate: accumulate)
             return
         }
-        NumericsThreads.run(parts: Self.chunks, work: batch * 3 * forwardFLOPsPerSample,
+        NumericsThreads.run(parts: Self.chunks, threads: threads, work: batch * 3 * forwardFLOPsPerSample,
                             Im2RowBackward(layer: self, input: input, batch: batch, gradOutput: gradOutput,
                                            weight: parameters, gradInput: gradInput))
         combinePartials(into: gradParameters, accumulate: accumulate)

@@ -16,6 +16,8 @@ public final class DuelingHead: Layer {
     public let actions: Int
     public let maxBatch: Int
     private var cachedBatch = 0
+    /// Unused (a few adds per row, on the calling thread); kept for the `Layer` contract.
+    public var threads = NumericsThreads.defaultCount
 
     public var inputSize: Int { 1 + actions }
     public var outputSize: Int { actions }

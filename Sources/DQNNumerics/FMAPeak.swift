@@ -18,13 +18,10 @@ public enum FMAPeak {
     private static func once(threads: Int, iterations: Int) -> Double {
         precondition((1...2).contains(threads), "FMAPeak.measure: threads must be 1 or 2, got \(threads)")
         precondition(iterations > 0, "FMAPeak.measure: iterations must be positive, got \(iterations)")
-        let savedThreads = NumericsThreads.count
-        NumericsThreads.count = threads
-        defer { NumericsThreads.count = savedThreads }
         var sinks = (Float(0), Float(0))
         let elapsed = withUnsafeMutablePointer(to: &sinks) { sink in
             ContinuousClock().measure {
-                NumericsThreads.run(parts: threads, work: .max, Loop(iterations: iterations, sink: sink))
+                NumericsThreads.run(parts: threads, threads: threads, work: .max, Loop(iterations: iterations, sink: sink))
             }
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

@@ -23,17 +23,19 @@ public enum Gemm {
     /// K block: a 256×16 panel of B (16 KiB) stays in L1 while the row tiles stream past it.
     @usableFromInline static let kBlock = 256
 
-    /// C = op(A)·B (`accumulate == false`) or C += op(A)·B (`accumulate == true`).
+    /// C = op(A)·B (`accumulate == false`) or C += op(A)·B (`accumulate == true`), split over
+    /// `threads` threads (1 or 2; the same bits either way).
     /// - Complexity: 2·M·N·K floating-point operations.
     public static func multiply(
         transposeA: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool
+        accumulate: Bool, threads: Int
     ) {
+        NumericsThreads.check(threads, "Gemm.multiply")
         multiply(transposeA: transposeA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                 accumulate: accumulate, parts: NumericsThreads.count)
+                 accumulate: accumulate, parts: threads)
     }
 
     /// `multiply` on the calling thread only (for callers that already split work across threads).
@@ -81,7 +83,7 @@ public enum Gemm {
                            b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
             }
         }
-        NumericsThreads.run(parts: parts, work: 2 * m * n * k,
+        NumericsThreads.run(parts: parts, threads: parts, work: 2 * m * n * k,
                             Job(parts: parts, m: m, n: n, k: k, a: a, rowStride: rowStride, kStride: kStride,
                                 b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate,
                                 splitRows: (m + 5) / 6 >= (n + 15) / 16))

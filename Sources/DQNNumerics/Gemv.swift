@@ -2,14 +2,15 @@
 // where a GEMM would waste 15 of its 16 columns. Dot products along K in SIMD8 lanes.
 
 extension Gemm {
-    /// y[0..<M] = A·x (or y += A·x when `accumulate`), with A M×K, row stride `lda`, x of length K.
+    /// y[0..<M] = A·x (or y += A·x when `accumulate`), with A M×K, row stride `lda`, x of length K,
+    /// rows split over `threads` threads.
     ///
     /// Each y[i] is 8 lane-wise FMA chains over k in steps of 8, summed in a fixed order, then the
     /// K % 8 tail in order: the same for every row and thread split.
     /// - Complexity: 2·M·K floating-point operations.
     public static func multiplyVector(
         m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-        x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, accumulate: Bool
+        x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int
     ) {
         precondition(m >= 0 && k >= 0 && lda >= k, "Gemv: bad sizes m=\(m) k=\(k) lda=\(lda)")
         struct Job: RangeJob {
@@ -22,7 +23,7 @@ extension Gemm {
                 }
             }
         }
-        NumericsThreads.forEachPart(total: m, work: 2 * m * k, granule: 4,
+        NumericsThreads.forEachPart(total: m, threads: threads, work: 2 * m * k, granule: 4,
                                     Job(k: k, a: a, lda: lda, x: x, y: y, accumulate: accumulate))
     }
 

@@ -9,14 +9,15 @@
 public enum Im2Row {
     /// Writes the patch matrix of `batch` samples of `input` into `rows`.
     public static func forward(_ g: ConvGeometry, batch: Int, input: UnsafePointer<Float>,
-                               rows: UnsafeMutablePointer<Float>) {
+                               rows: UnsafeMutablePointer<Float>, threads: Int) {
         struct Job: RangeJob {
             let g: ConvGeometry, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>
             func run(range: Range<Int>) {
                 for n in range { Im2Row.sample(g, input: input + n * g.inputSize, rows: rows + n * g.positions * g.patchSize) }
             }
         }
-        NumericsThreads.forEachPart(total: batch, work: batch * g.positions * g.patchSize, Job(g: g, input: input, rows: rows))
+        NumericsThreads.forEachPart(total: batch, threads: threads, work: batch * g.positions * g.patchSize,
+                                    Job(g: g, input: input, rows: rows))
     }
 
     /// One sample's patch matrix [P, Kc], or only the rows of output lines `outputLines` (written
@@ -86,7 +87,7 @@ public enum Im2Row {
     /// overwriting `gradInput` (N×C×H×W). Parallel over samples, each sample summed in a fixed
     /// order, so the result does not depend on the thread count.
     public static func backward(_ g: ConvGeometry, batch: Int, rows: UnsafePointer<Float>,
-                                gradInput: UnsafeMutablePointer<Float>) {
+                                gradInput: UnsafeMutablePointer<Float>, threads: Int) {
         struct Job: RangeJob {
             let g: ConvGeometry, rows: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>
             func run(range: Range<Int>) {
@@ -97,7 +98,8 @@ public enum Im2Row {
                 }
             }
         }
-        NumericsThreads.forEachPart(total: batch, work: batch * g.positions * g.patchSize, Job(g: g, rows: rows, gradInput: gradInput))
+        NumericsThreads.forEachPart(total: batch, threads: threads, work: batch * g.positions * g.patchSize,
+                                    Job(g: g, rows: rows, gradInput: gradInput))
     }
 
     /// Scatter-adds the patch rows of one sample (or of output lines `outputLines`, read from `rows`

@@ -14,6 +14,7 @@
 ///   the same bits as adding into zeros), and OVERWRITES `gradInput` (N×inputSize) when non-nil.
 /// - Parameters are this layer's slice of a flat buffer: weight (PyTorch layout) then bias.
 /// - Nothing allocates: scratch is sized for `maxBatch` at init.
+/// - The layer's kernels use `threads` threads, passed down to them (no global thread count).
 public protocol Layer: AnyObject {
     /// Values per sample going in.
     var inputSize: Int { get }
@@ -25,6 +26,9 @@ public protocol Layer: AnyObject {
     var maxBatch: Int { get }
     /// FLOPs of the forward pass for one sample (GEMM-like work only, 2·M·N·K).
     var forwardFLOPsPerSample: Int { get }
+    /// Threads the layer's kernels use (1 or 2; `NumericsThreads`). Set it between computations;
+    /// a `QNetwork` sets it on its layers. Results do not depend on it.
+    var threads: Int { get set }
 
     func forward(input: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
                  output: UnsafeMutablePointer<Float>)

@@ -24,6 +24,8 @@ public final class Linear: Layer {
     /// Whether the input is a ReLU's output and backward also applies that ReLU's backward to dx
     /// (see `Conv2D.masksGradInputByReLU`). Off by default.
     public var masksGradInputByReLU = false
+    /// Threads this layer's kernels use (1 or 2; see `Layer.threads`).
+    public var threads = NumericsThreads.defaultCount { didSet { NumericsThreads.check(threads, "Linear.threads") } }
 
     public var inputSize: Int { inFeatures }
     public var outputSize: Int { outFeatures }
@@ -53,15 +55,15 @@ public final class Linear: Layer {
         cachedInput = input; cachedBatch = batch
         let fi = inFeatures, fo = outFeatures, bias = parameters + fo * fi
         if batch == 1 {
-            Gemm.multiplyVector(m: fo, k: fi, a: parameters, lda: fi, x: input, y: output, accumulate: false)
+            Gemm.multiplyVector(m: fo, k: fi, a: parameters, lda: fi, x: input, y: output, accumulate: false, threads: threads)
         } else if batch * (fi + fo) > fi * fo {
             transpose(rows: fo, cols: fi, src: parameters, dst: weightT)
             Gemm.multiply(transposeA: false, m: batch, n: fo, k: fi, a: input, lda: fi,
-                          b: weightT, ldb: fo, c: output, ldc: fo, accumulate: false)
+                          b: weightT, ldb: fo, c: output, ldc: fo, accumulate: false, threads: threads)
         } else {
             transpose(rows: batch, cols: fi, src: input, dst: xT)
             Gemm.multiply(transposeA: false, m: fo, n: batch, k: fi, a: parameters, lda: fi,
-                          b: xT, ldb: batch, c: yT, ldc: batch, accumulate: false)
+                          b: xT, ldb: batch, c: yT, ldc: batch, accumulate: false, threads: threads)
             transpose(rows: fo, cols: batch, src: yT, dst: output)
         }
         for n in 0..<batch {
@@ -80,7 +82,7 @@ public final class Linear: Layer {
         guard let x = cachedInput, cachedBatch > 0 else { preconditionFailure("Linear.backward called without a forward") }
         let batch = cachedBatch, fi = inFeatures, fo = outFeatures
         Gemm.multiply(transposeA: true, m: fo, n: fi, k: batch, a: gradOutput, lda: fo,
-                      b: x, ldb: fi, c: gradParameters, ldc: fi, accumulate: accumulate)
+                      b: x, ldb: fi, c: gradParameters, ldc: fi, accumulate: accumulate, threads: threads)
         let gradBias = gradParameters + fo * fi
         biasSums.update(repeating: 0, count: fo)
         for n in 0..<batch {
@@ -94,7 +96,7 @@ public final class Linear: Layer {
         }
         if let gradInput {
             Gemm.multiply(transposeA: false, m: batch, n: fi, k: fo, a: gradOutput, lda: fo,
-                          b: parameters, ldb: fi, c: gradInput, ldc: fi, accumulate: false)
+                          b: parameters, ldb: fi, c: gradInput, ldc: fi, accumulate: false, threads: threads)
             if masksGradInputByReLU { ReLU.gradient(x: x, dy: gradInput, dx: gradInput, count: batch * fi) }
         }
     }

@@ -34,21 +34,20 @@ public enum NetworkBenchmark {
     /// The update batch for a preset: 32 (conv, as DQN) or 256 (mlp).
     public static func updateBatch(for preset: NetworkPreset) -> Int { preset.isConvolutional ? 32 : 256 }
 
-    /// Measures a preset with seeded weights and inputs. `threads` sets `NumericsThreads.count`
-    /// for the run (restored afterwards).
+    /// Measures a preset with seeded weights and inputs; the networks and Adam use `threads`
+    /// threads.
     public static func run(preset: NetworkPreset, dueling: Bool = false, inputShape: [Int]? = nil, actions: Int = 2,
                            repeats: Int = 20, threads: Int = 2, seed: UInt64 = 1) -> NetworkBenchmarkResult {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
-        let savedThreads = NumericsThreads.count
-        NumericsThreads.count = threads
-        defer { NumericsThreads.count = savedThreads }
         let shape = inputShape ?? preset.defaultInputShape
         let batch = updateBatch(for: preset)
         var rng = Xoshiro256(seed: seed)
-        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling, rng: &rng)
-        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling, rng: &rng)
+        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling,
+                              threads: threads, rng: &rng)
+        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling,
+                              threads: threads, rng: &rng)
         target.copyParameters(from: online)
-        let adam = Adam(parameterCount: online.parameterCount, learningRate: 1e-4)
+        let adam = Adam(parameterCount: online.parameterCount, learningRate: 1e-4, threads: threads)
         let size = online.inputSize
         let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let nextFrames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -149,14 +148,11 @@ extension NetworkBenchmark {
     public static func layerBreakdown(preset: NetworkPreset, dueling: Bool = false, actions: Int = 2, repeats: Int = 20,
                                       threads: Int = 2, seed: UInt64 = 1) -> [LayerTiming] {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
-        let savedThreads = NumericsThreads.count
-        NumericsThreads.count = threads
-        defer { NumericsThreads.count = savedThreads }
         let batch = updateBatch(for: preset)
         var rng = Xoshiro256(seed: seed)
         let net = QNetwork(preset: preset, inputShape: preset.defaultInputShape, actions: actions, maxBatch: batch,
-                           dueling: dueling, rng: &rng)
-        let adam = Adam(parameterCount: net.parameterCount, learningRate: 1e-4)
+                           dueling: dueling, threads: threads, rng: &rng)
+        let adam = Adam(parameterCount: net.parameterCount, learningRate: 1e-4, threads: threads)
         let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let gradQ = (0..<(batch * actions)).map { _ in rng.uniform(-1, 1) / Float(batch) }
         let count = net.layers.count

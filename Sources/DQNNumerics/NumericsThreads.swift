@@ -5,22 +5,29 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The number of threads the DQNNumerics kernels use (1 or 2; default 2, the machine's cores).
+/// How the DQNNumerics kernels split work over threads (1 or 2).
 ///
-/// Changing it never changes results: every kernel splits its output into parts computed by the
-/// same arithmetic in the same order, and reductions (weight gradients over the batch, loss and
-/// norm sums) are computed sequentially per output element or in a fixed chunk order.
+/// There is no process-wide thread count: every object that owns work (`QNetwork` and its layers,
+/// `Adam`, `RMSProp`) carries its own `threads`, and passes it to the kernels it calls, which take
+/// it as an argument. Two networks with different thread counts can therefore run in one process,
+/// on different threads, at the same time. They share one `PartnerThread`: a kernel that finds it
+/// busy runs its parts inline, in order.
+///
+/// The thread count never changes results: every kernel splits its output into parts computed by
+/// the same arithmetic in the same order, and reductions (weight gradients over the batch, loss
+/// and norm sums) are computed sequentially per output element or in a fixed chunk order.
 public enum NumericsThreads {
-    nonisolated(unsafe) private static var storedCount = 2
+    /// The thread count of an object built without one: the machine's 2 cores.
+    public static let defaultCount = 2
 
-    /// The thread count in use; setting it outside 1...2 is a programmer error. Set it between
-    /// computations (each kernel reads it once when it starts).
-    public static var count: Int {
-        get { storedCount }
-        set {
-            precondition((1...2).contains(newValue), "NumericsThreads.count must be 1 or 2, got \(newValue)")
-            storedCount = newValue
-        }
+    /// The thread counts the kernels support.
+    public static let supported = 1...2
+
+    /// Checks a thread count handed to an object or kernel; a count outside `supported` is a
+    /// programmer error (outside values are validated where they enter, e.g. `--threads`).
+    @inline(__always)
+    static func check(_ threads: Int, _ owner: @autoclosure () -> String) {
+        precondition(supported.contains(threads), "\(owner()): threads must be 1 or 2, got \(threads)")
     }
 
     /// Below this much work (a rough FLOP or element count) a job runs inline. Handing a job to
@@ -28,28 +35,28 @@ public enum NumericsThreads {
     /// cache; splitting the mlp preset's small layers made its update slower (0.17 vs 0.14 ms).
     static let parallelThreshold = 1_000_000
 
-    /// Runs `job.run(part:)` for `part` in 0..<parts: with 2 threads the caller runs the even
+    /// Runs `job.run(part:)` for `part` in 0..<parts: with `threads` 2 the caller runs the even
     /// parts and the `PartnerThread` the odd ones, when `work` is large enough and the partner is
     /// free (it is not when `run` is nested or called from two threads at once); otherwise inline,
     /// in order. Jobs are plain structs rather than closures: handing a closure to another thread
     /// needs `withoutActuallyEscaping`, which allocates on every call, while a struct is handed
     /// over as a pointer to the caller's stack and a type, so nothing allocates.
-    static func run<Job: ParallelJob>(parts: Int, work: Int, _ job: Job) {
+    static func run<Job: ParallelJob>(parts: Int, threads: Int, work: Int, _ job: Job) {
         if parts <= 1 { if parts == 1 { job.run(part: 0) }; return }
-        if count == 1 || work < parallelThreshold || !PartnerThread.shared.run(parts: parts, job) {
+        if threads == 1 || work < parallelThreshold || !PartnerThread.shared.run(parts: parts, job) {
             for p in 0..<parts { job.run(part: p) }
         }
     }
 
     /// `run` with no work threshold, for the hand-over probe in the tests.
     public static func probeRun<Job: ParallelJob>(parts: Int, _ job: Job) {
-        run(parts: parts, work: .max, job)
+        run(parts: parts, threads: 2, work: .max, job)
     }
 
-    /// Runs `job.run(range:)` over `NumericsThreads.count` contiguous parts of `0..<total`
-    /// (elementwise or per-sample work: each index is processed the same way whatever the split).
-    static func forEachPart<Job: RangeJob>(total: Int, work: Int, granule: Int = 1, _ job: Job) {
-        run(parts: count, work: work, EvenSplit(total: total, parts: count, granule: granule, job: job))
+    /// Runs `job.run(range:)` over `threads` contiguous parts of `0..<total` (elementwise or
+    /// per-sample work: each index is processed the same way whatever the split).
+    static func forEachPart<Job: RangeJob>(total: Int, threads: Int, work: Int, granule: Int = 1, _ job: Job) {
+        run(parts: threads, threads: threads, work: work, EvenSplit(total: total, parts: threads, granule: granule, job: job))
     }
 
     /// Splits `0..<total` into `parts` contiguous ranges whose sizes are multiples of `granule`

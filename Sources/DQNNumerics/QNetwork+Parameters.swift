@@ -9,7 +9,7 @@ extension QNetwork {
             func run(range: Range<Int>) { (g + range.lowerBound).update(repeating: 0, count: range.count) }
         }
         guard let base = gradients.baseAddress else { return }
-        NumericsThreads.forEachPart(total: parameterCount, work: 4 * parameterCount, granule: 64, Zero(g: base))
+        NumericsThreads.forEachPart(total: parameterCount, threads: threads, work: 4 * parameterCount, granule: 64, Zero(g: base))
     }
 
     /// Whether `other` has the same architecture (names and shapes of every tensor).
@@ -49,7 +49,7 @@ extension QNetwork {
         let count = parameterCount
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { sums in
             guard let out = sums.baseAddress else { return 0 }
-            NumericsThreads.run(parts: 2, work: 4 * count, Job(count: count, gradients: base, sums: out))
+            NumericsThreads.run(parts: 2, threads: threads, work: 4 * count, Job(count: count, gradients: base, sums: out))
             return Float((out[0] + out[1]).squareRoot())
         }
     }

@@ -107,13 +107,14 @@ extension QNetwork {
         try loadParameters(from: SafetensorsFile(contentsOf: url), fileName: url.path)
     }
 
-    /// Builds a network with the architecture recorded in a file's metadata and loads its parameters.
-    public convenience init(contentsOf url: URL, maxBatch: Int) throws {
+    /// Builds a network with the architecture recorded in a file's metadata and loads its
+    /// parameters; its kernels use `threads` threads.
+    public convenience init(contentsOf url: URL, maxBatch: Int, threads: Int = NumericsThreads.defaultCount) throws {
         let file = try SafetensorsFile(contentsOf: url)
         let arch = try NetworkArchitecture(metadata: file.metadata, file: url.path)
         var rng = Xoshiro256(seed: 0)   // the draws are overwritten by the file's values
         self.init(preset: arch.preset, inputShape: arch.inputShape, actions: arch.actions, maxBatch: maxBatch,
-                  dueling: arch.dueling, rng: &rng)
+                  dueling: arch.dueling, threads: threads, rng: &rng)
         try loadParameters(from: file, fileName: url.path)
     }
 }

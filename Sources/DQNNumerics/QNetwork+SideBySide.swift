@@ -18,10 +18,10 @@ extension QNetwork {
         }
     }
 
-    /// Runs `first.forward(firstInput)` and `second.forward(secondInput)` side by side: with 2
-    /// numerics threads and enough work, the caller runs the first pass and the partner thread
-    /// the second, each on one core (the kernels inside find the partner busy and run inline);
-    /// otherwise one after the other, each split over the threads as usual. Either way every
+    /// Runs `first.forward(firstInput)` and `second.forward(secondInput)` side by side: when both
+    /// networks have `threads` 2 and there is enough work, the caller runs the first pass and the
+    /// partner thread the second, each on one core (the kernels inside find the partner busy and
+    /// run inline); otherwise one after the other, each split over its network's threads. Either way every
     /// Q-value has the same bits, since no kernel's arithmetic depends on the thread count.
     ///
     /// The two networks must be different objects (each pass writes its network's buffers, and
@@ -50,7 +50,8 @@ extension QNetwork {
                 }
             }
             let work = batch * (first.forwardFLOPsPerSample + second.forwardFLOPsPerSample)
-            NumericsThreads.run(parts: 2, work: work,
+            // Side by side only when both networks may use 2 threads.
+            NumericsThreads.run(parts: 2, threads: min(first.threads, second.threads), work: work,
                                 Pair(networks: (first, second), inputs: (firstInput, secondInput), batch: batch, out: out))
         }
         return outputs

@@ -15,6 +15,15 @@ public final class QNetwork {
     public let inputShape: [Int]
     public let actions: Int
     public let maxBatch: Int
+    /// Threads this network's kernels use (1 or 2; default 2), its layers' included. Set it
+    /// between computations; the results are the same bits for 1 and 2. Each network carries its
+    /// own count, so networks with different counts can run at once in one process.
+    public var threads: Int {
+        didSet {
+            NumericsThreads.check(threads, "QNetwork.threads")
+            for layer in layers { layer.threads = threads }
+        }
+    }
     /// Total number of Float parameters.
     public let parameterCount: Int
     /// Every parameter, in `namedTensors` order. Owned by the network.
@@ -49,17 +58,19 @@ public final class QNetwork {
     public var inputSize: Int { inputShape.reduce(1, *) }
 
     /// Builds the network and draws PyTorch's default initialisation from `rng`, layer by layer
-    /// in storage order. With `dueling`, the value and advantage heads are drawn as the one
+    /// in storage order. Its kernels use `threads` threads (1 or 2). With `dueling`, the value and advantage heads are drawn as the one
     /// Linear(hidden, 1 + actions) they are stored as: weights, then biases, all U(±1/√hidden),
     /// the distribution PyTorch gives each head (fan_in = hidden for both). Without it, the
     /// network and its draws are what they were before the option existed.
     public init(preset: NetworkPreset, inputShape: [Int], actions: Int, maxBatch: Int, dueling: Bool = false,
-                rng: inout Xoshiro256) {
+                threads: Int = NumericsThreads.defaultCount, rng: inout Xoshiro256) {
         precondition(maxBatch > 0, "QNetwork: maxBatch must be positive, got \(maxBatch)")
+        NumericsThreads.check(threads, "QNetwork")
         self.preset = preset; self.inputShape = inputShape; self.actions = actions; self.maxBatch = maxBatch
-        self.dueling = dueling
+        self.dueling = dueling; self.threads = threads
         let named = preset.makeLayers(inputShape: inputShape, actions: actions, maxBatch: maxBatch, dueling: dueling)
         layers = named.map(\.layer)
+        for layer in layers { layer.threads = threads }
         layerNames = named.map { entry in
             if let name = entry.name { return name }
             switch entry.layer {
@@ -168,7 +179,7 @@ public final class QNetwork {
                 PixelScale.divideBy255(bytes + range.lowerBound, x + range.lowerBound, count: range.count)
             }
         }
-        NumericsThreads.forEachPart(total: batch * inputSize, work: 4 * batch * inputSize, granule: 64,
+        NumericsThreads.forEachPart(total: batch * inputSize, threads: threads, work: 4 * batch * inputSize, granule: 64,
                                     Scale(bytes: src, x: input))
     }
 

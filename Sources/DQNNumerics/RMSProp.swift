@@ -10,11 +10,16 @@ public final class RMSProp {
     public let alpha: Double, epsilon: Double
     /// Number of steps taken.
     public private(set) var step: Int = 0
+    /// Threads an update uses (1 or 2; the same bits either way). Set it between updates.
+    public var threads: Int { didSet { NumericsThreads.check(threads, "RMSProp.threads") } }
     /// Running average of squared gradients (torch's `square_avg`).
     public private(set) var squareAverage: [Float]
 
-    public init(parameterCount: Int, learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8) {
+    public init(parameterCount: Int, learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8,
+                threads: Int = NumericsThreads.defaultCount) {
         precondition(parameterCount > 0 && learningRate > 0, "RMSProp: parameterCount and learningRate must be positive")
+        NumericsThreads.check(threads, "RMSProp")
+        self.threads = threads
         self.learningRate = learningRate; self.alpha = alpha; self.epsilon = epsilon
         squareAverage = [Float](repeating: 0, count: parameterCount)
     }
@@ -38,7 +43,7 @@ public final class RMSProp {
         guard let pp = parameters.baseAddress, let gp = gradients.baseAddress else { return }
         squareAverage.withUnsafeMutableBufferPointer { sb in
             guard let sp = sb.baseAddress else { return }
-            NumericsThreads.forEachPart(total: count, work: 6 * count, granule: 64,
+            NumericsThreads.forEachPart(total: count, threads: threads, work: 6 * count, granule: 64,
                 Step(p: pp, g: gp, sq: sp, scale: gradientScale, a: a, w: w, eps: eps, lr: lr))
         }
     }

@@ -28,7 +28,7 @@ import DQNNumerics
                 var observed = c0
                 a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in observed.withUnsafeMutableBufferPointer { cp in
                     Gemm.multiply(transposeA: transposeA, m: s.m, n: s.n, k: s.k, a: ap.baseAddress!, lda: transposeA ? s.m : s.k,
-                                  b: bp.baseAddress!, ldb: s.n, c: cp.baseAddress!, ldc: s.n, accumulate: accumulate)
+                                  b: bp.baseAddress!, ldb: s.n, c: cp.baseAddress!, ldc: s.n, accumulate: accumulate, threads: 2)
                 } } }
                 let scale = Float(s.k).squareRoot()
                 Tolerance.expectClose(observed.map { $0 / scale }, expected.map { $0 / scale }, Tolerance.kernel,
@@ -50,12 +50,12 @@ import DQNNumerics
                 let lda = transposeA ? m : k
                 whole.withUnsafeMutableBufferPointer { cp in
                     Gemm.multiply(transposeA: transposeA, m: m, n: n, k: k, a: ap.baseAddress!, lda: lda,
-                                  b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+                                  b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n, accumulate: accumulate, threads: 2)
                 }
                 halves.withUnsafeMutableBufferPointer { cp in
                     for (start, width) in [(0, half), (half, n - half)] {
                         Gemm.multiply(transposeA: transposeA, m: m, n: width, k: k, a: ap.baseAddress!, lda: lda,
-                                      b: bp.baseAddress! + start, ldb: n, c: cp.baseAddress! + start, ldc: n, accumulate: accumulate)
+                                      b: bp.baseAddress! + start, ldb: n, c: cp.baseAddress! + start, ldc: n, accumulate: accumulate, threads: 2)
                     }
                 }
             } }
@@ -79,11 +79,11 @@ import DQNNumerics
                 let lda = transposeA ? m : k
                 whole.withUnsafeMutableBufferPointer { cp in
                     Gemm.multiply(transposeA: transposeA, m: m, n: wide, k: k, a: ap.baseAddress!, lda: lda,
-                                  b: bp.baseAddress!, ldb: wide, c: cp.baseAddress!, ldc: wide, accumulate: accumulate)
+                                  b: bp.baseAddress!, ldb: wide, c: cp.baseAddress!, ldc: wide, accumulate: accumulate, threads: 2)
                 }
                 part.withUnsafeMutableBufferPointer { cp in
                     Gemm.multiply(transposeA: transposeA, m: m, n: narrow, k: k, a: ap.baseAddress!, lda: lda,
-                                  b: bp.baseAddress!, ldb: wide, c: cp.baseAddress!, ldc: wide, accumulate: accumulate)
+                                  b: bp.baseAddress!, ldb: wide, c: cp.baseAddress!, ldc: wide, accumulate: accumulate, threads: 2)
                 }
             } }
             for i in 0..<m {
@@ -120,7 +120,7 @@ import DQNNumerics
             let a = randomFloats(m * k, &rng), x = randomFloats(k, &rng)
             var y = [Float](repeating: 0, count: m)
             a.withUnsafeBufferPointer { ap in x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
-                Gemm.multiplyVector(m: m, k: k, a: ap.baseAddress!, lda: k, x: xp.baseAddress!, y: yp.baseAddress!, accumulate: false)
+                Gemm.multiplyVector(m: m, k: k, a: ap.baseAddress!, lda: k, x: xp.baseAddress!, y: yp.baseAddress!, accumulate: false, threads: 2)
             } } }
             let scale = Float(k).squareRoot()
             Tolerance.expectClose(y.map { $0 / scale }, Reference.gemv(m: m, k: k, a: a, x: x).map { $0 / scale },
@@ -141,13 +141,13 @@ import DQNNumerics
         let x = randomFloats(batch * g.inputSize, &rng)
         var rows = [Float](repeating: .nan, count: batch * g.positions * g.patchSize)
         x.withUnsafeBufferPointer { xp in rows.withUnsafeMutableBufferPointer { rp in
-            Im2Row.forward(g, batch: batch, input: xp.baseAddress!, rows: rp.baseAddress!)
+            Im2Row.forward(g, batch: batch, input: xp.baseAddress!, rows: rp.baseAddress!, threads: 2)
         } }
         #expect(rows == Reference.im2row(g, batch: batch, input: x), "im2row differs for \(g)")
         let dRows = randomFloats(rows.count, &rng)
         var dx = [Float](repeating: .nan, count: x.count)
         dRows.withUnsafeBufferPointer { rp in dx.withUnsafeMutableBufferPointer { xp in
-            Im2Row.backward(g, batch: batch, rows: rp.baseAddress!, gradInput: xp.baseAddress!)
+            Im2Row.backward(g, batch: batch, rows: rp.baseAddress!, gradInput: xp.baseAddress!, threads: 2)
         } }
         Tolerance.expectClose(dx, Reference.row2im(g, batch: batch, rows: dRows), Tolerance.kernel, "row2im \(g)")
     }

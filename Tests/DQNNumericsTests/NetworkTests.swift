@@ -203,8 +203,8 @@ func checkNetworkGradients(preset: NetworkPreset, dueling: Bool, seed: UInt64,
     }
 }
 
-/// Tests that set the global `NumericsThreads.count` run one at a time (results never depend on
-/// it, but each test must know which count it exercised).
+/// Tests of thread counts and kernel widths. They run one at a time: some switch the process-wide
+/// `WideKernels.enabled`, and a 2-thread test should find the partner thread free.
 @Suite(.serialized) struct ThreadCountTests {
     /// Forward + backward + Adam on 1 and 2 threads must agree bit for bit.
     @Test(arguments: [NetworkPreset.small, .mlp])
@@ -219,13 +219,12 @@ func checkNetworkGradients(preset: NetworkPreset, dueling: Bool, seed: UInt64,
     /// Two updates (forward, Huber loss, backward, Adam) on `threads` threads: every Q-value,
     /// gradient and the final parameters, in one array.
     static func updateTrace(preset: NetworkPreset, dueling: Bool, threads: Int) -> [Float] {
-        NumericsThreads.count = threads
-        defer { NumericsThreads.count = 2 }
         var rng = Xoshiro256(seed: 41)
         let shape = preset.isConvolutional ? [4, 44, 44] : [2003]   // big enough to be dispatched on 2 threads
         let batch = 32
-        let net = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: batch, dueling: dueling, rng: &rng)
-        let adam = Adam(parameterCount: net.parameterCount)
+        let net = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: batch, dueling: dueling,
+                           threads: threads, rng: &rng)
+        let adam = Adam(parameterCount: net.parameterCount, threads: threads)
         let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let acts = (0..<batch).map { _ in rng.nextIndex(below: 3) }
         let targets = randomFloats(batch, &rng)

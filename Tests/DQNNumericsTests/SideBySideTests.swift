@@ -6,14 +6,12 @@ import DQNNumerics
 extension ThreadCountTests {
     @Test(arguments: [NetworkPreset.small, .mlp], [1, 2])
     func sideBySideForwardsEqualForwardsInTurn(preset: NetworkPreset, threads: Int) {
-        NumericsThreads.count = threads
-        defer { NumericsThreads.count = 2 }
         var rng = Xoshiro256(seed: 77)
         // Big enough that the pair is handed to the partner thread (above the work threshold).
         let shape = preset.isConvolutional ? [4, 44, 44] : [2003]
         let batch = 32, actions = 3
-        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
-        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, rng: &rng)
+        let online = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, threads: threads, rng: &rng)
+        let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, threads: threads, rng: &rng)
         let size = online.inputSize
         let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let nextFrames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -97,7 +95,7 @@ extension ThreadCountTests {
                     var c = c0
                     a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                         Gemm.multiply(transposeA: transposeA, m: s.m, n: s.n, k: s.k, a: ap.baseAddress!, lda: transposeA ? s.m : s.k,
-                                      b: bp.baseAddress!, ldb: s.n, c: cp.baseAddress!, ldc: s.n, accumulate: accumulate)
+                                      b: bp.baseAddress!, ldb: s.n, c: cp.baseAddress!, ldc: s.n, accumulate: accumulate, threads: 2)
                     } } }
                     return c
                 }

@@ -84,18 +84,19 @@ public final class DQNAgent<Element: NetworkInput> {
         self.config = config
         self.actions = actions
         let maxBatch = max(config.batchSize, 1)
+        // Both networks and the optimizer carry the run's thread count down to their kernels.
         online = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch,
-                          dueling: config.dueling, rng: &rng)
+                          dueling: config.dueling, threads: config.threads, rng: &rng)
         target = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch,
-                          dueling: config.dueling, rng: &rng)
+                          dueling: config.dueling, threads: config.threads, rng: &rng)
         target.copyParameters(from: online)
         switch config.optimizer {
         case .adam:
-            adam = Adam(parameterCount: online.parameterCount, learningRate: config.learningRate)
+            adam = Adam(parameterCount: online.parameterCount, learningRate: config.learningRate, threads: config.threads)
             rmsprop = nil
         case .rmsprop:
             adam = nil
-            rmsprop = RMSProp(parameterCount: online.parameterCount, learningRate: config.learningRate)
+            rmsprop = RMSProp(parameterCount: online.parameterCount, learningRate: config.learningRate, threads: config.threads)
         }
         nextValues = [Float](repeating: 0, count: maxBatch)
         targets = nextValues

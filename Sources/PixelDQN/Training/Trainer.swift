@@ -62,7 +62,6 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         self.folder = folder
         self.source = source
         self.evalSource = evalSource
-        NumericsThreads.count = config.threads
         rng = Xoshiro256(seed: config.seed)
         agent = DQNAgent(config: config, rng: &rng)
         memory = ReplayMemory(capacity: config.bufferSize, frameSize: source.frameSize, stackDepth: source.stackDepth)
@@ -268,7 +267,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// 10-episode evaluations are noisy, so the kept best model is re-evaluated on the final
     /// evaluation's episodes: an unbiased figure for the weights a user would pick.
     private func evaluateBestModel() throws -> EvalStats {
-        let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1)
+        let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1, threads: config.threads)
         let stats = try evaluateOnFinalEpisodes(best)
         report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
