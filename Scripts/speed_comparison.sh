@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every speed figure in README.md, pixel-dqn and PyTorch/Gymnasium side by side, in one sitting.
-# Run on an idle machine (check `top`): ./Scripts/speed_sitting.sh [python]   (~11 minutes)
+# Every speed figure in README.md, pixel-dqn and PyTorch/Gymnasium side by side, one after the other.
+# Run on an idle machine (check `top`): ./Scripts/speed_comparison.sh [python]   (~11 minutes)
 # Needs a Python with torch, gymnasium[classic-control], opencv-python-headless (reference only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
