@@ -8,7 +8,7 @@ struct PixelDQNCommand: ParsableCommand {
         commandName: "pixel-dqn",
         abstract: "Deep Q-learning from pixels on CartPole, in Swift.",
         version: pixelDQNVersion,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PlayCommand.self, RenderCommand.self, TraceCommand.self,
+        subcommands: [TrainCommand.self, SweepCommand.self, EvaluateCommand.self, PlayCommand.self, RenderCommand.self, TraceCommand.self,
                       DumpFramesCommand.self, BenchCommand.self, BenchNetworkCommand.self, ExportReferenceCommand.self, FuzzCommand.self, PlotCommand.self],
     )
 }

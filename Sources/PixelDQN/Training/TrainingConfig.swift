@@ -38,7 +38,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Q-network preset: small or nature for pixels, mlp for state.
     public var network: NetworkPreset = .small
     /// Environment steps to train for.
-    public var totalTimesteps = 300_000
+    public var totalTimesteps = 100_000
     /// Optimizer step size.
     public var learningRate = 5e-4
     /// adam (as torch.optim.Adam) or rmsprop.
@@ -60,7 +60,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Fraction of `totalTimesteps` over which ε falls linearly from start to end.
     public var explorationFraction = 0.1
     /// Env steps of random play before the first update.
-    public var learningStarts = 5_000
+    public var learningStarts = 2_000
     /// Env steps between gradient updates.
     public var trainFrequency = 2
     /// Clip the global gradient norm to this (0 = no clipping).
@@ -76,7 +76,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Side of the square observation frame in pixels.
     public var frameSize = 84
     /// Env steps between evaluations (0 = only at the end).
-    public var evalEvery = 10_000
+    public var evalEvery = 5_000
     /// Episodes per periodic evaluation.
     public var evalEpisodes = 10
     /// Episodes of the final evaluation.
@@ -93,11 +93,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// confirmation (the final evaluation's episodes) is at the threshold too.
     public var stopWhenSolved = false
     /// n of the n-step return: y = Σ_{i<n} γ^i r_{t+i} + γ^n · Q(s_{t+n}), cut at the episode's end.
-    public var nStep = 1
+    public var nStep = 10
     /// Dueling head (Wang et al. 2016): Q = V + A − mean A.
-    public var dueling = false
+    public var dueling = true
     /// Proportional prioritized replay (Schaul et al. 2016) with importance weights in the loss.
-    public var prioritized = false
+    public var prioritized = true
     /// α: how strongly priorities shape sampling (0 = uniform).
     public var priorityAlpha = 0.6
     /// β at the start; it rises linearly to 1 at `totalTimesteps`.
@@ -172,6 +172,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             c.endEpsilon = 0.05
             c.explorationFraction = 0.2
             c.frameStack = 1
+            c.nStep = 3
+            c.dueling = false
+            c.prioritized = false
             c.evalEvery = 2_500
             c.checkpointEvery = 5_000
         }

@@ -1,0 +1,132 @@
+// One training run as a sweep reads it from its folder: config.json, summary.json and the
+// periodic evaluations of metrics.csv, each checked where it is read; and finding run folders.
+// Nothing here starts or stops a run.
+import Foundation
+
+/// Mean and standard deviation of a final evaluation (summary.json's final_eval and best_model_eval).
+public struct MeanStd: Decodable, Equatable, Sendable {
+    public var mean: Double
+    public var std: Double
+    public init(mean: Double, std: Double) { self.mean = mean; self.std = std }
+}
+
+/// The fields of summary.json a sweep uses.
+public struct RunSummary: Decodable, Equatable, Sendable {
+    public var steps: Int
+    public var wallSeconds: Double
+    public var interrupted: Bool
+    /// The first confirmed solve (−1: none), and the wall seconds to it.
+    public var firstSolvedStep: Int
+    public var firstSolvedSeconds: Double
+    public var finalEval: MeanStd?
+    public var bestModelEval: MeanStd?
+
+    enum CodingKeys: String, CodingKey {
+        case steps, interrupted
+        case wallSeconds = "wall_seconds"
+        case firstSolvedStep = "first_solved_step", firstSolvedSeconds = "first_solved_seconds"
+        case finalEval = "final_eval", bestModelEval = "best_model_eval"
+    }
+
+    /// Reads and checks a summary.json.
+    public static func read(_ path: String) throws -> RunSummary {
+        let bytes = try AtomicFile.read(path)
+        let s: RunSummary
+        do { s = try JSONDecoder().decode(RunSummary.self, from: Data(bytes)) } catch {
+            throw FileError(path: path, problem: "not a pixel-dqn summary (\(describeDecodingError(error)))")
+        }
+        func bad(_ what: String) -> FileError { FileError(path: path, problem: what) }
+        if s.steps < 0 { throw bad("\"steps\" is \(s.steps), expected 0 or more") }
+        if s.firstSolvedStep < -1 || s.firstSolvedStep > s.steps {
+            throw bad("\"first_solved_step\" is \(s.firstSolvedStep), expected -1 (never) or a step up to \"steps\" (\(s.steps))")
+        }
+        for (name, e) in [("final_eval", s.finalEval), ("best_model_eval", s.bestModelEval)] {
+            if let e, !(e.mean.isFinite && e.std.isFinite) { throw bad("\"\(name)\" has mean \(e.mean), std \(e.std); expected finite numbers") }
+        }
+        if !s.wallSeconds.isFinite || !s.firstSolvedSeconds.isFinite { throw bad("a time is not a finite number") }
+        return s
+    }
+}
+
+/// A periodic evaluation: its env step and mean return.
+public struct EvaluationPoint: Equatable, Sendable {
+    public var step: Int
+    public var mean: Double
+    public init(step: Int, mean: Double) { self.step = step; self.mean = mean }
+}
+
+/// A run folder's configuration, its summary when it has one, and (for finished runs) its
+/// periodic evaluation curve.
+public struct SweepRun: Sendable {
+    public var folder: String
+    public var config: TrainingConfig
+    /// nil: no summary.json yet (the run was stopped before it wrote one, or is running).
+    public var summary: RunSummary?
+    /// The periodic evaluations in step order; empty for unfinished runs.
+    public var evaluations: [EvaluationPoint]
+
+    /// A finished run: summary.json says it was not interrupted.
+    public var isFinished: Bool { summary?.interrupted == false }
+
+    /// Reads the run in `folder` (which must hold config.json).
+    public init(folder path: String) throws {
+        let run = RunFolder(path: path)
+        folder = path
+        config = try run.readConfig()
+        summary = FileManager.default.fileExists(atPath: run.summary) ? try RunSummary.read(run.summary) : nil
+        evaluations = []
+        if summary?.interrupted == false {
+            let text = String(decoding: try AtomicFile.read(run.metrics), as: UTF8.self)
+            evaluations = SweepRun.periodicEvaluations(try MetricsLog.parse(text, path: run.metrics), evalEvery: config.evalEvery)
+        }
+    }
+
+    /// The periodic evaluation rows of a metrics log. metrics.csv gives them the kind "eval", as
+    /// it does the final evaluation; the trainer evaluates periodically at multiples of
+    /// `evalEvery` and the final row comes after the periodic one of the same step, so the
+    /// periodic rows are the first "eval" row at each multiple of `evalEvery`. Confirmations
+    /// ("confirm") are left out.
+    public static func periodicEvaluations(_ log: MetricsLog, evalEvery: Int) -> [EvaluationPoint] {
+        guard evalEvery > 0 else { return [] }
+        var points: [EvaluationPoint] = []
+        for v in log.evaluations where !v.confirmation && v.step % evalEvery == 0 {
+            if let last = points.last, last.step >= v.step { continue }
+            points.append(EvaluationPoint(step: v.step, mean: v.stats.mean))
+        }
+        return points
+    }
+
+    /// The run folders in `path`: `path` itself when it holds a run (config.json), else its
+    /// subfolders that do, in name order. Anything else is refused, naming the path.
+    public static func folders(in path: String) throws -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw ConfigError(message: "\(path): no such folder")
+        }
+        if RunFolder(path: path).holdsRun { return [path] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+            throw ConfigError(message: "\(path): cannot list the folder (\(error.localizedDescription))")
+        }
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+        let runs = names.sorted().map { base + "/" + $0 }.filter { RunFolder(path: $0).holdsRun }
+        guard !runs.isEmpty else {
+            throw ConfigError(message: "\(path): neither a run folder (config.json) nor a folder of run folders")
+        }
+        return runs
+    }
+}
+
+/// A short account of a JSON decoding failure: which field, and what was wrong with it.
+func describeDecodingError(_ error: Error) -> String {
+    func field(_ path: [CodingKey], _ last: CodingKey? = nil) -> String {
+        "\"" + (path + (last.map { [$0] } ?? [])).map(\.stringValue).joined(separator: ".") + "\""
+    }
+    switch error as? DecodingError {
+    case .keyNotFound(let key, let c)?: return "the field \(field(c.codingPath, key)) is missing"
+    case .typeMismatch(let type, let c)?: return "the field \(field(c.codingPath)) is not a \(type)"
+    case .valueNotFound(let type, let c)?: return "the field \(field(c.codingPath)) is null, expected a \(type)"
+    case .dataCorrupted(let c)?: return c.codingPath.isEmpty ? "not valid JSON" : "the field \(field(c.codingPath)) is malformed"
+    default: return "\(error)"
+    }
+}
