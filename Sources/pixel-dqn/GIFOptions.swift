@@ -5,13 +5,13 @@ import Foundation
 import PixelDQN
 
 struct GIFOptions: ParsableArguments {
-    @Option(help: "Also write the episode as an animated GIF: the scene in colour, φ beside it, the step, action and Q-values.")
+    @Option(help: "Write the play as an animated GIF: the scene in colour, φ beside it, the step, the action and (play) the Q-values.")
     var gif: String?
     @Option(help: "Frames per second of the GIF, 1 to 50; the episode plays in real time (50 steps per second), so below 50 steps are skipped.")
     var fps = EpisodeGIF.environmentFPS
 
     func validate() throws {
-        if let p = EpisodeGIF.problem(frameStack: 1, frameSize: 84, fps: fps) { throw ValidationError(p) }
+        if let p = EpisodeGIF.problem(fps: fps) { throw ValidationError(p) }
         guard let path = gif else { return }
         var isDir: ObjCBool = false
         if path.isEmpty || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {

@@ -62,9 +62,14 @@ public final class EpisodeGIF {
         return c
     }
 
+    /// Why this frame rate cannot be used, or nil: the message names the option.
+    public static func problem(fps: Int) -> String? {
+        (1...environmentFPS).contains(fps) ? nil : "--fps: expected 1 to \(environmentFPS) frames per second, got \(fps)"
+    }
+
     /// Why these settings cannot make a GIF, or nil: the message names the option.
     public static func problem(frameStack k: Int, frameSize: Int, fps: Int) -> String? {
-        if !(1...environmentFPS).contains(fps) { return "--fps: expected 1 to \(environmentFPS) frames per second, got \(fps)" }
+        if let p = problem(fps: fps) { return p }
         if !(1...maximumFrameStack).contains(k) { return "--gif: φ of at most \(maximumFrameStack) frames fits the picture, got k = \(k)" }
         if !(Rasterizer.minimumSide...maximumFrameSize).contains(frameSize) {
             return "--gif: frames of \(Rasterizer.minimumSide) to \(maximumFrameSize) pixels fit the picture, got \(frameSize)"
