@@ -36,14 +36,18 @@ public struct NetworkArchitecture: Sendable, Equatable {
             throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.preset is \(presetName), expected one of \(NetworkPreset.allCases.map(\.rawValue))")
         }
         let shapeText = try field("pixel_dqn.input_shape")
-        let shape = shapeText.split(separator: ",").compactMap { Int($0) }
-        guard !shape.isEmpty, shape.count == shapeText.split(separator: ",").count, shape.allSatisfy({ $0 > 0 }),
+        let shape = shapeText.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0) }
+        guard !shape.isEmpty, shape.count == shapeText.split(separator: ",", omittingEmptySubsequences: false).count,
               shape.count == (preset.isConvolutional ? 3 : 1) else {
             throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.input_shape is '\(shapeText)', expected \(preset.isConvolutional ? "C,H,W" : "features")")
         }
+        // Bounded before anything is built from it: the shape decides every buffer's size.
+        if let problem = preset.problem(inputShape: shape) {
+            throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.input_shape is '\(shapeText)': \(problem)")
+        }
         let actionsText = try field("pixel_dqn.actions")
-        guard let actions = Int(actionsText), actions > 0 else {
-            throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.actions is '\(actionsText)', expected a positive integer")
+        guard let actions = Int(actionsText), (1...NetworkPreset.maximumActions).contains(actions) else {
+            throw SafetensorsError(file: file, "__metadata__ field pixel_dqn.actions is '\(actionsText)', expected an integer from 1 to \(NetworkPreset.maximumActions)")
         }
         let dueling: Bool
         switch metadata["pixel_dqn.dueling"] {

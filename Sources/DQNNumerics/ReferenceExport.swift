@@ -20,8 +20,12 @@ public enum ReferenceExport {
     @discardableResult
     public static func write(to folder: URL, presets: [NetworkPreset] = NetworkPreset.allCases,
                              dueling: Bool = false, seed: UInt64 = 2024) throws -> [URL] {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw SafetensorsError(file: folder.path, "is a file, expected a folder")
+        }
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw SafetensorsError(file: folder.path, "cannot create folder: \(error.localizedDescription)")
+            throw SafetensorsError(file: folder.path, "cannot create the folder (a parent is a file or not writable)")
         }
         var written: [URL] = []
         for (index, preset) in presets.enumerated() {

@@ -12,10 +12,14 @@ extension SafetensorsFile {
     /// ∏shape · dtype size.
     public init(contentsOf url: URL) throws {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw SafetensorsError(file: path, "file does not exist") }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw SafetensorsError(file: path, "file does not exist") }
+        if isFolder.boolValue { throw SafetensorsError(file: path, "is a folder, expected a safetensors file") }
+        // The system's reason (strerror), not Foundation's "NSCocoaErrorDomain error".
+        if access(path, R_OK) != 0 { throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw SafetensorsError(file: path, "cannot read: \(error.localizedDescription)")
+            throw SafetensorsError(file: path, "cannot read: not a regular file, or a read error")
         }
         try self.init(data: data, file: path)
     }

@@ -1,6 +1,13 @@
 // Writing safetensors files atomically: the bytes go to a temporary file in the same folder,
 // which is fsynced and then renamed over the destination, so a crash never leaves half a file.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
 
 extension SafetensorsFile {
     /// The serialized file: length, JSON header padded with spaces to a multiple of 8, data.
@@ -26,27 +33,41 @@ extension SafetensorsFile {
     public func write(to url: URL) throws {
         let path = url.path
         let folder = url.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw SafetensorsError(file: path, "is a folder, expected a file path")
+        }
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         let bytes: Data
         do { bytes = try serialized() } catch {
             throw SafetensorsError(file: path, "could not encode the header: \(error)")
         }
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw SafetensorsError(file: path, "cannot create temporary file \(temporary.path)")
+        // POSIX calls, so that a failure reports the system's reason (strerror).
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw SafetensorsError(file: path, "cannot create a file in \(folder.path) (\(String(cString: strerror(errno))))")
         }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: bytes)
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(file: path, "write failed: \(error)")
+        var written = 0
+        let failure: String? = bytes.withUnsafeBytes { raw -> String? in
+            while written < raw.count {
+                let n = systemWrite(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return "write failed after \(written) of \(raw.count) bytes (\(String(cString: strerror(errno))))"
+                }
+                written += n
+            }
+            return fsync(fd) == 0 ? nil : "flush to disk failed (\(String(cString: strerror(errno))))"
+        }
+        close(fd)
+        if let failure {
+            unlink(temporary.path)
+            throw SafetensorsError(file: path, failure)
         }
         guard rename(temporary.path, path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(file: path, "rename from \(temporary.lastPathComponent) failed (errno \(code))")
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw SafetensorsError(file: path, "cannot replace the file (\(reason))")
         }
         // Make the rename itself durable (best effort: some file systems refuse fsync on folders).
         let folderDescriptor = open(folder.path, O_RDONLY)

@@ -17,25 +17,29 @@ struct BenchCommand: ParsableCommand {
             the machine is idle first (top).
             """)
 
-    @Option(help: "Steps per repetition.")
+    @Option(parsing: .unconditional, help: "Steps per repetition.", transform: Parse.integer)
     var steps = 200_000
 
-    @Option(help: "Repetitions; the median is reported.")
+    @Option(parsing: .unconditional, help: "Repetitions; the median is reported.", transform: Parse.integer)
     var repeats = 5
 
-    @Option(name: .customLong("frame-stack"), help: "k for the pixel path.")
+    @Option(name: .customLong("frame-stack"), parsing: .unconditional, help: "k for the pixel path (1 to 32).", transform: Parse.integer)
     var frameStack = 4
 
     @Flag(inversion: .prefixedNo, help: "Also benchmark the Q-network presets.")
     var network = true
 
-    @Option(name: .customLong("network-repeats"), help: "Timed repetitions per network preset.")
+    @Option(name: .customLong("network-repeats"), parsing: .unconditional, help: "Timed repetitions per network preset.",
+            transform: Parse.integer)
     var networkRepeats = 20
 
     func validate() throws {
-        guard steps >= 1 else { throw ValidationError("--steps must be at least 1; got \(steps)") }
-        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1; got \(repeats)") }
-        guard frameStack >= 1 else { throw ValidationError("--frame-stack must be at least 1; got \(frameStack)") }
+        guard (1...1_000_000_000).contains(steps) else { throw ValidationError("--steps: expected 1 to 1000000000, got \(steps)") }
+        guard (1...1000).contains(repeats) else { throw ValidationError("--repeats: expected 1 to 1000, got \(repeats)") }
+        guard (1...32).contains(frameStack) else { throw ValidationError("--frame-stack: expected 1 to 32, got \(frameStack)") }
+        guard (1...10_000).contains(networkRepeats) else {
+            throw ValidationError("--network-repeats: expected 1 to 10000, got \(networkRepeats)")
+        }
     }
 
     func run() throws {

@@ -16,16 +16,16 @@ struct DumpFramesCommand: ParsableCommand {
             as an animated GIF (the scene in colour beside φ), with or without --output.
             """)
 
-    @Option(help: "Seed for the environment's resets and the random policy.")
+    @Option(parsing: .unconditional, help: "Seed for the environment's resets and the random policy.", transform: Parse.seed)
     var seed: UInt64 = 0
 
-    @Option(help: "Number of steps to play.")
+    @Option(parsing: .unconditional, help: "Number of steps to play.", transform: Parse.integer)
     var steps = 20
 
-    @Option(name: .customLong("frame-stack"), help: "k, the number of frames in φ.")
+    @Option(name: .customLong("frame-stack"), parsing: .unconditional, help: "k, the number of frames in φ.", transform: Parse.integer)
     var frameStack = 4
 
-    @Option(help: "Frame width and height in pixels.")
+    @Option(parsing: .unconditional, help: "Frame width and height in pixels.", transform: Parse.integer)
     var size = 84
 
     @Option(help: "CartPole-v1 or CartPole-v0.")
@@ -40,6 +40,7 @@ struct DumpFramesCommand: ParsableCommand {
         guard frameStack >= 1, frameStack <= 64 else {
             throw ValidationError("--frame-stack must be between 1 and 64; got \(frameStack)")
         }
+        if output?.isEmpty == true { throw ValidationError("--output: expected a folder path, got an empty one") }
         guard steps >= 0, steps <= 1_000_000 else { throw ValidationError("--steps must be between 0 and 1000000; got \(steps)") }
         guard size >= Rasterizer.minimumSide, size <= 1024 else {
             throw ValidationError("--size must be between \(Rasterizer.minimumSide) and 1024; got \(size)")

@@ -24,20 +24,33 @@ struct LoadedModel {
 
     init(path given: String?) throws {
         guard let path = given ?? shippedModelPath() else {
-            throw ValidationError("no --model given and no shipped model found in Models/")
+            throw ConfigError(message: "--model: none given, and no shipped model found in Models/")
         }
         self.path = path
         let url = URL(fileURLWithPath: path)
         network = try QNetwork(contentsOf: url, maxBatch: 1)
         let meta = try SafetensorsFile(contentsOf: url).metadata
+        // The observation settings the model was trained with, each checked as `train` checks
+        // its options (a file's value is outside data like any other).
         var c = TrainingConfig.defaults(for: network.preset == .mlp ? .state : .pixels)
         c.network = network.preset
-        if let e = meta["env"], let v = CartPoleVersion(rawValue: e) { c.env = v }
-        if let k = meta["frame_stack"].flatMap(Int.init) { c.frameStack = k }
-        if let s = meta["frame_skip"].flatMap(Int.init) { c.frameSkip = s }
-        if let f = meta["frame_size"].flatMap(Int.init) { c.frameSize = f }
+        func field<T>(_ key: String, _ expected: String, _ parse: (String) -> T?) throws -> T? {
+            guard let text = meta[key] else { return nil }
+            guard let v = parse(text) else { throw ConfigError(message: "\(path): metadata field \(key) is \"\(text)\", expected \(expected)") }
+            return v
+        }
+        if let e = try field("env", "CartPole-v0 or CartPole-v1", CartPoleVersion.init(rawValue:)) { c.env = e }
+        if let o = try field("observation", "pixels or state", ObservationKind.init(rawValue:)), o != c.observation {
+            throw ConfigError(message: "\(path): metadata field observation is \"\(o.rawValue)\", but the file holds a \(network.preset.rawValue) network, which sees \(c.observation.rawValue)")
+        }
+        if let k = try field("frame_stack", "an integer from 1 to 32", { Int($0).flatMap { (1...32).contains($0) ? $0 : nil } }) { c.frameStack = k }
+        if let s = try field("frame_skip", "an integer from 1 to 16", { Int($0).flatMap { (1...16).contains($0) ? $0 : nil } }) { c.frameSkip = s }
+        if let f = try field("frame_size", "an integer from 36 to 256", { Int($0).flatMap { (36...256).contains($0) ? $0 : nil } }) { c.frameSize = f }
         guard c.inputShape == network.inputShape else {
-            throw ValidationError("\(path): network input \(network.inputShape) does not match the observation settings \(c.inputShape) in its metadata")
+            throw ConfigError(message: "\(path): network input \(network.inputShape) does not match the observation settings \(c.inputShape) in its metadata (frame_stack, frame_size)")
+        }
+        guard network.actions == CartPole.actionCount else {
+            throw ConfigError(message: "\(path): the network has \(network.actions) actions, expected CartPole's \(CartPole.actionCount)")
         }
         config = c
     }
@@ -50,11 +63,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "A model.safetensors (default: the shipped model in Models/).")
     var model: String?
-    @Option(help: "Number of episodes.")
+    @Option(parsing: .unconditional, help: "Number of episodes (1 to 100000).", transform: Parse.integer)
     var episodes = 10
-    @Option(help: "Seed of the evaluation episodes.")
+    @Option(parsing: .unconditional, help: "Seed of the evaluation episodes.", transform: Parse.seed)
     var seed: UInt64 = 0
-    @Option(parsing: .unconditional, help: "ε for evaluation (0 = greedy).")
+    @Option(parsing: .unconditional, help: "ε for evaluation (0 = greedy).", transform: Parse.number)
     var epsilon = 0.0
     @Option(help: "Override the environment (default: the one the model was trained on).")
     var env: CartPoleVersion?
@@ -62,7 +75,9 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1; got \(episodes)") }
+        guard (1...TrainingConfig.maximumEpisodes).contains(episodes) else {
+            throw ValidationError("--episodes: expected 1 to \(TrainingConfig.maximumEpisodes), got \(episodes)")
+        }
         guard epsilon >= 0 && epsilon <= 1 else { throw ValidationError("--epsilon must be in [0, 1]; got \(epsilon)") }
     }
 
@@ -100,21 +115,23 @@ struct PlayCommand: ParsableCommand {
 
     @Option(help: "A model.safetensors (default: the shipped model in Models/).")
     var model: String?
-    @Option(help: "Seed of the episode's start state.")
+    @Option(parsing: .unconditional, help: "Seed of the episode's start state.", transform: Parse.seed)
     var seed: UInt64 = 0
     @Option(help: "Output folder (default play, or none with --gif).")
     var output: String?
-    @Option(help: "Write at most this many steps' pictures (the episode still plays to its end).")
+    @Option(parsing: .unconditional, help: "Write at most this many steps' pictures (the episode still plays to its end).",
+            transform: Parse.integer)
     var maxFrames = 500
     @OptionGroup var animation: GIFOptions
 
     func validate() throws {
-        guard maxFrames >= 0 else { throw ValidationError("--max-frames must be 0 or more; got \(maxFrames)") }
+        guard maxFrames >= 0 else { throw ValidationError("--max-frames: expected 0 or more, got \(maxFrames)") }
+        if output?.isEmpty == true { throw ValidationError("--output: expected a folder path, got an empty one") }
     }
 
     func run() throws {
         let m = try LoadedModel(path: model)
-        guard m.config.observation == .pixels else { throw ValidationError("play draws pixels; \(m.path) is a state model") }
+        guard m.config.observation == .pixels else { throw ConfigError(message: "\(m.path): a state model; play draws pixels, so it needs a pixel model") }
         let c = m.config
         let output = self.output ?? (animation.gif == nil ? "play" : nil)
         if let output {

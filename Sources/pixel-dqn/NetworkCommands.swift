@@ -16,10 +16,10 @@ struct BenchNetworkCommand: ParsableCommand {
     @Option(help: "Network preset: \(NetworkPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
     var preset: NetworkPreset = .small
 
-    @Option(help: "Timed repetitions (medians are reported).")
+    @Option(parsing: .unconditional, help: "Timed repetitions (medians are reported).", transform: Parse.integer)
     var repeats: Int = 20
 
-    @Option(help: "Threads for the numeric kernels (1 or 2).")
+    @Option(parsing: .unconditional, help: "Threads for the numeric kernels (1 or 2).", transform: Parse.integer)
     var threads: Int = 2
 
     @Flag(help: "Print the result as JSON.")
@@ -32,7 +32,7 @@ struct BenchNetworkCommand: ParsableCommand {
     var dueling = false
 
     func validate() throws {
-        guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
+        guard (1...10_000).contains(repeats) else { throw ValidationError("--repeats: expected 1 to 10000, got \(repeats)") }
         guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2, got \(threads)") }
     }
 
@@ -79,6 +79,10 @@ struct ExportReferenceCommand: ParsableCommand {
 
     @Option(help: "Folder to write the safetensors files into.")
     var output: String
+
+    func validate() throws {
+        if output.isEmpty { throw ValidationError("--output: expected a folder path, got an empty one") }
+    }
 
     @Flag(help: "Export dueling networks (recorded in each checkpoint's metadata) under the same file names.")
     var dueling = false

@@ -12,10 +12,10 @@ struct RenderCommand: ParsableCommand {
             help: "The state X,XDOT,THETA,THETADOT (metres, m/s, radians, rad/s).")
     var state: NumberList
 
-    @Option(help: "Frame width in pixels (at least \(Rasterizer.minimumSide)).")
+    @Option(parsing: .unconditional, help: "Frame width in pixels (at least \(Rasterizer.minimumSide)).", transform: Parse.integer)
     var width = 84
 
-    @Option(help: "Frame height in pixels (at least \(Rasterizer.minimumSide)).")
+    @Option(parsing: .unconditional, help: "Frame height in pixels (at least \(Rasterizer.minimumSide)).", transform: Parse.integer)
     var height = 84
 
     @Option(help: "The PNG file to write.")

@@ -171,8 +171,8 @@ private func summaryOf(_ folder: String) throws -> RunSummary { try RunSummary.r
             (["--seeds", "1", "--seed", "3"], "the sweep sets --seed"),
             (["--seeds", "1", "--resume=x"], "the sweep sets --resume"),
             (["--seeds", "1", "--frobnicate", "3"], "Unknown option '--frobnicate'"),
-            (["--seeds", "1", "--observation", "state", "--learning-rate", "-0.001"], "--learning-rate: expected a positive number, got -0.001"),
-            (["--seeds", "1", "--threads", "3"], "--threads: expected 1 or 2"),
+            (["--seeds", "1", "--observation", "state", "--learning-rate", "-0.001"], "--learning-rate: expected a positive number"),
+            (["--seeds", "1", "--threads", "3"], "--threads: expected 1 to 2, got 3"),
             (["--aggregate", dir, "--seeds", "1"], "takes no --seeds"),
         ]
         for (args, needle) in cases {

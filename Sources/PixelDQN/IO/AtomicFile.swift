@@ -71,7 +71,8 @@ public enum AtomicFile {
         }
         if isDir.boolValue { throw FileError(path: path, problem: "is a folder, expected a file") }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(path: path, problem: "cannot be read")
+            let reason = access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "read failed"
+            throw FileError(path: path, problem: "cannot be read (\(reason))")
         }
         return [UInt8](data)
     }
@@ -83,10 +84,12 @@ public enum AtomicFile {
             if !isDir.boolValue { throw FileError(path: path, problem: "is a file, expected a folder") }
             return
         }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw FileError(path: path, problem: "cannot create the folder (\(error.localizedDescription))")
+        // Each missing parent in turn, so that the error is the system's reason (strerror), not
+        // Foundation's "NSCocoaErrorDomain error".
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path && !FileManager.default.fileExists(atPath: parent) { try makeFolder(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw FileError(path: path, problem: "cannot create the folder (\(String(cString: strerror(errno))))")
         }
     }
 }

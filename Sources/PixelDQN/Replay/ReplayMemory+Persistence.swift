@@ -17,7 +17,11 @@ extension ReplayMemory where Element: TensorStorable {
         }
     }
 
-    func load(from file: SafetensorsFile, path: String) throws {
+    /// Restores what `save` wrote, after checking every array's length and that the ring is one a
+    /// run can write: at most `maxWritten` frames written, episode steps that count up from a
+    /// reset frame (0) to at most `maxEpisodeSteps` with no frame after an episode's end, actions
+    /// 0 or 1, finite rewards and frames. Nothing changes when a check fails.
+    func load(from file: SafetensorsFile, path: String, maxEpisodeSteps: Int, maxWritten: Int) throws {
         func check(_ name: String, _ count: Int, expected: Int) throws {
             guard count == expected else { throw FileError(path: path, problem: "tensor \(name): expected \(expected) values, found \(count)") }
         }
@@ -34,7 +38,30 @@ extension ReplayMemory where Element: TensorStorable {
         let trunc = try file.tensor("replay.truncated", file: path).uint8s(name: "replay.truncated", file: path)
         try check("replay.truncated", trunc.count, expected: capacity)
         let w = try file.tensor("replay.written", file: path).int64s(name: "replay.written", file: path)
-        guard w.count == 1, w[0] >= 0 else { throw FileError(path: path, problem: "tensor replay.written: expected one count") }
+        guard w.count == 1, w[0] >= 0, w[0] <= Int64(maxWritten) else {
+            throw FileError(path: path, problem: "tensor replay.written is \(w), expected one count from 0 to \(maxWritten) (the steps and episodes so far)")
+        }
+        guard Element.self == UInt8.self || f.allSatisfy({ Element.isValidObservation($0) }) else {
+            throw FileError(path: path, problem: "tensor replay.frames holds a value that is not finite")
+        }
+        guard acts.allSatisfy({ $0 == 0 || $0 == 1 }), rews.allSatisfy({ $0.isFinite }) else {
+            throw FileError(path: path, problem: "tensors replay.actions and replay.rewards: expected actions 0 or 1 and finite rewards")
+        }
+        // The frames held, oldest to newest, must read as episodes: each frame a reset (step 0) or
+        // the one after its predecessor, and no frame after an episode's end but a reset.
+        let held = min(Int(w[0]), capacity), first = Int(w[0]) - held
+        for j in first..<Int(w[0]) {
+            let s = j % capacity, step = steps[s]
+            guard step >= 0 && step <= Int64(maxEpisodeSteps) else {
+                throw FileError(path: path, problem: "tensor replay.episode_step: frame \(j) is at episode step \(step), expected 0 to \(maxEpisodeSteps)")
+            }
+            guard j > first else { continue }
+            let p = (j - 1) % capacity
+            let ended = term[p] != 0 || (trunc[p] != 0 && steps[p] > 0)
+            guard step == 0 || (!ended && step == steps[p] + 1) else {
+                throw FileError(path: path, problem: "tensor replay.episode_step: frame \(j) is at episode step \(step) after step \(steps[p])\(ended ? " that ended its episode" : ""): not a replay memory a run writes")
+            }
+        }
         var leaves: [Double] = [], largest = 1.0
         if priorities != nil {
             leaves = try file.tensor("replay.priorities", file: path).doubles(name: "replay.priorities", file: path)

@@ -24,11 +24,49 @@ public struct LoopState: Equatable, Sendable {
     public var firstSolvedSeconds = -1.0
     /// Wall seconds spent before this process (resumed runs add up).
     public var wallSeconds = 0.0
+    /// Work at `step` that a stop (Ctrl-C) cut short; a resumed run does it first.
+    public var pending = PendingWork.none
+    /// The --total-timesteps at which the run finished (its final evaluation done), −1 while it
+    /// has not. A resume with a larger --total-timesteps extends a finished run.
+    public var finishedTotal = -1
     public init() {}
+}
+
+/// The evaluation work a stopped run had not finished at its step.
+public enum PendingWork: String, Sendable, CaseIterable {
+    case none
+    /// The periodic evaluation (and its confirmation, when it reaches the threshold).
+    case evaluation
+    /// The confirmation of a periodic evaluation that reached the threshold.
+    case confirmation
+    /// The final evaluation, then the best model's.
+    case finalEvaluation = "final_evaluation"
+    /// The best model's evaluation (the final evaluation's row is in metrics.csv).
+    case bestModelEvaluation = "best_model_evaluation"
 }
 
 enum CheckpointKeys {
     static let format = "pixel_dqn_checkpoint"
+    /// The run's identity (`TrainingConfig.identity` as JSON): a checkpoint beside another run's
+    /// config.json is refused.
+    static let runConfig = "run_config"
+    /// FNV-1a of every tensor's name, dtype, shape and bytes, in name order.
+    static let tensorsChecksum = "tensors_fnv1a"
+    /// Rows of metrics.csv up to the checkpoint's step, and their FNV-1a.
+    static let metricsRows = "metrics_rows", metricsChecksum = "metrics_fnv1a"
+}
+
+extension SafetensorsFile {
+    /// FNV-1a of every tensor (name, dtype, shape, bytes) in name order: a checkpoint's record
+    /// of its own contents, checked when it is read back.
+    var tensorsChecksum: Checksum {
+        var sum = Checksum()
+        for (name, tensor) in tensors.sorted(by: { $0.name < $1.name }) {
+            sum.add(Array("\(name):\(tensor.dtype.rawValue):\(tensor.shape)".utf8))
+            tensor.bytes.withUnsafeBytes { sum.addWords($0) }
+        }
+        return sum
+    }
 }
 
 extension Trainer {
@@ -60,65 +98,20 @@ extension Trainer {
             "env_elapsed": "\(source.env.elapsedSteps)", "env_running": "\(source.env.isRunning)",
             "replay_saved": "\(config.saveReplay)",
             "updates_paused_until": "\(updatesResumeAt)",
+            "pending": loop.pending.rawValue,
+            "finished_total_timesteps": "\(loop.finishedTotal)",
         ]
         for (k, v) in agent.online.architecture.metadata { meta[k] = v }
+        let identity = JSONEncoder()
+        identity.outputFormatting = [.sortedKeys]
+        meta[CheckpointKeys.runConfig] = String(decoding: try identity.encode(config.identity), as: UTF8.self)
+        // metrics.csv was written just before (`saveAll`): record the rows this checkpoint covers.
+        let digest = MetricsLog.digest(text: metrics.csv, upTo: loop.step)
+        meta[CheckpointKeys.metricsRows] = "\(digest.rows)"
+        meta[CheckpointKeys.metricsChecksum] = String(digest.hash, radix: 16)
+        meta[CheckpointKeys.tensorsChecksum] = file.tensorsChecksum.hex
         file.metadata = meta
         try file.write(to: URL(fileURLWithPath: folder.checkpoint))
-    }
-
-    /// Restores the loop from checkpoint.safetensors (see `writeCheckpoint`).
-    func restoreCheckpoint() throws {
-        let path = folder.checkpoint
-        let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
-        let m = file.metadata
-        func value(_ key: String) throws -> String {
-            guard let v = m[key] else { throw FileError(path: path, problem: "metadata field \"\(key)\" is missing") }
-            return v
-        }
-        func int(_ key: String) throws -> Int {
-            guard let v = Int(try value(key)) else { throw FileError(path: path, problem: "metadata field \"\(key)\": expected an integer, found \"\(m[key] ?? "")\"") }
-            return v
-        }
-        func double(_ key: String) throws -> Double {
-            guard let v = Double(try value(key)) else { throw FileError(path: path, problem: "metadata field \"\(key)\": expected a number, found \"\(m[key] ?? "")\"") }
-            return v
-        }
-        guard m[CheckpointKeys.format] == "1" else { throw FileError(path: path, problem: "not a pixel-dqn checkpoint (metadata \(CheckpointKeys.format) missing)") }
-        try agent.online.loadParameters(from: file, fileName: path, prefix: "online.")
-        try agent.target.loadParameters(from: file, fileName: path, prefix: "target.")
-        try agent.adam?.restoreState(from: file, fileName: path)
-        try agent.rmsprop?.restoreState(from: file, fileName: path)
-        let words = try file.tensor("rng", file: path).int64s(name: "rng", file: path).map { UInt64(bitPattern: $0) }
-        guard let restored = Xoshiro256(stateWords: words) else { throw FileError(path: path, problem: "tensor rng: expected 4 non-zero words") }
-        rng = restored
-        loop.step = try int("step"); loop.episode = try int("episode")
-        loop.episodeReturn = try double("episode_return"); loop.episodeLength = try int("episode_length")
-        loop.lossSum = try double("loss_sum"); loop.lossCount = try int("loss_count"); loop.qSum = try double("q_sum")
-        loop.bestEval = try double("best_eval"); loop.evaluations = try int("evaluations")
-        loop.firstSolvedStep = try int("first_solved_step"); loop.firstSolvedSeconds = try double("first_solved_seconds")
-        loop.bestConfirmed = try double("best_confirmed")
-        loop.firstReachedStep = try int("first_reached_step"); loop.firstReachedSeconds = try double("first_reached_seconds")
-        loop.wallSeconds = try double("wall_seconds")
-        let stateValues = try value("env_state").split(separator: ",").compactMap { Double($0) }
-        guard let envState = CartPoleState(stateValues) else { throw FileError(path: path, problem: "metadata env_state: expected 4 numbers") }
-        let phi = try Source.Element.values(try file.tensor("phi", file: path), name: "phi", file: path)
-        guard phi.count == source.observationSize else {
-            throw FileError(path: path, problem: "tensor phi: expected \(source.observationSize) elements, found \(phi.count)")
-        }
-        if try value("env_running") == "true" {
-            source.restore(state: envState, elapsedSteps: try int("env_elapsed"), frames: phi)
-            needsReset = false
-        } else {
-            needsReset = true
-        }
-        if try value("replay_saved") == "true" && config.saveReplay {
-            try memory.load(from: file, path: path)
-            updatesResumeAt = try int("updates_paused_until")
-        } else {
-            // Without the replay memory, refill it before updating again.
-            updatesResumeAt = loop.step + max(config.learningStarts, config.batchSize + config.frameStack)
-            needsReset = true
-        }
     }
 }
 
@@ -126,14 +119,18 @@ extension Trainer {
 public protocol TensorStorable: NetworkInput {
     static func tensor(_ values: [Self]) -> SafetensorsTensor
     static func values(_ tensor: SafetensorsTensor, name: String, file: String) throws -> [Self]
+    /// Whether a value read from a file can be an observation (any byte; a finite state number).
+    static func isValidObservation(_ value: Self) -> Bool
 }
 
 extension UInt8: TensorStorable {
     public static func tensor(_ values: [UInt8]) -> SafetensorsTensor { SafetensorsTensor(uint8s: values) }
     public static func values(_ tensor: SafetensorsTensor, name: String, file: String) throws -> [UInt8] { try tensor.uint8s(name: name, file: file) }
+    public static func isValidObservation(_ value: UInt8) -> Bool { true }
 }
 
 extension Float: TensorStorable {
     public static func tensor(_ values: [Float]) -> SafetensorsTensor { SafetensorsTensor(floats: values) }
     public static func values(_ tensor: SafetensorsTensor, name: String, file: String) throws -> [Float] { try tensor.floats(name: name, file: file) }
+    public static func isValidObservation(_ value: Float) -> Bool { value.isFinite }
 }

@@ -8,6 +8,18 @@ public enum Evaluator {
         network: QNetwork, source: Source, episodes: Int, epsilon: Double,
         seed: UInt64, stream: UInt64
     ) throws -> EvalStats where Source.Element: NetworkInput {
+        // Never stopped, so never nil.
+        try evaluate(network: network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: stream,
+                     shouldStop: { false }) ?? EvalStats(returns: [0])
+    }
+
+    /// `evaluate`, asking `shouldStop` before every step: nil as soon as it says true (Ctrl-C
+    /// during a long evaluation).
+    public static func evaluate<Source: ObservationSource>(
+        network: QNetwork, source: Source, episodes: Int, epsilon: Double,
+        seed: UInt64, stream: UInt64, shouldStop: () -> Bool
+    ) throws -> EvalStats? where Source.Element: NetworkInput {
+        precondition(episodes >= 1, "Evaluator.evaluate: episodes must be at least 1, got \(episodes)")
         var rng = Xoshiro256.derived(seed: seed, stream: stream)
         var observation = [Source.Element](repeating: 0, count: source.observationSize)
         var returns: [Double] = []
@@ -16,6 +28,7 @@ public enum Evaluator {
             var total = 0.0
             var done = false
             while !done {
+                if shouldStop() { return nil }
                 let action = observation.withUnsafeMutableBufferPointer { obs in
                     source.copyObservation(into: obs)
                     return epsilonGreedyAction(network, UnsafeBufferPointer(obs), epsilon: epsilon, using: &rng)

@@ -91,31 +91,103 @@ public struct MetricsLog: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Reads metrics.csv back (for resuming), checking the header and every row's field count.
+    /// Reads metrics.csv back (for resuming and plotting), checking the header and every row: its
+    /// kind, field count, which fields are empty, every number (finite and in its range: ε in
+    /// [0, 1], a return within its length, an evaluation's min ≤ mean ≤ max), steps in order and
+    /// episodes numbered 0, 1, 2, … The error names the file, the line, the field and the value.
     public static func parse(_ text: String, path: String) throws -> MetricsLog {
         var log = MetricsLog()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard let first = lines.first, first == header else {
             throw FileError(path: path, problem: "not a pixel-dqn metrics file (header expected: \(header))")
         }
+        var lastStep = 0
         for (n, line) in lines.dropFirst().enumerated() {
             let c = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             func bad(_ what: String) -> FileError { FileError(path: path, problem: "line \(n + 2): \(what)") }
             guard c.count == 12 else { throw bad("expected 12 fields, found \(c.count)") }
+            func int(_ i: Int, _ name: String, _ range: ClosedRange<Int>) throws -> Int {
+                guard let v = Int(c[i]), range.contains(v) else {
+                    throw bad("\(name) is \"\(c[i])\", expected an integer from \(range.lowerBound) to \(range.upperBound)")
+                }
+                return v
+            }
+            func number(_ i: Int, _ name: String, _ range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws -> Double {
+                guard let v = Double(c[i]), v.isFinite, range.contains(v) else {
+                    throw bad("\(name) is \"\(c[i])\", expected a finite number\(range.lowerBound > -Double.greatestFiniteMagnitude ? " in [\(range.lowerBound), \(range.upperBound)]" : "")")
+                }
+                return v
+            }
+            func empty(_ fields: Range<Int>, _ kind: String) throws {
+                if let i = fields.first(where: { !c[$0].isEmpty }) { throw bad("field \(i + 1) of a\(kind == "episode" ? "n" : "") \(kind) row is \"\(c[i])\", expected it empty") }
+            }
+            let step = try int(1, "step", 1...TrainingConfig.maximumSteps)
+            if step < lastStep { throw bad("step \(step) comes after step \(lastStep); expected rows in step order") }
+            lastStep = step
             if c[0] == "episode" {
-                guard let step = Int(c[1]), let ep = Int(c[2]), let ret = Double(c[3]), let len = Int(c[4]),
-                      let eps = Double(c[5]), let loss = Double(c[6]), let q = Double(c[7]) else { throw bad("malformed episode row") }
+                try empty(8..<12, "episode")
+                let ep = try int(2, "episode", 0...Int.max)
+                guard ep == log.episodes.count else { throw bad("episode \(ep), expected \(log.episodes.count) (episodes are numbered 0, 1, 2, … in order)") }
+                if let previous = log.episodes.last, previous.step >= step {
+                    throw bad("episode \(ep) ends at step \(step), not after episode \(ep - 1) (step \(previous.step))")
+                }
+                let len = try int(4, "length", 1...step)
+                let ret = try number(3, "return", 0...Double(len))
+                let eps = try number(5, "epsilon", 0...1)
+                let loss = try number(6, "mean loss", 0...Double.greatestFiniteMagnitude)
+                let q = try number(7, "mean max-Q")
                 log.episodes.append(EpisodeRecord(step: step, episode: ep, episodeReturn: ret, length: len, epsilon: eps, meanLoss: loss, meanMaxQ: q))
             } else if c[0] == "eval" || c[0] == "confirm" {
-                guard let step = Int(c[1]), let mean = Double(c[8]), let std = Double(c[9]), let lo = Double(c[10]), let hi = Double(c[11]) else {
-                    throw bad("malformed eval row")
+                try empty(2..<8, c[0])
+                let mean = try number(8, "eval_mean"), std = try number(9, "eval_std", 0...Double.greatestFiniteMagnitude)
+                let lo = try number(10, "eval_min"), hi = try number(11, "eval_max")
+                // Each is printed with 6 decimals: allow that rounding between them.
+                guard lo <= mean + 1e-5, mean <= hi + 1e-5, lo >= 0 else {
+                    throw bad("evaluation min \(c[10]), mean \(c[8]), max \(c[11]): expected 0 ≤ min ≤ mean ≤ max")
                 }
                 log.evaluations.append(EvalRecord(step: step, stats: EvalStats(episodes: 0, mean: mean, std: std, min: lo, max: hi),
                                                   confirmation: c[0] == "confirm"))
             } else {
-                throw bad("unknown row kind \"\(c[0])\"")
+                throw bad("unknown row kind \"\(c[0])\", expected episode, eval or confirm")
             }
         }
         return log
+    }
+
+    /// The timing.csv header.
+    public static let timingHeader = "step,episode,steps_per_s,wall_s"
+
+    /// Reads timing.csv back (for resuming): the header, then rows of step ≥ 1, episode ≥ 0 and
+    /// finite, non-negative speed and wall time, in step order.
+    public static func parseTiming(_ text: String, path: String) throws -> [(step: Int, episode: Int, stepsPerSecond: Double, wallSeconds: Double)] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard let first = lines.first, first == timingHeader else {
+            throw FileError(path: path, problem: "not a pixel-dqn timing file (header expected: \(timingHeader))")
+        }
+        var rows: [(step: Int, episode: Int, stepsPerSecond: Double, wallSeconds: Double)] = []
+        for (n, line) in lines.dropFirst().enumerated() {
+            let c = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard c.count == 4, let s = Int(c[0]), s >= 1, s >= (rows.last?.step ?? 0), let e = Int(c[1]), e >= 0,
+                  let r = Double(c[2]), r.isFinite, r >= 0, let w = Double(c[3]), w.isFinite, w >= 0 else {
+                throw FileError(path: path, problem: "line \(n + 2): \"\(line)\", expected step (≥ 1, in order), episode (≥ 0), steps/s and wall seconds (finite, ≥ 0)")
+            }
+            rows.append((s, e, r, w))
+        }
+        return rows
+    }
+
+    /// The rows of metrics.csv text up to `step` (in a file written by `csv` they come first),
+    /// and a 64-bit FNV-1a hash of those lines: what a checkpoint records, so that a resumed run
+    /// can tell its own metrics from truncated, edited or another run's.
+    public static func digest(text: String, upTo step: Int) -> (rows: Int, hash: UInt64) {
+        var rows = 0
+        var hash = Checksum()
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
+            let c = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
+            guard c.count >= 2, let s = Int(c[1]), s <= step else { continue }
+            rows += 1
+            hash.add(Array(line.utf8) + [10])
+        }
+        return (rows, hash.value)
     }
 }

@@ -19,23 +19,29 @@ public struct RunFolder: Sendable {
     /// True when the folder already holds a run (its config.json exists).
     public var holdsRun: Bool { FileManager.default.fileExists(atPath: config) }
 
-    /// Prepares the folder for a new run: it may not exist yet or be empty of runs; a folder
-    /// holding a run is refused (use `--resume` or another `--output`); a file is refused.
-    public func prepareNew() throws {
+    /// Prepares the folder for a new run and takes its lock: the folder may not exist yet or be
+    /// empty of runs; a folder holding a run is refused (use `--resume` or another `--output`); a
+    /// file is refused; so is a folder another `train` holds. The check for a run comes after the
+    /// lock, so of two processes started together on one folder exactly one gets it.
+    @discardableResult
+    public func prepareNew() throws -> RunFolderLock {
         var isDir: ObjCBool = false
+        if path.isEmpty { throw ConfigError(message: "--output: expected a folder path, got an empty one") }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
             if !isDir.boolValue { throw ConfigError(message: "--output \(path): is a file, expected a folder") }
-            if holdsRun {
-                throw ConfigError(message: "--output \(path): already holds a run (config.json); pass --resume \(path) to continue it, or choose another --output")
-            }
         }
         do { try AtomicFile.makeFolder(path) } catch let e as FileError { throw ConfigError(message: "--output \(e)") }
+        let lock = try self.lock()
+        if holdsRun {
+            throw ConfigError(message: "--output \(path): already holds a run (config.json); pass --resume \(path) to continue it, or choose another --output")
+        }
         // Check now that the folder is writable, rather than after the first hour of training.
         let probe = path + "/.write-test"
         do { try AtomicFile.write("ok\n", to: probe) } catch let e as FileError {
             throw ConfigError(message: "--output \(path): cannot write here (\(e.problem))")
         }
         unlink(probe)
+        return lock
     }
 
     /// Removes temporary files left by a process killed while writing (".name.tmp-PID"); the
@@ -55,12 +61,12 @@ public struct RunFolder: Sendable {
         try AtomicFile.write([UInt8](data) + [10], to: self.config)
     }
 
-    /// Reads config.json, naming the file and the problem on failure.
+    /// Reads and validates config.json (`TrainingConfig.decode`): a missing, unreadable,
+    /// malformed or out-of-range file is a `ConfigError` naming the file, the field and the value.
     public func readConfig() throws -> TrainingConfig {
-        let bytes = try AtomicFile.read(config)
-        do { return try TrainingConfig.decode(json: bytes) } catch {
-            throw FileError(path: config, problem: "not a valid pixel-dqn config (\(error))")
-        }
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(config) } catch let e as FileError { throw ConfigError(message: e.description) }
+        return try TrainingConfig.decode(json: bytes, path: config)
     }
 
     /// The default folder for a new run: runs/<env>-<observation>-seed<seed>[-N].

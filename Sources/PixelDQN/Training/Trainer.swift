@@ -39,7 +39,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     let shift: RandomShift<Source.Element>?
     var rng: Xoshiro256
     var loop = LoopState()
-    public private(set) var metrics = MetricsLog()
+    public internal(set) var metrics = MetricsLog()
     var needsReset = true
     /// Updates wait until this step (learning starts, or a refill after resuming without replay).
     var updatesResumeAt: Int
@@ -51,17 +51,34 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     public var progressEvery = 10.0
     /// Stops as Ctrl-C would once this many steps are done (for tests and scripted interruptions).
     public var stopAtStep: Int?
+    /// Asked at every training and evaluation step, beside Ctrl-C (`StopSignal`): true stops the
+    /// run as Ctrl-C would (for tests, which must not raise the process-wide signal).
+    public var shouldStop: () -> Bool = { false }
+    /// The env steps taken so far, and whether an evaluation is running (for `shouldStop`).
+    public var step: Int { loop.step }
+    public private(set) var isEvaluating = false
     private var lastProgress = 0.0
     private var lastProgressStep = 0
     /// This process's TensorBoard event file (nil with --no-tensorboard); flushed with the metrics.
     private var events: TensorBoardWriter?
+    /// The folder's lock, held while the trainer exists.
+    private let lock: RunFolderLock
 
     /// Builds a new run (fresh networks) or, with `resume`, restores the checkpoint in `folder`.
-    public init(config: TrainingConfig, folder: RunFolder, source: Source, evalSource: Source, resume: Bool) throws {
+    ///
+    /// Takes the folder's lock (`RunFolder.lock`) unless the caller passes the one it holds. A
+    /// resume reads checkpoint.safetensors, metrics.csv, timing.csv and best.safetensors and
+    /// checks them against `config` and each other before anything is written; a failure is a
+    /// `FileError` or `SafetensorsError` naming the file, and leaves the folder as it was.
+    /// - Precondition: `config` is valid (`TrainingConfig.validate`), as `RunFolder.readConfig`
+    ///   and the command line's options guarantee.
+    public init(config: TrainingConfig, folder: RunFolder, source: Source, evalSource: Source, resume: Bool,
+                lock: RunFolderLock? = nil) throws {
         self.config = config
         self.folder = folder
         self.source = source
         self.evalSource = evalSource
+        self.lock = try lock ?? folder.lock()
         rng = Xoshiro256(seed: config.seed)
         agent = DQNAgent(config: config, rng: &rng)
         memory = ReplayMemory(capacity: config.bufferSize, frameSize: source.frameSize, stackDepth: source.stackDepth)
@@ -75,24 +92,13 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         // The first n-step window is complete once n transitions are stored.
         updatesResumeAt = max(config.learningStarts, config.nStep - 1)
         if resume {
+            let checkpoint = try restoreCheckpoint()
+            try readRunFiles(checkpoint: checkpoint)
+            // Everything read back is consistent: only now touch the folder.
             folder.removeStaleTemporaryFiles()
-            try restoreCheckpoint()
-            let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
-            var log = try MetricsLog.parse(text, path: folder.metrics)
-            // Rows written after the checkpoint belong to steps that will be replayed.
-            log.episodes.removeAll { $0.step > loop.step }
-            log.evaluations.removeAll { $0.step > loop.step }
-            metrics = log
-            if let t = try? AtomicFile.read(folder.timing) {
-                for line in String(decoding: t, as: UTF8.self).split(separator: "\n").dropFirst() {
-                    let c = line.split(separator: ",")
-                    if c.count == 4, let s = Int(c[0]), let e = Int(c[1]), let r = Double(c[2]), let w = Double(c[3]), s <= loop.step {
-                        metrics.timing.append((s, e, r, w))
-                    }
-                }
-            }
         }
-        if config.tensorboard {
+        // A finished run that is only resumed to be reported is left as it was: no new event file.
+        if config.tensorboard && !isFinished {
             let writer = try TensorBoardWriter(folder: folder.path)
             if resume { writer.log(resumeAfter: loop.step, kept: metrics) } else { try writer.log(hyperparameters: config) }
             try writer.flush()
@@ -100,15 +106,78 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         }
     }
 
+    /// Whether the run already finished (final evaluation done) at its --total-timesteps, or
+    /// stopped at a confirmed solve with --stop-when-solved: `run` then does nothing. A larger
+    /// --total-timesteps extends a finished run.
+    public var isFinished: Bool {
+        loop.finishedTotal >= 0 && config.totalTimesteps <= loop.finishedTotal
+    }
+
     func elapsedWall() -> Double { loop.wallSeconds + EnvironmentBenchmark.now() - startTime }
 
-    /// Runs until `totalTimesteps`, a stop signal, or (with stopWhenSolved) a confirmed solve.
+    /// Whether Ctrl-C (or `shouldStop`, or `stopAtStep`) asks the run to stop now.
+    private var stopRequested: Bool { StopSignal.requested || shouldStop() || loop.step == stopAtStep }
+
+    /// Runs until `totalTimesteps`, a stop (Ctrl-C, also during an evaluation), or (with
+    /// stopWhenSolved) a confirmed solve; then the final evaluation and the best model's. A run
+    /// that `isFinished` returns at once and writes nothing.
     public func run() throws -> TrainingResult {
-        var observation = [Source.Element](repeating: 0, count: source.observationSize)
+        if isFinished {
+            return TrainingResult(steps: loop.step, episodes: loop.episode, wallSeconds: loop.wallSeconds, interrupted: false,
+                                  finalEvaluation: nil, bestModelEvaluation: nil,
+                                  firstReachedStep: loop.firstReachedStep, firstReachedSeconds: loop.firstReachedSeconds,
+                                  firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
+        }
+        lastProgress = startTime; lastProgressStep = loop.step
         var interrupted = false
         var finalEval: EvalStats?
+        // An extended finished run goes on training; its earlier final evaluation stays a row.
+        loop.finishedTotal = -1
+        // Phase 0: the evaluation a stop cut short at this step (a resumed run does it first).
+        if loop.pending == .evaluation || loop.pending == .confirmation {
+            switch try periodicEvaluation() {
+            case .interrupted: interrupted = true
+            case .solved(let confirmed): finalEval = confirmed
+            case .done: break
+            }
+        }
+        if !interrupted && finalEval == nil && loop.pending == .none {
+            (interrupted, finalEval) = try trainingLoop()
+        }
+        var bestEval: EvalStats?
+        if !interrupted && config.finalEvalEpisodes > 0 {
+            // Phase 6: the final evaluation (unless a confirmed solve stopped the run), then the same
+            // episodes with the best weights kept.
+            if finalEval == nil && (loop.pending == .none || loop.pending == .finalEvaluation) {
+                loop.pending = .finalEvaluation
+                finalEval = try finalEvaluation()
+                interrupted = finalEval == nil
+            }
+            if !interrupted && FileManager.default.fileExists(atPath: folder.best) {
+                loop.pending = .bestModelEvaluation
+                bestEval = try evaluateBestModel()
+                interrupted = bestEval == nil
+            }
+        }
+        if !interrupted {
+            loop.pending = .none
+            // A solve stops a --stop-when-solved run for good: a plain resume finds it finished.
+            loop.finishedTotal = config.totalTimesteps
+        }
+        try saveAll()
+        let result = TrainingResult(steps: loop.step, episodes: loop.episode, wallSeconds: elapsedWall(), interrupted: interrupted,
+                                    finalEvaluation: finalEval, bestModelEvaluation: bestEval,
+                                    firstReachedStep: loop.firstReachedStep, firstReachedSeconds: loop.firstReachedSeconds,
+                                    firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
+        try writeSummary(result)
+        return result
+    }
+
+    /// Phases 1–5 until `totalTimesteps`, a stop, or a confirmed solve with --stop-when-solved.
+    private func trainingLoop() throws -> (interrupted: Bool, solved: EvalStats?) {
+        var observation = [Source.Element](repeating: 0, count: source.observationSize)
         while loop.step < config.totalTimesteps {
-            if StopSignal.requested || loop.step == stopAtStep { interrupted = true; break }
+            if stopRequested { return (true, nil) }
             // Phase 1: start an episode if needed.
             if needsReset {
                 source.reset(using: &rng)
@@ -151,32 +220,36 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             if loop.step > updatesResumeAt && loop.step % config.targetNetworkFrequency == 0 { agent.updateTarget() }
             // Phase 5: evaluate, checkpoint, report.
             if config.evalEvery > 0 && loop.step % config.evalEvery == 0 {
-                let stats = try evaluate(episodes: config.evalEpisodes)
-                // A periodic evaluation at the threshold is confirmed on the final evaluation's
-                // episodes; a confirmed solve is what first_solved_* and best.safetensors report.
-                if stats.mean >= config.env.rewardThreshold && config.finalEvalEpisodes > 0 {
-                    let confirmed = try confirm()
-                    if config.stopWhenSolved && confirmed.mean >= config.env.rewardThreshold { finalEval = confirmed; break }
+                loop.pending = .evaluation
+                switch try periodicEvaluation() {
+                case .interrupted: return (true, nil)
+                case .solved(let confirmed): return (false, confirmed)
+                case .done: break
                 }
             }
             if loop.step % config.checkpointEvery == 0 { try saveAll() }
             progress(epsilon: epsilon)
             if EnvironmentBenchmark.now() - lastMetricsWrite > 5 { try writeMetrics() }
         }
-        if !interrupted && finalEval == nil && config.finalEvalEpisodes > 0 {
-            finalEval = try finalEvaluation()
+        return (false, nil)
+    }
+
+    private enum EvaluationOutcome { case done, interrupted, solved(EvalStats) }
+
+    /// The periodic evaluation at this step (`loop.pending` says which part is left): a
+    /// confirmation on the final evaluation's episodes when it reaches the threshold, which is
+    /// what first_solved_* and best.safetensors report. A stop leaves `loop.pending` set.
+    private func periodicEvaluation() throws -> EvaluationOutcome {
+        if loop.pending == .evaluation {
+            guard let stats = try evaluate(episodes: config.evalEpisodes) else { return .interrupted }
+            loop.pending = stats.mean >= config.env.rewardThreshold && config.finalEvalEpisodes > 0 ? .confirmation : .none
         }
-        try saveAll()
-        var bestEval: EvalStats?
-        if !interrupted && config.finalEvalEpisodes > 0 && FileManager.default.fileExists(atPath: folder.best) {
-            bestEval = try evaluateBestModel()
+        if loop.pending == .confirmation {
+            guard let confirmed = try confirm() else { return .interrupted }
+            loop.pending = .none
+            if config.stopWhenSolved && confirmed.mean >= config.env.rewardThreshold { return .solved(confirmed) }
         }
-        let result = TrainingResult(steps: loop.step, episodes: loop.episode, wallSeconds: elapsedWall(), interrupted: interrupted,
-                                    finalEvaluation: finalEval, bestModelEvaluation: bestEval,
-                                    firstReachedStep: loop.firstReachedStep, firstReachedSeconds: loop.firstReachedSeconds,
-                                    firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
-        try writeSummary(result)
-        return result
+        return .done
     }
 
     /// One gradient update on a replayed minibatch (n-step targets, priorities, augmentation).
@@ -202,17 +275,24 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         loop.lossSum += Double(stats.loss); loop.qSum += Double(stats.meanMaxQ); loop.lossCount += 1
     }
 
+    /// Evaluation episodes with `network`, stopped (nil) by Ctrl-C between two steps.
+    private func episodes(_ network: QNetwork, count: Int, stream: UInt64) throws -> EvalStats? {
+        isEvaluating = true
+        defer { isEvaluating = false }
+        return try Evaluator.evaluate(network: network, source: evalSource, episodes: count, epsilon: config.evalEpsilon,
+                                      seed: config.seed, stream: stream, shouldStop: { [unowned self] in stopRequested })
+    }
+
     /// Periodic evaluation: records the row, keeps best.safetensors (until a confirmation exists),
-    /// notes the first evaluation at the threshold.
-    private func evaluate(episodes: Int) throws -> EvalStats {
-        let stats = try Evaluator.evaluate(network: agent.online, source: evalSource, episodes: episodes, epsilon: config.evalEpsilon,
-                                           seed: config.seed, stream: 1_000 + UInt64(loop.evaluations))
+    /// notes the first evaluation at the threshold. Nil (nothing recorded) when stopped.
+    private func evaluate(episodes count: Int) throws -> EvalStats? {
+        guard let stats = try episodes(agent.online, count: count, stream: 1_000 + UInt64(loop.evaluations)) else { return nil }
         loop.evaluations += 1
         record(EvalRecord(step: loop.step, stats: stats))
         if stats.mean > loop.bestEval {
             loop.bestEval = stats.mean
             if loop.bestConfirmed == -.infinity {
-                try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "eval_episodes": "\(episodes)", "step": "\(loop.step)"])
+                try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "eval_episodes": "\(count)", "step": "\(loop.step)"])
             }
         }
         if loop.firstReachedStep < 0 && stats.mean >= config.env.rewardThreshold {
@@ -220,7 +300,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             loop.firstReachedSeconds = elapsedWall()
         }
         report(String(format: "eval at step %d: mean %.1f ± %.1f (min %.0f, max %.0f) over %d episodes",
-                      loop.step, stats.mean, stats.std, stats.min, stats.max, episodes), false)
+                      loop.step, stats.mean, stats.std, stats.min, stats.max, count), false)
         return stats
     }
 
@@ -232,15 +312,14 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
 
     /// `network` on the final evaluation's episodes (stream 999): confirmations, the final
     /// evaluation and the best model's evaluation all see the same start states.
-    private func evaluateOnFinalEpisodes(_ network: QNetwork) throws -> EvalStats {
-        try Evaluator.evaluate(network: network, source: evalSource, episodes: config.finalEvalEpisodes,
-                               epsilon: config.evalEpsilon, seed: config.seed, stream: 999)
+    private func evaluateOnFinalEpisodes(_ network: QNetwork) throws -> EvalStats? {
+        try episodes(network, count: config.finalEvalEpisodes, stream: 999)
     }
 
     /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
     /// weights become best.safetensors; the first confirmed solve is noted.
-    private func confirm() throws -> EvalStats {
-        let stats = try evaluateOnFinalEpisodes(agent.online)
+    private func confirm() throws -> EvalStats? {
+        guard let stats = try evaluateOnFinalEpisodes(agent.online) else { return nil }
         record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
@@ -256,8 +335,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         return stats
     }
 
-    private func finalEvaluation() throws -> EvalStats {
-        let stats = try evaluateOnFinalEpisodes(agent.online)
+    private func finalEvaluation() throws -> EvalStats? {
+        guard let stats = try evaluateOnFinalEpisodes(agent.online) else { return nil }
         record(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
@@ -266,9 +345,12 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
 
     /// 10-episode evaluations are noisy, so the kept best model is re-evaluated on the final
     /// evaluation's episodes: an unbiased figure for the weights a user would pick.
-    private func evaluateBestModel() throws -> EvalStats {
+    private func evaluateBestModel() throws -> EvalStats? {
         let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1, threads: config.threads)
-        let stats = try evaluateOnFinalEpisodes(best)
+        guard best.architecture == agent.online.architecture else {
+            throw FileError(path: folder.best, problem: "holds a \(best.preset.rawValue) network for input \(best.inputShape), not this run's: it belongs to another run")
+        }
+        guard let stats = try evaluateOnFinalEpisodes(best) else { return nil }
         report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
         return stats
@@ -285,11 +367,12 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         try agent.online.save(to: URL(fileURLWithPath: path), metadata: meta)
     }
 
-    /// The checkpoint, the last model, the metrics and the plot, each written atomically.
+    /// The metrics, the checkpoint, the last model and the plot, each written atomically. The
+    /// metrics come first, so the checkpoint's step never runs ahead of metrics.csv's rows.
     public func saveAll() throws {
+        try writeMetrics()
         try writeCheckpoint()
         try saveModel(to: folder.model, extra: ["step": "\(loop.step)"])
-        try writeMetrics()
         try ReturnsPlot.draw(metrics, threshold: config.env.rewardThreshold, totalSteps: config.totalTimesteps,
                              title: "\(config.env.rawValue) from \(config.observation.rawValue), seed \(config.seed)")
             .write(to: folder.returnsPlot)
@@ -338,7 +421,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         let recent = metrics.episodes.suffix(20)
         let meanReturn = recent.isEmpty ? 0 : recent.map(\.episodeReturn).reduce(0, +) / Double(recent.count)
         let lastEval = metrics.evaluations.last.map { String(format: "%.1f", $0.stats.mean) } ?? "-"
-        let eta = Double(config.totalTimesteps - loop.step) / max(rate, 1e-9)
+        // The rate since the last line (the first line: since this process started the run).
+        let eta = rate > 0 ? Double(config.totalTimesteps - loop.step) / rate : .infinity
         report(String(format: "step %d/%d  ε %.3f  return(20) %.1f  eval %@  %.0f steps/s  ETA %@",
                       loop.step, config.totalTimesteps, epsilon, meanReturn, lastEval, rate, formatDuration(eta)), true)
     }

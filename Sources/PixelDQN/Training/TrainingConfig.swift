@@ -121,23 +121,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Values of the options that config.json files written before they existed lack: each is
-    /// the behaviour such a run had (plain one-step uniform replay, no augmentation, no
-    /// TensorBoard files: a resumed old run gets none unless `train --resume DIR --tensorboard`).
-    static var valuesBeforeOptionsExisted: [String: Any] {
-        ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
-         "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
-         "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false]
-    }
-
-    /// Decodes config.json; keys added after a file was written take the values that run had.
-    public static func decode(json bytes: [UInt8]) throws -> TrainingConfig {
-        var object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] ?? [:]
-        for (key, value) in valuesBeforeOptionsExisted where object[key] == nil { object[key] = value }
-        let data = try JSONSerialization.data(withJSONObject: object)
-        return try JSONDecoder().decode(TrainingConfig.self, from: data)
-    }
-
     /// The learning rate at env step `step` (see `learningRateSchedule`).
     public func learningRate(atStep step: Int) -> Double {
         switch learningRateSchedule {
@@ -190,64 +173,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return max(slope * Double(step) + startEpsilon, min(startEpsilon, endEpsilon))
     }
 
-    /// Checks every option before any work is done; the message names the option, what was
-    /// expected and what was found.
-    public func validate() throws {
-        func fail(_ option: String, _ expected: String, _ got: Any) throws {
-            throw ConfigError(message: "--\(option): expected \(expected), got \(got)")
-        }
-        if totalTimesteps < 1 { try fail("total-timesteps", "a positive number", totalTimesteps) }
-        if !(learningRate > 0 && learningRate.isFinite) { try fail("learning-rate", "a positive number", learningRate) }
-        if bufferSize < 2 { try fail("buffer-size", "at least 2", bufferSize) }
-        if batchSize < 1 { try fail("batch-size", "at least 1", batchSize) }
-        if batchSize > bufferSize { try fail("batch-size", "at most --buffer-size (\(bufferSize))", batchSize) }
-        if !(gamma >= 0 && gamma <= 1) { try fail("gamma", "a number in [0, 1]", gamma) }
-        if !(tau > 0 && tau <= 1) { try fail("tau", "a number in (0, 1]", tau) }
-        if targetNetworkFrequency < 1 { try fail("target-network-frequency", "at least 1", targetNetworkFrequency) }
-        for (name, e) in [("start-e", startEpsilon), ("end-e", endEpsilon), ("eval-epsilon", evalEpsilon)] where !(e >= 0 && e <= 1) {
-            try fail(name, "a probability in [0, 1]", e)
-        }
-        if !(explorationFraction > 0 && explorationFraction <= 1) { try fail("exploration-fraction", "a number in (0, 1]", explorationFraction) }
-        if learningStarts < 0 { try fail("learning-starts", "0 or more", learningStarts) }
-        if trainFrequency < 1 { try fail("train-frequency", "at least 1", trainFrequency) }
-        if !(maxGradNorm >= 0) { try fail("max-grad-norm", "0 (off) or a positive number", maxGradNorm) }
-        if frameStack < 1 || frameStack > 32 { try fail("frame-stack", "k between 1 and 32", frameStack) }
-        if bufferSize <= frameStack { try fail("buffer-size", "more than --frame-stack (\(frameStack))", bufferSize) }
-        if frameSkip < 1 || frameSkip > 16 { try fail("frame-skip", "between 1 and 16", frameSkip) }
-        if observation == .pixels {
-            if network == .mlp { try fail("network", "small or nature for pixel observations", network.rawValue) }
-            // Both conv stacks need at least 36 pixels to leave a feature map.
-            if frameSize < 36 || frameSize > 256 { try fail("frame-size", "between 36 and 256 for the \(network.rawValue) network", frameSize) }
-        } else if network != .mlp {
-            try fail("network", "mlp for state observations", network.rawValue)
-        }
-        if evalEvery < 0 { try fail("eval-every", "0 (off) or more", evalEvery) }
-        if evalEpisodes < 1 { try fail("eval-episodes", "at least 1", evalEpisodes) }
-        if finalEvalEpisodes < 0 { try fail("final-eval-episodes", "0 or more", finalEvalEpisodes) }
-        if checkpointEvery < 1 { try fail("checkpoint-every", "at least 1", checkpointEvery) }
-        if threads < 1 || threads > 2 { try fail("threads", "1 or 2", threads) }
-        if nStep < 1 || nStep > 100 { try fail("n-step", "n between 1 and 100", nStep) }
-        if nStep >= bufferSize { try fail("n-step", "less than --buffer-size (\(bufferSize))", nStep) }
-        if !(priorityAlpha >= 0 && priorityAlpha <= 1) { try fail("priority-alpha", "a number in [0, 1]", priorityAlpha) }
-        if !(priorityBeta >= 0 && priorityBeta <= 1) { try fail("priority-beta", "a number in [0, 1]", priorityBeta) }
-        if !(priorityEpsilon > 0 && priorityEpsilon <= 1) { try fail("priority-epsilon", "a number in (0, 1]", priorityEpsilon) }
-        if augment != .none && observation != .pixels { try fail("augment", "none for state observations", augment.rawValue) }
-        if augmentPad < 0 || augmentPad > frameSize / 4 { try fail("augment-pad", "between 0 and \(frameSize / 4) (a quarter of --frame-size)", augmentPad) }
-        if gradientSteps < 1 || gradientSteps > 64 { try fail("gradient-steps", "between 1 and 64", gradientSteps) }
-        if !(finalLearningRate >= 0 && finalLearningRate.isFinite) { try fail("final-learning-rate", "0 or a positive number", finalLearningRate) }
-    }
-
     /// The input shape of the Q-network: [k, H, W] for pixels, [4k] for state.
     public var inputShape: [Int] {
         observation == .pixels ? [frameStack, frameSize, frameSize] : [4 * frameStack]
     }
-}
-
-/// A configuration or run-folder problem, reported before training starts.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
 }
 
 extension NetworkPreset: Codable {}

@@ -1,0 +1,49 @@
+// One `train` per run folder: an exclusive flock(2) on the folder's `.lock` file, held for the
+// process's life (the kernel drops it when the process exits, however it exits), so a second
+// process on the same folder is refused instead of interleaving its writes with the first's.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An exclusive lock on a run folder, held until this object is released (or the process ends).
+public final class RunFolderLock: @unchecked Sendable {
+    /// The folder locked.
+    public let folder: String
+    private let descriptor: Int32
+
+    fileprivate init(folder: String, descriptor: Int32) { self.folder = folder; self.descriptor = descriptor }
+
+    deinit { close(descriptor) }
+}
+
+extension RunFolder {
+    /// The lock file (`.lock`: an empty name for the user, holding the owner's process id).
+    public var lockFile: String { path + "/.lock" }
+
+    /// Takes the folder's exclusive lock without waiting. The folder must exist.
+    /// - Throws: `ConfigError` naming the folder when another process (or another object in this
+    ///   one) holds the lock, with that process's id, or when the lock file cannot be created.
+    public func lock() throws -> RunFolderLock {
+        // O_CLOEXEC: a child process (a test's pixel-dqn, a shell) must not inherit the lock.
+        let fd = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ConfigError(message: "\(path): cannot create the run folder's lock file .lock (\(String(cString: strerror(errno))))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let reason = errno
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buffer, buffer.count, 0)
+            close(fd)
+            guard reason == EWOULDBLOCK else {
+                throw ConfigError(message: "\(path): cannot lock the run folder (\(String(cString: strerror(reason))))")
+            }
+            let owner = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            throw ConfigError(message: "\(path): another pixel-dqn train\(Int(owner).map { " (process \($0))" } ?? "") is using this run folder; wait for it to finish or stop it, or choose another folder")
+        }
+        // The owner's process id, for the message above; the lock is the flock, not the contents.
+        let id = Array("\(getpid())\n".utf8)
+        if ftruncate(fd, 0) == 0 { _ = id.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } }
+        return RunFolderLock(folder: path, descriptor: fd)
+    }
+}

@@ -1,0 +1,236 @@
+// Resuming a run: checkpoint.safetensors, metrics.csv, timing.csv and best.safetensors are read
+// back and checked against each other and against config.json before anything is written: every
+// metadata value in its range, the checkpoint's own checksum, its run identity, the metrics rows
+// it covers. A failure names the file and what is wrong, and leaves every file as it was.
+import Foundation
+
+extension Trainer {
+    /// Restores the loop from checkpoint.safetensors (see `writeCheckpoint`); returns its metadata.
+    @discardableResult
+    func restoreCheckpoint() throws -> [String: String] {
+        let path = folder.checkpoint
+        let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+        let m = file.metadata
+        func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
+        guard m[CheckpointKeys.format] == "1" else {
+            throw fail("not a pixel-dqn checkpoint (metadata \(CheckpointKeys.format) is \(m[CheckpointKeys.format].map { "\"\($0)\"" } ?? "missing"), expected \"1\")")
+        }
+        // Checkpoints since the checksum was introduced record one; older ones are read without.
+        if let recorded = m[CheckpointKeys.tensorsChecksum], recorded != file.tensorsChecksum.hex {
+            throw fail("its tensors do not match the checksum written with them (\(recorded)): the file is damaged")
+        }
+        try checkIdentity(m, fail)
+        try agent.online.loadParameters(from: file, fileName: path, prefix: "online.")
+        try agent.target.loadParameters(from: file, fileName: path, prefix: "target.")
+        try agent.adam?.restoreState(from: file, fileName: path)
+        try agent.rmsprop?.restoreState(from: file, fileName: path)
+        let words = try file.tensor("rng", file: path).int64s(name: "rng", file: path).map { UInt64(bitPattern: $0) }
+        guard let restored = Xoshiro256(stateWords: words) else { throw fail("tensor rng: expected 4 words, not all zero") }
+
+        let reader = MetadataReader(metadata: m, fail: fail)
+        let steps = TrainingConfig.maximumSteps, episodeSteps = config.env.maxEpisodeSteps
+        var l = LoopState()
+        l.step = try reader.int("step", 0...steps)
+        guard l.step <= config.totalTimesteps else {
+            throw fail("the run is at step \(l.step), beyond its --total-timesteps \(config.totalTimesteps) (config.json totalTimesteps); expected --total-timesteps of at least \(l.step)")
+        }
+        l.episode = try reader.int("episode", 0...l.step)
+        l.episodeLength = try reader.int("episode_length", 0...min(l.step, episodeSteps))
+        l.episodeReturn = try reader.double("episode_return", 0...Double(l.episodeLength))
+        l.lossCount = try reader.int("loss_count", 0...(l.step * config.gradientSteps))
+        l.lossSum = try reader.double("loss_sum", 0...Double.greatestFiniteMagnitude)
+        l.qSum = try reader.double("q_sum", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+        l.evaluations = try reader.int("evaluations", 0...l.step)
+        l.bestEval = try reader.score("best_eval", episodeSteps)
+        l.bestConfirmed = try reader.score("best_confirmed", episodeSteps)
+        l.firstReachedStep = try reader.int("first_reached_step", -1...l.step)
+        l.firstReachedSeconds = try reader.seconds("first_reached_seconds")
+        l.firstSolvedStep = try reader.int("first_solved_step", -1...l.step)
+        l.firstSolvedSeconds = try reader.seconds("first_solved_seconds")
+        l.wallSeconds = try reader.double("wall_seconds", 0...1e12)
+        // Written since run folders survive misuse; older checkpoints had neither (nothing pending).
+        l.pending = try m["pending"].map { text in
+            guard let p = PendingWork(rawValue: text) else {
+                throw fail("metadata field \"pending\" is \"\(text)\", expected one of \(PendingWork.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return p
+        } ?? .none
+        l.finishedTotal = m["finished_total_timesteps"] == nil ? try finishedTotalOfAnOlderCheckpoint(step: l.step)
+                                                                : try reader.int("finished_total_timesteps", -1...steps)
+        let running = try reader.bool("env_running")
+        let stateValues = try reader.value("env_state").split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+        guard stateValues.count == 4, let envState = CartPoleState(stateValues.compactMap { $0 }),
+              envState.array.allSatisfy({ $0.isFinite && abs($0) <= 1e6 }) else {
+            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected 4 finite numbers x,xDot,theta,thetaDot")
+        }
+        if running && CartPole.isTerminal(envState) {
+            throw fail("metadata field \"env_state\" \(envState.array) is past CartPole's limits, but env_running is true")
+        }
+        let elapsed = try reader.int("env_elapsed", 0...(running ? episodeSteps - 1 : episodeSteps))
+        let phi = try Source.Element.values(try file.tensor("phi", file: path), name: "phi", file: path)
+        guard phi.count == source.observationSize else {
+            throw fail("tensor phi: expected \(source.observationSize) elements, found \(phi.count)")
+        }
+        guard phi.allSatisfy({ Source.Element.isValidObservation($0) }) else { throw fail("tensor phi holds a value that is not finite") }
+        let replaySaved = try reader.bool("replay_saved")
+        let pausedUntil = try reader.int("updates_paused_until", 0...(2 * steps))
+
+        // Every check passed: commit.
+        rng = restored
+        loop = l
+        if running {
+            source.restore(state: envState, elapsedSteps: elapsed, frames: phi)
+            needsReset = false
+        } else {
+            needsReset = true
+        }
+        if replaySaved && config.saveReplay {
+            try memory.load(from: file, path: path, maxEpisodeSteps: episodeSteps,
+                            maxWritten: l.step + l.episode + 1)
+            updatesResumeAt = pausedUntil
+        } else {
+            // Without the replay memory, refill it before updating again.
+            updatesResumeAt = loop.step + max(config.learningStarts, config.batchSize + config.frameStack)
+            needsReset = true
+        }
+        return m
+    }
+
+    /// The checkpoint must belong to the run config.json describes: its recorded identity (every
+    /// field a resume may not change) equal to config.json's, and the network it holds the one
+    /// config.json builds.
+    private func checkIdentity(_ m: [String: String], _ fail: (String) -> FileError) throws {
+        if let recorded = m[CheckpointKeys.runConfig] {
+            guard let data = recorded.data(using: .utf8),
+                  let theirs = try? JSONDecoder().decode(TrainingConfig.self, from: data) else {
+                throw fail("metadata field \"\(CheckpointKeys.runConfig)\" is not a pixel-dqn configuration")
+            }
+            let differences = theirs.identity.fieldsDiffering(from: config.identity)
+            if !differences.isEmpty {
+                throw fail("written by another run than \(folder.config) describes: they differ in \(differences.joined(separator: ", ")); put back this run's config.json, or resume the run this checkpoint belongs to")
+            }
+        }
+        let architecture = try NetworkArchitecture(metadata: m, file: folder.checkpoint)
+        if architecture != agent.online.architecture {
+            throw fail("holds a \(architecture.preset.rawValue) network for input \(architecture.inputShape)\(architecture.dueling ? " with a dueling head" : ""), but \(folder.config) describes a \(config.network.rawValue) network for input \(config.inputShape)\(config.dueling ? " with a dueling head" : ""): it belongs to another run")
+        }
+    }
+
+    /// Whether a checkpoint written before checkpoints recorded it was of a finished run: its
+    /// summary.json says so (same step, not interrupted). Returns the finished total or −1.
+    private func finishedTotalOfAnOlderCheckpoint(step: Int) throws -> Int {
+        guard FileManager.default.fileExists(atPath: folder.summary) else { return -1 }
+        let bytes = try AtomicFile.read(folder.summary)
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
+              let steps = object["steps"] as? Int, let interrupted = object["interrupted"] as? Bool else {
+            throw FileError(path: folder.summary, problem: "not a pixel-dqn summary (expected a JSON object with \"steps\" and \"interrupted\"); it tells whether this older checkpoint's run finished")
+        }
+        return steps == step && !interrupted ? step : -1
+    }
+
+    /// Reads metrics.csv and timing.csv back for a resumed run and checks them against the
+    /// checkpoint: metrics.csv must hold exactly the rows the checkpoint recorded (their count and
+    /// checksum; for older checkpoints, one episode row per episode counted), and best.safetensors
+    /// must be the network the checkpoint's best evaluation saved.
+    func readRunFiles(checkpoint: [String: String]) throws {
+        let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
+        var log = try MetricsLog.parse(text, path: folder.metrics)
+        // Rows written after the checkpoint belong to steps that will be replayed.
+        log.episodes.removeAll { $0.step > loop.step }
+        log.evaluations.removeAll { $0.step > loop.step }
+        if let rows = checkpoint[CheckpointKeys.metricsRows], let hash = checkpoint[CheckpointKeys.metricsChecksum] {
+            let digest = MetricsLog.digest(text: text, upTo: loop.step)
+            guard "\(digest.rows)" == rows, String(digest.hash, radix: 16) == hash else {
+                throw FileError(path: folder.metrics, problem: "its \(digest.rows) rows up to step \(loop.step) are not the \(rows) rows checkpoint.safetensors recorded (checksum \(hash)): metrics.csv was truncated, edited or belongs to another run")
+            }
+        } else if log.episodes.count != loop.episode {
+            throw FileError(path: folder.metrics, problem: "\(log.episodes.count) episode rows up to step \(loop.step), but checkpoint.safetensors counts \(loop.episode) episodes: metrics.csv was truncated or belongs to another run")
+        }
+        var timing: [(step: Int, episode: Int, stepsPerSecond: Double, wallSeconds: Double)] = []
+        if FileManager.default.fileExists(atPath: folder.timing) {
+            timing = try MetricsLog.parseTiming(String(decoding: try AtomicFile.read(folder.timing), as: UTF8.self), path: folder.timing)
+        }
+        try checkBestModel()
+        metrics = log
+        metrics.timing = timing.filter { $0.step <= loop.step }
+    }
+
+    /// best.safetensors, which the end of the run evaluates: present when the checkpoint records
+    /// a best evaluation, of this run's network, and (when saved at or before the checkpoint's
+    /// step) holding that evaluation's mean. A best saved after the checkpoint is of a step the
+    /// resumed run replays and saves again.
+    private func checkBestModel() throws {
+        let best = folder.best
+        let recorded = loop.bestConfirmed > -.infinity ? loop.bestConfirmed : loop.bestEval
+        guard FileManager.default.fileExists(atPath: best) else {
+            if recorded > -.infinity {
+                throw FileError(path: best, problem: "missing, but checkpoint.safetensors records a best evaluation (mean \(recorded)) that saved it")
+            }
+            return
+        }
+        let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: best))
+        let architecture = try NetworkArchitecture(metadata: file.metadata, file: best)
+        guard architecture == agent.online.architecture else {
+            throw FileError(path: best, problem: "holds a \(architecture.preset.rawValue) network for input \(architecture.inputShape), not this run's \(config.network.rawValue) network for input \(config.inputShape): it belongs to another run")
+        }
+        var draws = Xoshiro256(seed: 0)   // overwritten by the file's values
+        try QNetwork(preset: architecture.preset, inputShape: architecture.inputShape, actions: architecture.actions,
+                     maxBatch: 1, dueling: architecture.dueling, threads: 1, rng: &draws)
+            .loadParameters(from: file, fileName: best)
+        if let stepText = file.metadata["step"], let step = Int(stepText), step <= loop.step,
+           file.metadata["eval_mean"] != "\(recorded)" {
+            throw FileError(path: best, problem: "saved at step \(step) with evaluation mean \(file.metadata["eval_mean"] ?? "none"), but checkpoint.safetensors records the best mean \(recorded): it belongs to another run")
+        }
+    }
+}
+
+/// Reads a checkpoint's metadata values with their ranges; errors name the field and the value.
+struct MetadataReader {
+    let metadata: [String: String]
+    let fail: (String) -> FileError
+
+    func value(_ key: String) throws -> String {
+        guard let v = metadata[key] else { throw fail("metadata field \"\(key)\" is missing") }
+        return v
+    }
+
+    func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
+        let text = try value(key)
+        guard let v = Int(text), range.contains(v) else {
+            throw fail("metadata field \"\(key)\" is \"\(text)\", expected an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return v
+    }
+
+    func double(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
+        let text = try value(key)
+        guard let v = Double(text), v.isFinite, range.contains(v) else {
+            throw fail("metadata field \"\(key)\" is \"\(text)\", expected a finite number in [\(range.lowerBound), \(range.upperBound)]")
+        }
+        return v
+    }
+
+    /// An evaluation mean: −inf (none yet) or a return from 0 to the episode limit.
+    func score(_ key: String, _ limit: Int) throws -> Double {
+        let text = try value(key)
+        guard let v = Double(text), v == -.infinity || (v >= 0 && v <= Double(limit)) else {
+            throw fail("metadata field \"\(key)\" is \"\(text)\", expected -inf (none yet) or a mean return from 0 to \(limit)")
+        }
+        return v
+    }
+
+    /// Seconds of a first solve or first reach: −1 (none) or a finite time ≥ 0.
+    func seconds(_ key: String) throws -> Double {
+        let text = try value(key)
+        guard let v = Double(text), v == -1 || (v.isFinite && v >= 0) else {
+            throw fail("metadata field \"\(key)\" is \"\(text)\", expected -1 (none) or seconds ≥ 0")
+        }
+        return v
+    }
+
+    func bool(_ key: String) throws -> Bool {
+        let text = try value(key)
+        guard text == "true" || text == "false" else { throw fail("metadata field \"\(key)\" is \"\(text)\", expected true or false") }
+        return text == "true"
+    }
+}

@@ -1,0 +1,122 @@
+// config.json: reading it back as strictly as the options are read (every field present, of its
+// type, known, in range), and the split of its fields into those that define a run and those a
+// resumed run may change.
+import Foundation
+
+extension TrainingConfig {
+    /// Values of the options that config.json files written before they existed lack: each is
+    /// the behaviour such a run had (plain one-step uniform replay, no augmentation).
+    static var valuesBeforeOptionsExisted: [String: Any] {
+        ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
+         "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
+         "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false]
+    }
+
+    /// The fields config.json holds (those `TrainingConfig` encodes).
+    static let fieldNames: Set<String> = {
+        guard let data = try? JSONEncoder().encode(TrainingConfig()),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        return Set(object.keys)
+    }()
+
+    /// Options a resumed run may change (`train --resume DIR --total-timesteps N`); they are
+    /// written to config.json. None of them changes what the run has learned so far: they set the
+    /// run's length, the threads, and when and how much it evaluates and checkpoints. (The ε and
+    /// learning-rate schedules and prioritized replay's β are functions of --total-timesteps, so
+    /// extending a run stretches them from the step it resumes at.)
+    public static let resumableFields: [String] = ["totalTimesteps", "threads", "evalEvery", "evalEpisodes",
+                                                   "finalEvalEpisodes", "checkpointEvery", "stopWhenSolved", "tensorboard"]
+
+    /// The configuration with every resumable field set to its default: what identifies a run
+    /// (two configs of the same run have the same identity).
+    public var identity: TrainingConfig {
+        var c = self
+        let d = TrainingConfig()
+        c.totalTimesteps = d.totalTimesteps; c.threads = d.threads; c.evalEvery = d.evalEvery
+        c.evalEpisodes = d.evalEpisodes; c.finalEvalEpisodes = d.finalEvalEpisodes
+        c.checkpointEvery = d.checkpointEvery; c.stopWhenSolved = d.stopWhenSolved; c.version = d.version
+        c.tensorboard = d.tensorboard
+        return c
+    }
+
+    /// The fields (config.json names) whose values differ between two configurations.
+    public func fieldsDiffering(from other: TrainingConfig) -> [String] {
+        guard let a = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as? [String: Any],
+              let b = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(other)) as? [String: Any] else { return [] }
+        return a.keys.sorted().filter { key in "\(a[key] ?? "")" != "\(b[key] ?? "")" }
+    }
+
+    /// Decodes and validates config.json. Keys added after a file was written take the values
+    /// that run had; a missing, unknown, mistyped or out-of-range field is a `ConfigError` naming
+    /// `path`, the field, its option, the value found and what was expected.
+    public static func decode(json bytes: [UInt8], path: String = "config.json") throws -> TrainingConfig {
+        func fail(_ problem: String) -> ConfigError { ConfigError(message: "\(path): \(problem)") }
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
+            throw fail("not valid JSON (\(bytes.isEmpty ? "the file is empty" : "\(bytes.count) bytes that do not parse")); expected the JSON object pixel-dqn train writes")
+        }
+        guard var object = parsed as? [String: Any] else {
+            throw fail("expected a JSON object of training options, found \(parsed is [Any] ? "a list" : "another JSON value")")
+        }
+        if let unknown = object.keys.sorted().first(where: { !fieldNames.contains($0) }) {
+            throw fail("unknown field \"\(unknown)\"; expected only the fields pixel-dqn train writes (\(fieldNames.sorted().joined(separator: ", ")))")
+        }
+        for (key, value) in valuesBeforeOptionsExisted where object[key] == nil { object[key] = value }
+        if let missing = fieldNames.sorted().first(where: { object[$0] == nil }) {
+            throw fail("field \"\(missing)\" (\(optionNames[missing] ?? missing)) is missing")
+        }
+        // JSONDecoder would read true as 1 and 1 as true on some platforms: check the JSON types first.
+        for (key, value) in object {
+            let isBool = (value as? NSNumber).map { type(of: $0) == type(of: NSNumber(value: true)) } ?? false
+            let expected = expectedType(of: key)
+            let found = value is String ? "a string" : isBool ? "true/false" : value is NSNumber ? "a number"
+                : value is NSNull ? "null" : "a list or object"
+            let ok: Bool
+            switch expected {
+            case "true or false": ok = isBool
+            case "a string": ok = value is String
+            default: ok = value is NSNumber && !isBool
+            }
+            if !ok { throw fail("field \"\(key)\" (\(optionNames[key] ?? key)) is \(found), expected \(expected)") }
+        }
+        let config: TrainingConfig
+        do {
+            config = try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: object))
+        } catch let error as DecodingError {
+            throw fail(describe(error, object))
+        }
+        do { try config.validate(source: .file(path)) } catch let e as ConfigError { throw e }
+        return config
+    }
+
+    /// What a field's JSON value must be.
+    private static func expectedType(of key: String) -> String {
+        switch key {
+        case "double", "saveReplay", "stopWhenSolved", "dueling", "prioritized", "tensorboard": return "true or false"
+        case "env", "observation", "network", "optimizer", "loss", "augment", "learningRateSchedule", "version": return "a string"
+        case "learningRate", "gamma", "tau", "startEpsilon", "endEpsilon", "explorationFraction", "maxGradNorm",
+             "evalEpsilon", "priorityAlpha", "priorityBeta", "priorityEpsilon", "finalLearningRate": return "a number"
+        case "seed": return "an integer from 0 to 18446744073709551615"
+        default: return "an integer"
+        }
+    }
+
+    /// A decoding error as one line naming the field, the value and what was expected.
+    private static func describe(_ error: DecodingError, _ object: [String: Any]) -> String {
+        let context: DecodingError.Context
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
+        @unknown default: return "cannot be read as a pixel-dqn config"
+        }
+        guard let key = context.codingPath.first?.stringValue else { return "cannot be read as a pixel-dqn config" }
+        let value = object[key].map { "\($0)" } ?? "missing"
+        let choices: [String: [String]] = [
+            "env": CartPoleVersion.allCases.map(\.rawValue), "observation": ObservationKind.allCases.map(\.rawValue),
+            "network": ["small", "nature", "mlp"], "optimizer": OptimizerKind.allCases.map(\.rawValue),
+            "loss": ["huber", "mse"], "augment": AugmentKind.allCases.map(\.rawValue),
+            "learningRateSchedule": LearningRateSchedule.allCases.map(\.rawValue),
+        ]
+        let expected = choices[key].map { "one of \($0.joined(separator: ", "))" } ?? expectedType(of: key)
+        return "field \"\(key)\" (\(optionNames[key] ?? key)) is \(value), expected \(expected)"
+    }
+}
