@@ -18,20 +18,11 @@ public enum ReturnsPlot {
         return String(format: "%.0f", v)
     }
 
-    /// Draws the figure for `metrics`. `threshold` is drawn as a dashed line (the solve level).
-    public static func draw(_ metrics: MetricsLog, threshold: Double, totalSteps: Int, title: String,
-                            width: Int = 800, height: Int = 480) -> PNGImage {
-        var c = RGBCanvas(width: width, height: height)
-        let (left, right, top, bottom) = (70, 20, 62, 50)
-        let pw = width - left - right, ph = height - top - bottom
-        let xMax = Double(max(totalSteps, metrics.episodes.last?.step ?? 1, 1))
-        let allReturns = metrics.episodes.map(\.episodeReturn) + metrics.evaluations.map(\.stats.mean)
-        let yMax = max(threshold * 1.05, (allReturns.max() ?? 1) * 1.05, 1)
-        func px(_ step: Double) -> Double { Double(left) + step / xMax * Double(pw) }
-        func py(_ v: Double) -> Double { Double(top + ph) - v / yMax * Double(ph) }
-        let axis = RGB(40, 40, 40), grid = RGB(225, 225, 225)
-
-        // Grid, ticks and labels.
+    /// The grid lines, ticks and tick labels of a plot area (`left`, `top`, `width` × `height`)
+    /// whose axes run from 0 to `xMax` and `yMax`; `x` and `y` map values to pixels.
+    static func drawGrid(on c: inout RGBCanvas, left: Int, top: Int, width pw: Int, height ph: Int,
+                         xMax: Double, yMax: Double, x px: (Double) -> Double, y py: (Double) -> Double,
+                         grid: RGB, axis: RGB) {
         let xs = tickStep(xMax, count: 8), ys = tickStep(yMax, count: 6)
         var t = 0.0
         while t <= xMax + 1e-9 {
@@ -51,6 +42,24 @@ public enum ReturnsPlot {
             c.text(s, x: left - 8 - BitmapFont.width(s), y: Int(y) - 3, axis)
             t += ys
         }
+    }
+
+    /// Draws the figure for `metrics`. `threshold` is drawn as a dashed line (the solve level).
+    public static func draw(_ metrics: MetricsLog, threshold: Double, totalSteps: Int, title: String,
+                            width: Int = 800, height: Int = 480) -> PNGImage {
+        var c = RGBCanvas(width: width, height: height)
+        let (left, right, top, bottom) = (70, 20, 62, 50)
+        let pw = width - left - right, ph = height - top - bottom
+        let xMax = Double(max(totalSteps, metrics.episodes.last?.step ?? 1, 1))
+        let allReturns = metrics.episodes.map(\.episodeReturn) + metrics.evaluations.map(\.stats.mean)
+        let yMax = max(threshold * 1.05, (allReturns.max() ?? 1) * 1.05, 1)
+        func px(_ step: Double) -> Double { Double(left) + step / xMax * Double(pw) }
+        func py(_ v: Double) -> Double { Double(top + ph) - v / yMax * Double(ph) }
+        let axis = RGB(40, 40, 40), grid = RGB(225, 225, 225)
+
+        // Grid, ticks and labels.
+        drawGrid(on: &c, left: left, top: top, width: pw, height: ph, xMax: xMax, yMax: yMax,
+                 x: px, y: py, grid: grid, axis: axis)
         // Solve threshold, dashed.
         var d = 0
         while d < pw {

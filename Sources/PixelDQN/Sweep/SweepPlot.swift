@@ -23,25 +23,8 @@ public enum SweepPlot {
         let axis = RGB(40, 40, 40), grid = RGB(225, 225, 225)
 
         // Grid, ticks and labels.
-        let xs = ReturnsPlot.tickStep(xMax, count: 8), ys = ReturnsPlot.tickStep(yMax, count: 6)
-        var t = 0.0
-        while t <= xMax + 1e-9 {
-            let x = px(t)
-            c.line(x, Double(top), x, Double(top + ph), grid)
-            c.line(x, Double(top + ph), x, Double(top + ph + 5), axis)
-            let s = ReturnsPlot.label(t)
-            c.text(s, x: Int(x) - BitmapFont.width(s) / 2, y: top + ph + 9, axis)
-            t += xs
-        }
-        t = 0
-        while t <= yMax + 1e-9 {
-            let y = py(t)
-            c.line(Double(left), y, Double(left + pw), y, grid)
-            c.line(Double(left - 5), y, Double(left), y, axis)
-            let s = ReturnsPlot.label(t)
-            c.text(s, x: left - 8 - BitmapFont.width(s), y: Int(y) - 3, axis)
-            t += ys
-        }
+        ReturnsPlot.drawGrid(on: &c, left: left, top: top, width: pw, height: ph, xMax: xMax, yMax: yMax,
+                             x: px, y: py, grid: grid, axis: axis)
         // The 95 % band: each pixel column between two evaluation steps is shaded between the
         // linearly interpolated bounds (one step alone gets a short bar).
         let curve = report.curve
