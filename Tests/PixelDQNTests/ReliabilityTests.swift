@@ -32,7 +32,7 @@ func folderContents(_ dir: String) throws -> [String: [UInt8]] {
     var out: [String: [UInt8]] = [:]
     for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name != ".lock" {
         var isDir: ObjCBool = false
-        FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
+        _ = FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
         out[name] = isDir.boolValue ? [] : try AtomicFile.read(dir + "/" + name)
     }
     return out

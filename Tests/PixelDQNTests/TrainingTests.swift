@@ -47,6 +47,21 @@ func runTraining(_ config: TrainingConfig, folder: String, resume: Bool = false,
 
 func fileBytes(_ path: String) throws -> [UInt8] { try AtomicFile.read(path) }
 
+/// Runs `c` (600 steps) whole, and again stopped at step 300 and resumed: both must give the same
+/// metrics.csv and weights. Returns the stopped-and-resumed run's folder.
+@discardableResult
+func expectExactResume(_ c: TrainingConfig) throws -> String {
+    let whole = try temporaryFolder() + "/whole", parts = try temporaryFolder() + "/parts"
+    _ = try runTraining(c, folder: whole)
+    let stopped = try runTraining(c, folder: parts, stopAt: 300)
+    #expect(stopped.interrupted && stopped.steps == 300)
+    let resumed = try runTraining(c, folder: parts, resume: true)
+    #expect(resumed.steps == 600)
+    #expect(try fileBytes(whole + "/metrics.csv") == fileBytes(parts + "/metrics.csv"))
+    #expect(try fileBytes(whole + "/model.safetensors") == fileBytes(parts + "/model.safetensors"))
+    return parts
+}
+
 @Suite struct TrainingTests {
     @Test func tdTargetsBootstrapExceptOnTermination() {
         // Rows: ordinary step, terminal step, truncated step (time limit: terminated = 0); γ = 0.5,
@@ -117,14 +132,7 @@ func fileBytes(_ path: String) throws -> [UInt8] { try AtomicFile.read(path) }
     func resumeAfterAStopGivesTheSameMetricsAndWeights(kind: ObservationKind) throws {
         var c = tinyConfig(kind, steps: 600)
         c.saveReplay = true
-        let whole = try temporaryFolder() + "/whole", parts = try temporaryFolder() + "/parts"
-        _ = try runTraining(c, folder: whole)
-        let stopped = try runTraining(c, folder: parts, stopAt: 300)
-        #expect(stopped.interrupted && stopped.steps == 300)
-        let resumed = try runTraining(c, folder: parts, resume: true)
-        #expect(resumed.steps == 600)
-        #expect(try fileBytes(whole + "/metrics.csv") == fileBytes(parts + "/metrics.csv"))
-        #expect(try fileBytes(whole + "/model.safetensors") == fileBytes(parts + "/model.safetensors"))
+        try expectExactResume(c)
     }
 
     @Test func sameSeedSameMetricsOnOneAndTwoThreads() throws {
