@@ -277,6 +277,9 @@ import PixelDQN
         }
         #expect(message { $0.nStep = 0 }.contains("--n-step"))
         #expect(message { $0.nStep = 101 }.contains("--n-step"))
+        // The probe that used to trap in sampling: a ring too small for a stack and a window.
+        #expect(message { $0.bufferSize = 5; $0.frameStack = 4; $0.nStep = 4; $0.batchSize = 2 }.contains("--n-step"))
+        #expect(message { $0.bufferSize = 8; $0.frameStack = 4; $0.nStep = 3; $0.batchSize = 2 } == "")
         #expect(message { $0.priorityAlpha = 1.5 }.contains("--priority-alpha"))
         #expect(message { $0.priorityBeta = -0.1 }.contains("--priority-beta"))
         #expect(message { $0.priorityEpsilon = 0 }.contains("--priority-epsilon"))

@@ -126,7 +126,12 @@ extension TrainingConfig {
         try count("checkpointEvery", checkpointEvery, 1...steps)
         try count("threads", threads, NumericsThreads.supported)
         try count("nStep", nStep, 1...100)
-        if nStep >= bufferSize { try fail("nStep", "less than --buffer-size (\(bufferSize))", nStep) }
+        // The ring must hold a transition's k-frame stack and its whole n-step window, with one
+        // frame to spare (the window's first frame may be an episode's reset frame); with fewer,
+        // sampling can find no transition to replay.
+        if nStep > 1 && frameStack + nStep >= bufferSize {
+            try fail("nStep", "at most --buffer-size − --frame-stack − 1 (\(bufferSize - frameStack - 1))", nStep)
+        }
         try number("priorityAlpha", priorityAlpha, 0...1, "a number in [0, 1]")
         try number("priorityBeta", priorityBeta, 0...1, "a number in [0, 1]")
         if !(priorityEpsilon > 0 && priorityEpsilon <= 1) { try fail("priorityEpsilon", "a number in (0, 1]", priorityEpsilon) }
