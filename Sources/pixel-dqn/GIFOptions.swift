@@ -24,8 +24,9 @@ struct GIFOptions: ParsableArguments {
     }
 
     /// An EpisodeGIF for φ of k frames of `size` pixels, or nil without --gif.
-    func makeGIF(frameStack k: Int, frameSize size: Int, title: String) throws -> EpisodeGIF? {
+    func makeGIF(frameStack k: Int, frameSize size: Int, title: String, env: EnvironmentID = .cartPoleV1) throws -> EpisodeGIF? {
         guard gif != nil else { return nil }
+        guard env.cartPoleVersion != nil else { throw ValidationError("--gif: GIFs draw CartPole's scene only; got --env \(env.rawValue) (use --output DIR for its frames)") }
         if let p = EpisodeGIF.problem(frameStack: k, frameSize: size, fps: fps) { throw ValidationError(p) }
         return try EpisodeGIF(frameStack: k, frameSize: size, fps: fps, title: title)
     }

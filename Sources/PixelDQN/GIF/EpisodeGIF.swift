@@ -7,7 +7,7 @@ import Foundation
 /// What one step of an episode shows.
 public struct EpisodeStep {
     /// The state drawn in colour.
-    public var state: CartPoleState
+    public var state: StateVector
     /// φ: k frames of `frameSize × frameSize` bytes, oldest first.
     public var phi: [UInt8]
     /// Env steps since the episode's reset.
@@ -21,10 +21,19 @@ public struct EpisodeStep {
     /// The caption of the episode's last picture ("episode over: terminated"), which is held for `endHold`.
     public var outcome: String?
 
-    public init(state: CartPoleState, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
+    public init(state: StateVector, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
                 action: Int?, qValues: [Float]?, outcome: String?) {
         self.state = state; self.phi = phi; self.step = step; self.episode = episode
         self.episodeReturn = episodeReturn; self.action = action; self.qValues = qValues; self.outcome = outcome
+    }
+}
+
+extension EpisodeStep {
+    /// A CartPole step.
+    public init(state: CartPoleState, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
+                action: Int?, qValues: [Float]?, outcome: String?) {
+        self.init(state: StateVector(state.array), phi: phi, step: step, episode: episode, episodeReturn: episodeReturn,
+                  action: action, qValues: qValues, outcome: outcome)
     }
 }
 
@@ -45,6 +54,8 @@ public final class EpisodeGIF {
     public let fps: Int
     let title: String
     let renderer = SceneRenderer(width: EpisodeGIF.sceneWidth, height: EpisodeGIF.sceneHeight)
+    /// The task whose scene is drawn (CartPole: the GIF's palette holds its colours).
+    let env = AnyEnvironment(.cartPoleV1)
     var canvas: RGBCanvas
     var palette = GIFPalette.episode(extra: [EpisodeGIF.ink, .white, EpisodeGIF.accent, EpisodeGIF.label, EpisodeGIF.border])
     let writer: GIFWriter
@@ -135,7 +146,7 @@ public final class EpisodeGIF {
 
     private func draw(_ s: EpisodeStep) {
         let m = EpisodeGIF.margin
-        canvas.draw(image: renderer.render(s.state)[...], channels: 3, width: EpisodeGIF.sceneWidth,
+        canvas.draw(image: renderer.render(s.state, of: env)[...], channels: 3, width: EpisodeGIF.sceneWidth,
                     height: EpisodeGIF.sceneHeight, x: m, y: m)
         let n = frameSize * frameSize
         for f in 0..<frameStack {

@@ -59,12 +59,13 @@ extension Trainer {
                                                                 : try reader.int("finished_total_timesteps", -1...steps)
         let running = try reader.bool("env_running")
         let stateValues = try reader.value("env_state").split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
-        guard stateValues.count == 4, let envState = CartPoleState(stateValues.compactMap { $0 }),
-              envState.array.allSatisfy({ $0.isFinite && abs($0) <= 1e6 }) else {
-            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected 4 finite numbers x,xDot,theta,thetaDot")
+        let id = source.env.id
+        guard stateValues.count == id.stateCount, let envState = source.env.state(from: stateValues.compactMap { $0 }),
+              stateValues.allSatisfy({ $0.map { $0.isFinite && abs($0) <= 1e6 } ?? false }) else {
+            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected \(id.stateCount) finite numbers \(id.stateNames)")
         }
-        if running && CartPole.isTerminal(envState) {
-            throw fail("metadata field \"env_state\" \(envState.array) is past CartPole's limits, but env_running is true")
+        if running && source.env.terminates(envState) {
+            throw fail("metadata field \"env_state\" \(source.env.values(of: envState)) is past \(id.rawValue)'s limits, but env_running is true")
         }
         let elapsed = try reader.int("env_elapsed", 0...(running ? episodeSteps - 1 : episodeSteps))
         let phi = try Source.Element.values(try file.tensor("phi", file: path), name: "phi", file: path)

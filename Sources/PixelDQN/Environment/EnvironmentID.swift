@@ -1,0 +1,80 @@
+// The registered tasks by their Gymnasium ids, and what differs between them: actions, state and
+// observation sizes, time limit and the return at which a task counts as solved.
+
+/// A task pixel-dqn can play, named as Gymnasium registers it.
+public enum EnvironmentID: String, CaseIterable, Sendable, Codable {
+    case cartPoleV0 = "CartPole-v0"
+    case cartPoleV1 = "CartPole-v1"
+    case acrobotV1 = "Acrobot-v1"
+    case mountainCarV0 = "MountainCar-v0"
+
+    /// The CartPole id of a CartPole version.
+    public init(_ version: CartPoleVersion) { self = version == .v0 ? .cartPoleV0 : .cartPoleV1 }
+
+    /// The CartPole version of a CartPole id, nil for the other tasks.
+    public var cartPoleVersion: CartPoleVersion? {
+        switch self {
+        case .cartPoleV0: return .v0
+        case .cartPoleV1: return .v1
+        default: return nil
+        }
+    }
+
+    /// Number of discrete actions.
+    public var actionCount: Int { cartPoleVersion == nil ? 3 : 2 }
+
+    /// Numbers in Gymnasium's `env.unwrapped.state`.
+    public var stateCount: Int { self == .mountainCarV0 ? 2 : 4 }
+
+    /// Numbers in Gymnasium's observation (the input of the `mlp` network): Acrobot-v1 observes
+    /// (cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2), the others their state.
+    public var observationCount: Int { self == .acrobotV1 ? 6 : stateCount }
+
+    /// Gymnasium's `max_episode_steps`: steps after which an episode is truncated.
+    public var maxEpisodeSteps: Int {
+        switch self {
+        case .cartPoleV0, .mountainCarV0: return 200
+        case .cartPoleV1, .acrobotV1: return 500
+        }
+    }
+
+    /// Gymnasium's `reward_threshold`: the mean return at which the task counts as solved.
+    public var rewardThreshold: Double {
+        switch self {
+        case .cartPoleV0: return 195
+        case .cartPoleV1: return 475
+        case .acrobotV1: return -100
+        case .mountainCarV0: return -110
+        }
+    }
+
+    /// Gymnasium's `render_fps`: steps per second of real time.
+    public var framesPerSecond: Int {
+        switch self {
+        case .cartPoleV0, .cartPoleV1: return 50
+        case .acrobotV1: return 15
+        case .mountainCarV0: return 30
+        }
+    }
+
+    /// What the state numbers are, for messages: "x,xDot,theta,thetaDot" and so on.
+    public var stateNames: String {
+        switch self {
+        case .cartPoleV0, .cartPoleV1: return "x,xDot,theta,thetaDot"
+        case .acrobotV1: return "theta1,theta2,thetaDot1,thetaDot2"
+        case .mountainCarV0: return "position,velocity"
+        }
+    }
+
+    /// What the actions do, for messages.
+    public var actionNames: String {
+        switch self {
+        case .cartPoleV0, .cartPoleV1: return "0 (push left) or 1 (push right)"
+        case .acrobotV1: return "0 (torque −1), 1 (no torque) or 2 (torque +1)"
+        case .mountainCarV0: return "0 (push left), 1 (no push) or 2 (push right)"
+        }
+    }
+
+    /// The ids as one list for messages and help.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
