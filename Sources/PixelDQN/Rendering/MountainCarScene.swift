@@ -63,9 +63,11 @@ public enum MountainCarScene {
         let flagY1 = Double(Int(MountainCar.height(MountainCar.goalPosition) * scale))
         let flagY2 = flagY1 + 50
         shapes.rect(x0: flagX, x1: flagX + 1, y0: sceneHeight - 1 - flagY2, y1: sceneHeight - flagY1, paint: Paint.ink)
-        let h = sceneHeight
-        shapes.triangle(PygameFrame.flip(SIMD2(flagX, flagY2), height: h), PygameFrame.flip(SIMD2(flagX, flagY2 - 10), height: h),
-                        PygameFrame.flip(SIMD2(flagX + 25, flagY2 - 5), height: h), paint: Paint.flag)
+        // The triangle (flagx, flagy2), (flagx, flagy2 − 10), (flagx + 25, flagy2 − 5) on integer
+        // pixels, both ends included: in continuous image coordinates it spans the columns
+        // flagx ... flagx + 25 and the rows of flagy2 ... flagy2 − 10 after the flip.
+        let top = sceneHeight - 1 - flagY2, bottom = sceneHeight - (flagY2 - 10)
+        shapes.triangle(SIMD2(flagX, top), SIMD2(flagX, bottom), SIMD2(flagX + 26, (top + bottom) / 2), paint: Paint.flag)
     }
 }
 
