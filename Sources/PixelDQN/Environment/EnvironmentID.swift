@@ -57,6 +57,12 @@ public enum EnvironmentID: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// The returns an episode of `steps` steps can have: CartPole earns +1 per step, Acrobot −1
+    /// (0 on the terminating step) and MountainCar −1.
+    public func returnRange(steps: Int) -> ClosedRange<Double> {
+        cartPoleVersion != nil ? 0...Double(steps) : -Double(steps)...0
+    }
+
     /// What the state numbers are, for messages: "x,xDot,theta,thetaDot" and so on.
     public var stateNames: String {
         switch self {

@@ -36,13 +36,13 @@ extension Trainer {
         }
         l.episode = try reader.int("episode", 0...l.step)
         l.episodeLength = try reader.int("episode_length", 0...min(l.step, episodeSteps))
-        l.episodeReturn = try reader.double("episode_return", 0...Double(l.episodeLength))
+        l.episodeReturn = try reader.double("episode_return", config.env.returnRange(steps: l.episodeLength))
         l.lossCount = try reader.int("loss_count", 0...(l.step * config.gradientSteps))
         l.lossSum = try reader.double("loss_sum", 0...Double.greatestFiniteMagnitude)
         l.qSum = try reader.double("q_sum", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
         l.evaluations = try reader.int("evaluations", 0...l.step)
-        l.bestEval = try reader.score("best_eval", episodeSteps)
-        l.bestConfirmed = try reader.score("best_confirmed", episodeSteps)
+        l.bestEval = try reader.score("best_eval", config.env.returnRange(steps: episodeSteps))
+        l.bestConfirmed = try reader.score("best_confirmed", config.env.returnRange(steps: episodeSteps))
         l.firstReachedStep = try reader.int("first_reached_step", -1...l.step)
         l.firstReachedSeconds = try reader.seconds("first_reached_seconds")
         l.firstSolvedStep = try reader.int("first_solved_step", -1...l.step)
@@ -87,7 +87,7 @@ extension Trainer {
         }
         if replaySaved && config.saveReplay {
             try memory.load(from: file, path: path, maxEpisodeSteps: episodeSteps,
-                            maxWritten: l.step + l.episode + 1)
+                            maxWritten: l.step + l.episode + 1, actionCount: config.env.actionCount)
             updatesResumeAt = pausedUntil
         } else {
             // Without the replay memory, refill it before updating again.
@@ -135,7 +135,7 @@ extension Trainer {
     /// must be the network the checkpoint's best evaluation saved.
     func readRunFiles(checkpoint: [String: String]) throws {
         let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
-        var log = try MetricsLog.parse(text, path: folder.metrics)
+        var log = try MetricsLog.parse(text, path: folder.metrics, env: config.env)
         // Rows written after the checkpoint belong to steps that will be replayed.
         log.episodes.removeAll { $0.step > loop.step }
         log.evaluations.removeAll { $0.step > loop.step }
@@ -212,10 +212,10 @@ struct MetadataReader {
     }
 
     /// An evaluation mean: −inf (none yet) or a return from 0 to the episode limit.
-    func score(_ key: String, _ limit: Int) throws -> Double {
+    func score(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
         let text = try value(key)
-        guard let v = Double(text), v == -.infinity || (v >= 0 && v <= Double(limit)) else {
-            throw fail("metadata field \"\(key)\" is \"\(text)\", expected -inf (none yet) or a mean return from 0 to \(limit)")
+        guard let v = Double(text), v == -.infinity || range.contains(v) else {
+            throw fail("metadata field \"\(key)\" is \"\(text)\", expected -inf (none yet) or a mean return from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
         }
         return v
     }
