@@ -42,12 +42,9 @@ public enum AcrobotScene {
     private static func link(base: SIMD2<Double>, theta: Double, length: Double, into shapes: inout SceneShapes) {
         let origin = base + offset
         let d = PygameFrame.dilation
-        let (l, r, t, b) = (-d, length + d, linkHalfWidth + d, -linkHalfWidth - d)
-        let c = cos(theta), sn = sin(theta)
-        func corner(_ x: Double, _ y: Double) -> SIMD2<Double> {
-            PygameFrame.flip(SIMD2(x * c - y * sn, x * sn + y * c) + origin, height: sceneSide)
-        }
-        shapes.quad(corner(l, b), corner(l, t), corner(r, t), corner(r, b), paint: Paint.link)
+        let q = PygameFrame.gfxdrawRectangle(l: 0, r: length, b: -linkHalfWidth, t: linkHalfWidth, cos: cos(theta), sin: sin(theta),
+                                             origin: origin, height: sceneSide)
+        shapes.quad(q.0, q.1, q.2, q.3, paint: Paint.link)
         let centre = PygameFrame.flip(SIMD2(origin.x.rounded(.towardZero), origin.y.rounded(.towardZero)), height: sceneSide)
         shapes.circle(centre: centre, radius: jointRadius + d, paint: Paint.joint)
     }

@@ -48,9 +48,9 @@ public enum MountainCarScene {
         let origin = SIMD2((s.position - MountainCar.minPosition) * scale, clearance + MountainCar.height(s.position) * scale)
         func rotated(_ x: Double, _ y: Double) -> SIMD2<Double> { SIMD2(x * c - y * sn, x * sn + y * c) + origin }
         let d = PygameFrame.dilation
-        let (l, r, t, b) = (-carWidth / 2 - d, carWidth / 2 + d, carHeight + d, -d)
-        func corner(_ x: Double, _ y: Double) -> SIMD2<Double> { PygameFrame.flip(rotated(x, y), height: sceneHeight) }
-        shapes.quad(corner(l, b), corner(l, t), corner(r, t), corner(r, b), paint: Paint.ink)
+        let q = PygameFrame.gfxdrawRectangle(l: -carWidth / 2, r: carWidth / 2, b: 0, t: carHeight, cos: c, sin: sn,
+                                             origin: origin, height: sceneHeight)
+        shapes.quad(q.0, q.1, q.2, q.3, paint: Paint.ink)
         func wheel(_ x: Double) {
             let w = rotated(x, 0)
             let centre = PygameFrame.flip(SIMD2(w.x.rounded(.towardZero), w.y.rounded(.towardZero)), height: sceneHeight)
