@@ -36,6 +36,8 @@ extension Rasterizer {
         guard r > l else { return }
         let il = Int(l), ir = min(Int(r), width - 1)
         let base = row * width
+        spanFirst[row] = min(spanFirst[row], il)
+        spanLast[row] = max(spanLast[row], ir)
         if il == ir {
             coverage[base + il] += Float((r - l) * weight)
             return
@@ -47,14 +49,17 @@ extension Rasterizer {
         coverage[base + ir] += Float((r - Double(ir)) * weight)
     }
 
-    /// Blends the accumulated coverage of rows `j0...j1`, columns `i0...i1` into the canvas and
-    /// clears it again.
+    /// Blends the accumulated coverage of rows `j0...j1`, columns `i0...i1` (the shape's box)
+    /// into the canvas and clears it again; each row only where its spans touched it.
     func composite(_ i0: Int, _ i1: Int, _ j0: Int, _ j1: Int, gray: Float) {
         guard i0 <= i1, j0 <= j1 else { return }
         markDirty(i0, i1, j0, j1)
         for j in j0...j1 {
             let row = j * width
-            for i in i0...i1 where coverage[row + i] > 0 {
+            let first = max(i0, spanFirst[j]), last = min(i1, spanLast[j])
+            spanFirst[j] = width; spanLast[j] = -1
+            guard first <= last else { continue }
+            for i in first...last where coverage[row + i] > 0 {
                 let a = min(coverage[row + i], 1)
                 canvas[row + i] += (gray - canvas[row + i]) * a
                 coverage[row + i] = 0
@@ -80,13 +85,15 @@ extension Rasterizer {
                 let y = Double(j) + (Double(k) + 0.5) * w
                 if y < minY || y > maxY { continue }
                 var xl = Double.infinity, xr = -Double.infinity
+                var a = p[p.count - 1]
                 for e in 0..<p.count {
-                    let a = p[e], b = p[(e + 1) % p.count]
+                    let b = p[e]
                     if (a.y <= y && y <= b.y) || (b.y <= y && y <= a.y) {
                         let x = a.y == b.y ? min(a.x, b.x) : a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y)
                         let x2 = a.y == b.y ? max(a.x, b.x) : x
                         xl = min(xl, x); xr = max(xr, x2)
                     }
+                    a = b
                 }
                 if xr > xl { addSpan(row: j, xl, xr, weight: w) }
             }

@@ -32,12 +32,18 @@ public final class Rasterizer {
     private let backgroundBytes: UnsafeMutablePointer<UInt8>
     /// One shape's coverage in [0, 1] per output pixel; kept all-zero between shapes.
     let coverage: UnsafeMutablePointer<Float>
+    /// Per row, the first and last column the current shape's coverage touches (first > last:
+    /// none), so compositing visits those pixels only, not the shape's whole bounding box.
+    let spanFirst: UnsafeMutablePointer<Int>
+    let spanLast: UnsafeMutablePointer<Int>
     /// A polygon's corners in output pixels (reused; grows only for a larger polygon).
     var polygon = [SIMD2<Double>](repeating: .zero, count: 8)
     /// The moving shapes of the frame being drawn (reused between frames).
     private var scratch = SceneShapes(capacity: 32)
-    /// Bounding box of the pixels changed since the background (columns i0...i1, rows j0...j1).
-    var dirty = (i0: 0, i1: -1, j0: 0, j1: -1)
+    /// The bounding box of each shape drawn since the background (columns i0...i1, rows
+    /// j0...j1): only these pixels are read out and restored, so shapes far apart (a car and a
+    /// flag, two links) cost their own areas, not the box around all of them.
+    var dirty: [(i0: Int, i1: Int, j0: Int, j1: Int)] = []
 
     /// - Precondition: `width` and `height` are at least `minimumSide`.
     public init(width: Int = 84, height: Int = 84, layout: SceneLayout = CartPoleScene.layout,
@@ -58,8 +64,13 @@ public final class Rasterizer {
         canvas.initialize(repeating: paintLevels[0], count: n)
         coverage = .allocate(capacity: n)
         coverage.initialize(repeating: 0, count: n)
+        spanFirst = .allocate(capacity: height)
+        spanFirst.initialize(repeating: width, count: height)
+        spanLast = .allocate(capacity: height)
+        spanLast.initialize(repeating: -1, count: height)
         background = .allocate(capacity: n)
         backgroundBytes = .allocate(capacity: n)
+        dirty.reserveCapacity(64)
         // The static shapes never move: draw them once into the background.
         draw(layout.background)
         background.initialize(from: canvas, count: n)
@@ -68,6 +79,7 @@ public final class Rasterizer {
 
     deinit {
         canvas.deallocate(); coverage.deallocate(); background.deallocate(); backgroundBytes.deallocate()
+        spanFirst.deallocate(); spanLast.deallocate()
     }
 
     /// Number of bytes in one frame (`width × height`).
@@ -106,19 +118,24 @@ public final class Rasterizer {
     /// is below with its coverage as alpha) into `frame`.
     public func render(_ shapes: SceneShapes, into frame: UnsafeMutableBufferPointer<UInt8>) {
         precondition(frame.count == frameSize, "Rasterizer: frame holds \(frame.count) bytes, expected \(frameSize)")
-        dirty = (width, -1, height, -1)
+        dirty.removeAll(keepingCapacity: true)
         draw(shapes)
 
         // The static background as bytes, then the touched region from the canvas, which is
         // restored to the background for the next frame.
         let out = frame.baseAddress!
         out.update(from: backgroundBytes, count: frameSize)
-        guard dirty.i0 <= dirty.i1, dirty.j0 <= dirty.j1 else { return }
-        for j in dirty.j0...dirty.j1 {
-            let row = j * width
-            for i in dirty.i0...dirty.i1 {
-                out[row + i] = UInt8(canvas[row + i].rounded())
-                canvas[row + i] = background[row + i]
+        // Boxes may overlap: read every box out before restoring any.
+        for box in dirty {
+            for j in box.j0...box.j1 {
+                let row = j * width
+                for i in box.i0...box.i1 { out[row + i] = UInt8(canvas[row + i].rounded()) }
+            }
+        }
+        for box in dirty {
+            for j in box.j0...box.j1 {
+                let row = j * width
+                for i in box.i0...box.i1 { canvas[row + i] = background[row + i] }
             }
         }
     }
@@ -142,6 +159,6 @@ public final class Rasterizer {
 
     @inline(__always)
     func markDirty(_ i0: Int, _ i1: Int, _ j0: Int, _ j1: Int) {
-        dirty = (min(dirty.i0, i0), max(dirty.i1, i1), min(dirty.j0, j0), max(dirty.j1, j1))
+        dirty.append((i0, i1, j0, j1))
     }
 }
