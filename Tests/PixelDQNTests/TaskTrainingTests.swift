@@ -177,4 +177,33 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
             #expect(info.pictures()[0].contains { info.palette[Int($0)] == colour }, "\(id.rawValue)'s colour is on screen")
         }
     }
+
+    /// config.json takes the new task names, and names the choices when the task is unknown.
+    @Test func configFilesNameTheTask() throws {
+        let folder = try temporaryFolder()
+        var c = tinyConfig(.state)
+        c.env = .mountainCarV0
+        let run = RunFolder(path: folder)
+        try run.prepareNew()
+        try run.writeConfig(c)
+        let text = String(decoding: try AtomicFile.read(run.config), as: UTF8.self)
+        #expect(try TrainingConfig.decode(json: Array(text.utf8)).env == .mountainCarV0)
+        let wrong = text.replacingOccurrences(of: "MountainCar-v0", with: "MountainCar-v9")
+        do {
+            _ = try TrainingConfig.decode(json: Array(wrong.utf8))
+            Issue.record("config.json with an unknown task must be refused")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("\"env\"") && message.contains("MountainCar-v9")
+                    && message.contains("CartPole-v0, CartPole-v1, Acrobot-v1, MountainCar-v0"), "\(message)")
+        }
+    }
+
+    @Test func sweepsPassTheTaskToEveryRun() throws {
+        let dir = try temporaryFolder()
+        let r = try runTool(["sweep", "--seeds", "1-2", "--output", dir + "/sweep", "--print-commands", "--env", "Acrobot-v1"])
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("--env Acrobot-v1") }, "\(r.out)")
+    }
 }
