@@ -44,7 +44,8 @@ extension Rasterizer {
         }
         coverage[base + il] += Float((Double(il + 1) - l) * weight)
         if il + 1 < ir {
-            for i in (il + 1)..<ir { coverage[base + i] += Float(weight) }
+            let full = Float(weight)
+            for i in (il + 1)..<ir { coverage[base + i] += full }
         }
         coverage[base + ir] += Float((r - Double(ir)) * weight)
     }
