@@ -34,18 +34,10 @@ struct ActionList: ExpressibleByArgument {
 
 extension EnvironmentID: ExpressibleByArgument {}
 
-/// The largest magnitude of a `--state` number: far beyond every task's limits (CartPole's
-/// |x| ≤ 2.4 m, Acrobot's velocities ≤ 9π), small enough that the physics and the rasterizer stay
-/// finite.
-let stateBound = 1e6
-
 /// Parses a `--state` value into a state of `env`, or throws a ValidationError naming the option.
 func parseState(_ list: NumberList, env: EnvironmentID, option: String = "--state") throws -> StateVector {
-    guard list.values.count == env.stateCount else {
-        throw ValidationError("\(option) needs \(env.stateCount) numbers \(env.stateNames.uppercased()) for \(env.rawValue); got \(list.values.count)")
-    }
-    if let bad = list.values.first(where: { abs($0) > stateBound }) {
-        throw ValidationError("\(option): expected numbers from -1e6 to 1e6, got \(bad)")
+    if let problem = env.stateProblem(list.values) {
+        throw ValidationError(list.values.count == env.stateCount ? "\(option): \(problem)" : "\(option) \(problem)")
     }
     return StateVector(list.values)
 }

@@ -63,6 +63,27 @@ public enum EnvironmentID: String, CaseIterable, Sendable, Codable {
         cartPoleVersion != nil ? 0...Double(steps) : -Double(steps)...0
     }
 
+    /// The largest magnitude of each state number accepted from outside (`--state`, a checkpoint):
+    /// far beyond what an episode reaches, small enough that a step stays finite and quick.
+    /// Acrobot's velocities are held to ±100 rad/s (its bounds are 4π and 9π): from much faster
+    /// ones one RK4 step throws the angles so far that wrapping them back takes minutes.
+    public var stateLimits: [Double] {
+        self == .acrobotV1 ? [1e6, 1e6, 100, 100] : [Double](repeating: 1e6, count: stateCount)
+    }
+
+    /// Why `values` cannot be a state of this task (count, finiteness, `stateLimits`), or nil.
+    public func stateProblem(_ values: [Double]) -> String? {
+        guard values.count == stateCount else {
+            return "needs \(stateCount) numbers \(stateNames.uppercased()) for \(rawValue); got \(values.count)"
+        }
+        let names = stateNames.uppercased().split(separator: ",")
+        for (i, (v, limit)) in zip(values, stateLimits).enumerated() where !(v.magnitude <= limit) {
+            return limit == 1e6 ? "expected numbers from -1e6 to 1e6, got \(v)"
+                                : "\(names[i]) of \(rawValue) must be from -\(Int(limit)) to \(Int(limit)), got \(v)"
+        }
+        return nil
+    }
+
     /// What the state numbers are, for messages: "x,xDot,theta,thetaDot" and so on.
     public var stateNames: String {
         switch self {

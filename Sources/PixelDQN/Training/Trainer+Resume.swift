@@ -60,9 +60,9 @@ extension Trainer {
         let running = try reader.bool("env_running")
         let stateValues = try reader.value("env_state").split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
         let id = source.env.id
-        guard stateValues.count == id.stateCount, let envState = source.env.state(from: stateValues.compactMap { $0 }),
-              stateValues.allSatisfy({ $0.map { $0.isFinite && abs($0) <= 1e6 } ?? false }) else {
-            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected \(id.stateCount) finite numbers \(id.stateNames)")
+        let numbers = stateValues.compactMap { $0 }
+        guard numbers.count == stateValues.count, id.stateProblem(numbers) == nil, let envState = source.env.state(from: numbers) else {
+            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected \(id.stateCount) finite numbers \(id.stateNames) (\(id.stateProblem(numbers) ?? "not numbers"))")
         }
         if running && source.env.terminates(envState) {
             throw fail("metadata field \"env_state\" \(source.env.values(of: envState)) is past \(id.rawValue)'s limits, but env_running is true")
