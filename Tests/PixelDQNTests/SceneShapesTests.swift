@@ -39,6 +39,20 @@ import PixelDQN
         }
     }
 
+    @Test func polygonsAreClippedToTheFrameAndMayBeConcave() {
+        // A triangle half beyond the left edge and one beyond the right: only the visible parts ink.
+        let left = Self.inkArea(Self.draw { $0.triangle(SIMD2(-20, 10), SIMD2(20, 10), SIMD2(-20, 50), paint: 1) })
+        #expect(abs(left - 0.5 * 20 * 20) <= 0.5, "left \(left)")
+        let right = Self.inkArea(Self.draw { $0.quad(SIMD2(90, 0), SIMD2(130, 0), SIMD2(130, 10), SIMD2(90, 10), paint: 1) })
+        #expect(abs(right - 100) <= 0.5, "right \(right)")
+        // An L of area 30 × 10 + 10 × 20 = 500.
+        let l: [SIMD2<Double>] = [SIMD2(10, 10), SIMD2(40, 10), SIMD2(40, 20), SIMD2(20.5, 20), SIMD2(20.5, 40), SIMD2(10.5, 40), SIMD2(10.5, 20), SIMD2(10, 20)]
+        let ink = Self.inkArea(Self.draw { s in l.withUnsafeBufferPointer { s.polygon($0, paint: 1) } })
+        #expect(abs(ink - (300 + 10 * 20)) <= 0.5, "L \(ink)")
+        // Entirely outside: nothing.
+        #expect(Self.inkArea(Self.draw { $0.triangle(SIMD2(-50, 10), SIMD2(-10, 10), SIMD2(-30, 50), paint: 1) }) == 0)
+    }
+
     @Test func polylinesJoinSegments() {
         let points: [SIMD2<Double>] = [SIMD2(10, 10), SIMD2(90, 10), SIMD2(90, 90)]
         let ink = Self.inkArea(Self.draw { s in points.withUnsafeBufferPointer { s.polyline($0, width: 2, paint: 1) } })

@@ -102,7 +102,8 @@ public struct CartPoleScene: Sendable {
         let t = trackRect
         still.rect(x0: t.x0, x1: t.x1, y0: t.y0, y1: t.y1, paint: Paint.track)
         return SceneLayout(width: sceneWidth, height: sceneHeight,
-                           palette: [backgroundRGB, cartRGB, trackRGB, poleRGB, axleRGB], background: still)
+                           palette: [backgroundRGB, cartRGB, trackRGB, poleRGB, axleRGB], background: still,
+                           exactArea: false)
     }()
 
     /// The moving shapes of `state` in Gymnasium's painter's order: cart, pole, axle.

@@ -38,6 +38,10 @@ public final class Rasterizer {
     let spanLast: UnsafeMutablePointer<Int>
     /// A polygon's corners in output pixels (reused; grows only for a larger polygon).
     var polygon = [SIMD2<Double>](repeating: .zero, count: 8)
+    /// Exact-area polygons: each row's signed area increments (`width + 2` per row), kept
+    /// all-zero between shapes, and the scratch for clipping a polygon to the frame's columns.
+    let accumulation: UnsafeMutablePointer<Double>
+    var clipScratch: UnsafeMutableBufferPointer<SIMD2<Double>>
     /// The moving shapes of the frame being drawn (reused between frames).
     private var scratch = SceneShapes(capacity: 32)
     /// The bounding box of each shape drawn since the background (columns i0...i1, rows
@@ -68,6 +72,10 @@ public final class Rasterizer {
         spanFirst.initialize(repeating: width, count: height)
         spanLast = .allocate(capacity: height)
         spanLast.initialize(repeating: -1, count: height)
+        accumulation = .allocate(capacity: (width + 2) * height)
+        accumulation.initialize(repeating: 0, count: (width + 2) * height)
+        clipScratch = .allocate(capacity: 64)
+        clipScratch.initialize(repeating: .zero)
         background = .allocate(capacity: n)
         backgroundBytes = .allocate(capacity: n)
         dirty.reserveCapacity(64)
@@ -79,7 +87,7 @@ public final class Rasterizer {
 
     deinit {
         canvas.deallocate(); coverage.deallocate(); background.deallocate(); backgroundBytes.deallocate()
-        spanFirst.deallocate(); spanLast.deallocate()
+        spanFirst.deallocate(); spanLast.deallocate(); accumulation.deallocate(); clipScratch.deallocate()
     }
 
     /// Number of bytes in one frame (`width × height`).
@@ -150,7 +158,14 @@ public final class Rasterizer {
                 if polygon.count < count { polygon = [SIMD2<Double>](repeating: .zero, count: count) }
                 let scale = SIMD2(fx, fy)
                 for k in 0..<count { polygon[k] = shapes.vertices[start + k] * scale }
-                polygon.withUnsafeBufferPointer { fillConvex(UnsafeBufferPointer(rebasing: $0[0..<count]), gray: paintLevels[paint]) }
+                polygon.withUnsafeBufferPointer {
+                    let corners = UnsafeBufferPointer(rebasing: $0[0..<count])
+                    if layout.exactArea {
+                        fillPolygonExactly(corners, gray: paintLevels[paint])
+                    } else {
+                        fillConvex(corners, gray: paintLevels[paint])
+                    }
+                }
             case let .circle(centre, radius, paint):
                 fillCircle(centre: centre, radius: radius, gray: paintLevels[paint])
             }

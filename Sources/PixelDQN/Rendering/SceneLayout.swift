@@ -9,9 +9,14 @@ public struct SceneLayout: Sendable {
     /// RGB of each paint.
     public var palette: [[UInt8]]
     public var background: SceneShapes
+    /// Polygons by exact area coverage (any simple polygon); false: convex polygons by exact
+    /// horizontal coverage on 8 sub-scanlines, which CartPole keeps so that its frames, its
+    /// goldens and every run's bits stay as they were.
+    public var exactArea: Bool
 
-    public init(width: Double, height: Double, palette: [[UInt8]], background: SceneShapes) {
+    public init(width: Double, height: Double, palette: [[UInt8]], background: SceneShapes, exactArea: Bool = true) {
         self.width = width; self.height = height; self.palette = palette; self.background = background
+        self.exactArea = exactArea
     }
 
     /// The level `levels` paints each palette entry with.

@@ -1,12 +1,13 @@
 // A scene as a list of shapes in the scene's own pixel coordinates (x right, y down): axis-aligned
-// rectangles, convex polygons, circles, and thick segments and polylines (stored as polygons).
+// rectangles, polygons, circles, and thick segments and polylines (stored as polygons).
 // Each shape names a paint (an index into the scene's palette). Capacity is kept between frames.
 
 /// One shape of a scene. Polygon vertices live in `SceneShapes.vertices`.
 public enum SceneShape: Equatable, Sendable {
     /// [x0, x1) × [y0, y1).
     case rect(x0: Double, x1: Double, y0: Double, y1: Double, paint: Int)
-    /// A convex polygon: `count` vertices from `start`, in order (either orientation).
+    /// A simple polygon: `count` vertices from `start`, in order (either orientation). Layouts
+    /// without exact area (CartPole's) take convex ones only.
     case polygon(start: Int, count: Int, paint: Int)
     case circle(centre: SIMD2<Double>, radius: Double, paint: Int)
 }
@@ -45,7 +46,7 @@ public struct SceneShapes: Sendable {
         vertices.append(a); vertices.append(b); vertices.append(c); vertices.append(d)
     }
 
-    /// A convex polygon given by its vertices in order.
+    /// A simple polygon given by its vertices in order (convex for layouts without exact area).
     public mutating func polygon(_ points: UnsafeBufferPointer<SIMD2<Double>>, paint: Int) {
         precondition(points.count >= 3, "SceneShapes.polygon: \(points.count) vertices, need at least 3")
         shapes.append(.polygon(start: vertices.count, count: points.count, paint: paint))
