@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Single-thread speed of Gymnasium's CartPole-v1, as a baseline for the Swift environment.
+"""Single-thread speed of a Gymnasium classic-control task, as a baseline for the Swift one.
 
 How to run (from the repository root):
 
-    SDL_VIDEODRIVER=dummy /work/venv/bin/python Scripts/gym_bench.py [--reps 5] [--scale 1.0] [--cpu N]
+    SDL_VIDEODRIVER=dummy python Scripts/gym_bench.py [--env CartPole-v1] [--reps 5] [--scale 1.0] [--cpu N]
 
 Writes nothing; prints a table of steps per second (median, min and max over --reps
 repetitions) for:
 
-  step                 gym.make("CartPole-v1") step(), random actions, reset() on done
+  step                 gym.make(ENV) step(), random actions, reset() on done (ENV: --env,
+                       CartPole-v1, CartPole-v0, Acrobot-v1 or MountainCar-v0)
   step (unwrapped)     the same on env.unwrapped (no PassiveEnvChecker/OrderEnforcing/TimeLimit)
-  step+render          render_mode="rgb_array": step() + render() (600x400x3 uint8)
+  step+render          render_mode="rgb_array": step() + render() (CartPole and MountainCar
+                       600x400x3 uint8, Acrobot 500x500x3)
   step+render+cv2 84   ... + cv2.cvtColor(RGB2GRAY) + cv2.resize(84x84, INTER_AREA)
   wrapper chain        AddRenderObservation(render_only=True) -> GrayscaleObservation
                        -> ResizeObservation((84, 84)) -> FrameStackObservation(4)
@@ -59,8 +61,11 @@ def timed_loop(env, n_steps: int, actions: np.ndarray, per_step=None) -> float:
     return n_steps / (time.perf_counter() - start)
 
 
+ENV = "CartPole-v1"
+
+
 def unwrapped_loop(n_steps: int, actions: np.ndarray) -> float:
-    env = gym.make("CartPole-v1").unwrapped
+    env = gym.make(ENV).unwrapped
     env.reset(seed=123)
     act = actions.tolist()
     n_act = len(act)
@@ -75,15 +80,15 @@ def unwrapped_loop(n_steps: int, actions: np.ndarray) -> float:
 
 
 def make_plain():
-    return gym.make("CartPole-v1")
+    return gym.make(ENV)
 
 
 def make_render():
-    return gym.make("CartPole-v1", render_mode="rgb_array")
+    return gym.make(ENV, render_mode="rgb_array")
 
 
 def make_chain():
-    env = gym.make("CartPole-v1", render_mode="rgb_array")
+    env = gym.make(ENV, render_mode="rgb_array")
     env = wrappers.AddRenderObservation(env, render_only=True)
     env = wrappers.GrayscaleObservation(env)
     env = wrappers.ResizeObservation(env, (84, 84))
@@ -102,15 +107,19 @@ def render_gray84(env, _obs):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Gymnasium CartPole-v1 single-thread speed")
+    global ENV
+    parser = argparse.ArgumentParser(description="Gymnasium classic-control single-thread speed")
+    parser.add_argument("--env", default="CartPole-v1",
+                        choices=["CartPole-v1", "CartPole-v0", "Acrobot-v1", "MountainCar-v0"])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--cpu", type=int, default=None, help="pin to this CPU")
     args = parser.parse_args()
+    ENV = args.env
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
 
-    actions = np.random.default_rng(0).integers(0, 2, size=10_000)
+    actions = np.random.default_rng(0).integers(0, gym.make(ENV).action_space.n, size=10_000)
 
     def n(k: int) -> int:
         return max(100, int(k * args.scale))
@@ -131,7 +140,7 @@ def main() -> None:
          lambda k: timed_loop(make_chain(), k, actions)),
     ]
 
-    print(f"gymnasium {gym.__version__}, pygame-ce {pygame.version.ver}, opencv {cv2.__version__}, "
+    print(f"{ENV}: gymnasium {gym.__version__}, pygame-ce {pygame.version.ver}, opencv {cv2.__version__}, "
           f"numpy {np.__version__}, python {sys.version.split()[0]}; "
           f"cv2 threads {cv2.getNumThreads()}; {args.reps} reps; "
           f"cpus {sorted(os.sched_getaffinity(0))}; load {os.getloadavg()[0]:.2f}")

@@ -8,7 +8,7 @@ import PixelDQN
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the environment, the pixel path (one thread) and each Q-network preset.",
+        abstract: "Measure a task's dynamics, its pixel path (one thread) and each Q-network preset.",
         discussion: """
             Environment: median of --repeats runs of --steps steps. Network: for each preset, acting
             latency (batch 1), one DQN update (batch 32; mlp 256: online forward, target forward on
@@ -22,6 +22,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Repetitions; the median is reported.", transform: Parse.integer)
     var repeats = 5
+
+    @Option(help: "The task whose dynamics and pixel path are measured: \(EnvironmentID.names).")
+    var env: EnvironmentID = .cartPoleV1
 
     @Option(name: .customLong("frame-stack"), parsing: .unconditional, help: "k for the pixel path (1 to 32).", transform: Parse.integer)
     var frameStack = 4
@@ -43,12 +46,19 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let results = [
-            EnvironmentBenchmark.cartPole(steps: steps, repeats: repeats),
-            EnvironmentBenchmark.pixelPath(steps: steps, repeats: repeats, k: frameStack),
-        ]
+        // Each task's own type, so the measured loop dispatches statically.
+        func measure<E: Environment>(_ e: E) -> [EnvironmentBenchmark.Result] {
+            [EnvironmentBenchmark.dynamics(e, steps: steps, repeats: repeats),
+             EnvironmentBenchmark.pixelPath(e, steps: steps, repeats: repeats, k: frameStack)]
+        }
+        let results: [EnvironmentBenchmark.Result]
+        switch env {
+        case .cartPoleV0, .cartPoleV1: results = measure(CartPole(version: env.cartPoleVersion ?? .v1))
+        case .acrobotV1: results = measure(Acrobot())
+        case .mountainCarV0: results = measure(MountainCar())
+        }
         for r in results {
-            print(r.name.padding(toLength: 44, withPad: " ", startingAt: 0)
+            print(r.name.padding(toLength: 58, withPad: " ", startingAt: 0)
                   + String(format: "%12.0f steps/s  (%d steps, median of %d)", r.stepsPerSecond, r.steps, repeats))
         }
         guard network else { return }

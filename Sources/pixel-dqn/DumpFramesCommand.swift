@@ -28,8 +28,8 @@ struct DumpFramesCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Frame width and height in pixels.", transform: Parse.integer)
     var size = 84
 
-    @Option(help: "CartPole-v1 or CartPole-v0.")
-    var env: CartPoleVersion = .v1
+    @Option(help: "The task: \(EnvironmentID.names).")
+    var env: EnvironmentID = .cartPoleV1
 
     @Option(help: "Output folder (created; existing files with the same names are replaced).")
     var output: String?
@@ -57,9 +57,9 @@ struct DumpFramesCommand: ParsableCommand {
             try AtomicFile.makeFolder(output + "/stacks")
         }
         let episodeGIF = try animation.makeGIF(frameStack: frameStack, frameSize: size,
-                                               title: "pixel-dqn dump-frames, random actions, \(env.rawValue), seed \(seed)")
+                                               title: "pixel-dqn dump-frames, random actions, \(env.rawValue), seed \(seed)", env: env)
         var rng = Xoshiro256(seed: seed)
-        let game = PixelCartPole(version: env, width: size, height: size, frameStack: frameStack)
+        let game = PixelObservation(id: env, width: size, height: size, frameStack: frameStack)
         game.reset(using: &rng)
         var index = "step,episode,action,reward,terminated,truncated\n"
         var episode = 0
@@ -76,13 +76,13 @@ struct DumpFramesCommand: ParsableCommand {
 
         // The GIF shows each saved picture with the action taken next; the index row of a step
         // names the action that led to it, so the GIF's picture of a step is added one step late.
-        var shown: (state: CartPoleState, phi: [UInt8], step: Int, episode: Int, total: Double)?
+        var shown: (state: StateVector, phi: [UInt8], step: Int, episode: Int, total: Double)?
         var total = 0.0
         try save(0)
         shown = (game.env.state, stack, 0, 0, 0)
         index += "0,0,,0,false,false\n"
         for step in 1...max(1, steps) where step <= steps {
-            let action = rng.nextIndex(below: CartPole.actionCount)
+            let action = rng.nextIndex(below: env.actionCount)
             if let s = shown {
                 try episodeGIF?.add(EpisodeStep(state: s.state, phi: s.phi, step: s.step, episode: s.episode, episodeReturn: s.total,
                                                 action: action, qValues: nil, outcome: nil))

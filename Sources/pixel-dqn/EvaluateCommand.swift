@@ -4,13 +4,24 @@ import ArgumentParser
 import Foundation
 import PixelDQN
 
-/// The model that ships in Models/ (found relative to the working directory or the executable).
-func shippedModelPath() -> String? {
-    var candidates = ["Models/cartpole-v1-pixels.safetensors"]
+/// The file name of the model shipped for a task in Models/ (CartPole-v0 and -v1 share one).
+func shippedModelName(_ env: EnvironmentID) -> String {
+    switch env {
+    case .cartPoleV0, .cartPoleV1: return "cartpole-v1-pixels.safetensors"
+    case .acrobotV1: return "acrobot-v1-pixels.safetensors"
+    case .mountainCarV0: return "mountaincar-v0-pixels.safetensors"
+    }
+}
+
+/// The model that ships in Models/ for a task (found relative to the working directory or the
+/// executable).
+func shippedModelPath(_ env: EnvironmentID = .cartPoleV1) -> String? {
+    let name = shippedModelName(env)
+    var candidates = ["Models/" + name]
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var dir = exe.deletingLastPathComponent()
     for _ in 0..<5 {
-        candidates.append(dir.appendingPathComponent("Models/cartpole-v1-pixels.safetensors").path)
+        candidates.append(dir.appendingPathComponent("Models/" + name).path)
         dir = dir.deletingLastPathComponent()
     }
     return candidates.first { FileManager.default.fileExists(atPath: $0) }
@@ -22,9 +33,10 @@ struct LoadedModel {
     var config: TrainingConfig
     var path: String
 
-    init(path given: String?) throws {
-        guard let path = given ?? shippedModelPath() else {
-            throw ConfigError(message: "--model: none given, and no shipped model found in Models/")
+    /// `env` (from `--env`) overrides the task in the model's metadata and picks the shipped model.
+    init(path given: String?, env override: EnvironmentID? = nil) throws {
+        guard let path = given ?? shippedModelPath(override ?? .cartPoleV1) else {
+            throw ConfigError(message: "--model: none given, and no shipped model for \((override ?? .cartPoleV1).rawValue) in Models/ (expected Models/\(shippedModelName(override ?? .cartPoleV1)))")
         }
         self.path = path
         let url = URL(fileURLWithPath: path)
@@ -39,7 +51,8 @@ struct LoadedModel {
             guard let v = parse(text) else { throw ConfigError(message: "\(path): metadata field \(key) is \"\(text)\", expected \(expected)") }
             return v
         }
-        if let e = try field("env", "CartPole-v0 or CartPole-v1", CartPoleVersion.init(rawValue:)) { c.env = e }
+        if let e = try field("env", "one of \(EnvironmentID.names)", EnvironmentID.init(rawValue:)) { c.env = e }
+        if let e = override { c.env = e }
         if let o = try field("observation", "pixels or state", ObservationKind.init(rawValue:)), o != c.observation {
             throw ConfigError(message: "\(path): metadata field observation is \"\(o.rawValue)\", but the file holds a \(network.preset.rawValue) network, which sees \(c.observation.rawValue)")
         }
@@ -47,10 +60,10 @@ struct LoadedModel {
         if let s = try field("frame_skip", "an integer from 1 to 16", { Int($0).flatMap { (1...16).contains($0) ? $0 : nil } }) { c.frameSkip = s }
         if let f = try field("frame_size", "an integer from 36 to 256", { Int($0).flatMap { (36...256).contains($0) ? $0 : nil } }) { c.frameSize = f }
         guard c.inputShape == network.inputShape else {
-            throw ConfigError(message: "\(path): network input \(network.inputShape) does not match the observation settings \(c.inputShape) in its metadata (frame_stack, frame_size)")
+            throw ConfigError(message: "\(path): network input \(network.inputShape) does not match the observation settings \(c.inputShape) of \(c.env.rawValue) in its metadata (env, frame_stack, frame_size)")
         }
-        guard network.actions == CartPole.actionCount else {
-            throw ConfigError(message: "\(path): the network has \(network.actions) actions, expected CartPole's \(CartPole.actionCount)")
+        guard network.actions == c.env.actionCount else {
+            throw ConfigError(message: "\(path): the network has \(network.actions) actions, expected \(c.env.rawValue)'s \(c.env.actionCount)")
         }
         config = c
     }
@@ -69,8 +82,8 @@ struct EvaluateCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "ε for evaluation (0 = greedy).", transform: Parse.number)
     var epsilon = 0.0
-    @Option(help: "Override the environment (default: the one the model was trained on).")
-    var env: CartPoleVersion?
+    @Option(help: "The task (\(EnvironmentID.names)); picks its shipped model when no --model is given (default: the one the model was trained on).")
+    var env: EnvironmentID?
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -82,17 +95,16 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        var loaded = try LoadedModel(path: model)
-        if let e = env { loaded.config.env = e }
+        let loaded = try LoadedModel(path: model, env: env)
         let start = EnvironmentBenchmark.now()
         let stats: EvalStats
         switch loaded.config.observation {
         case .pixels:
             let c = loaded.config
-            let source = PixelCartPole(version: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
+            let source = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
             stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
         case .state:
-            let source = StateCartPole(version: loaded.config.env, frameStack: loaded.config.frameStack)
+            let source = StateObservation(id: loaded.config.env, frameStack: loaded.config.frameStack)
             stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
         }
         let seconds = EnvironmentBenchmark.now() - start
@@ -115,6 +127,8 @@ struct PlayCommand: ParsableCommand {
 
     @Option(help: "A model.safetensors (default: the shipped model in Models/).")
     var model: String?
+    @Option(help: "The task (\(EnvironmentID.names)); picks its shipped model when no --model is given (default: the one the model was trained on).")
+    var env: EnvironmentID?
     @Option(parsing: .unconditional, help: "Seed of the episode's start state.", transform: Parse.seed)
     var seed: UInt64 = 0
     @Option(help: "Output folder (default play, or none with --gif).")
@@ -130,7 +144,7 @@ struct PlayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let m = try LoadedModel(path: model)
+        let m = try LoadedModel(path: model, env: env)
         guard m.config.observation == .pixels else { throw ConfigError(message: "\(m.path): a state model; play draws pixels, so it needs a pixel model") }
         let c = m.config
         let output = self.output ?? (animation.gif == nil ? "play" : nil)
@@ -139,8 +153,8 @@ struct PlayCommand: ParsableCommand {
             try AtomicFile.makeFolder(output + "/stacks")
         }
         let title = "pixel-dqn play, model \((m.path as NSString).lastPathComponent), \(c.env.rawValue), seed \(seed)"
-        let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title)
-        let game = PixelCartPole(version: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
+        let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title, env: c.env)
+        let game = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
         var rng = Xoshiro256.derived(seed: seed, stream: 0)
         game.reset(using: &rng)
         var obs = [UInt8](repeating: 0, count: game.observationSize)
@@ -150,7 +164,7 @@ struct PlayCommand: ParsableCommand {
         while true {
             obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
             let q = obs.withUnsafeBufferPointer { Array(m.network.forward(frames: $0, batch: 1)) }
-            let action = q[1] > q[0] ? 1 : 0
+            let action = greedyAction(q)
             try episode?.add(EpisodeStep(state: game.env.state, phi: obs, step: step, episode: 0, episodeReturn: total,
                                          action: action, qValues: q, outcome: nil))
             if let output, step < maxFrames {

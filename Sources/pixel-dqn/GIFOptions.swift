@@ -7,7 +7,7 @@ import PixelDQN
 struct GIFOptions: ParsableArguments {
     @Option(help: "Write the play as an animated GIF: the scene in colour, φ beside it, the step, the action and (play) the Q-values.")
     var gif: String?
-    @Option(help: "Frames per second of the GIF, 1 to 50; the episode plays in real time (50 steps per second), so below 50 steps are skipped.")
+    @Option(help: "Frames per second of the GIF, 1 to 50 (at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped.")
     var fps = EpisodeGIF.environmentFPS
 
     func validate() throws {
@@ -24,10 +24,10 @@ struct GIFOptions: ParsableArguments {
     }
 
     /// An EpisodeGIF for φ of k frames of `size` pixels, or nil without --gif.
-    func makeGIF(frameStack k: Int, frameSize size: Int, title: String) throws -> EpisodeGIF? {
+    func makeGIF(frameStack k: Int, frameSize size: Int, title: String, env: EnvironmentID = .cartPoleV1) throws -> EpisodeGIF? {
         guard gif != nil else { return nil }
         if let p = EpisodeGIF.problem(frameStack: k, frameSize: size, fps: fps) { throw ValidationError(p) }
-        return try EpisodeGIF(frameStack: k, frameSize: size, fps: fps, title: title)
+        return try EpisodeGIF(frameStack: k, frameSize: size, fps: fps, title: title, env: env)
     }
 
     /// Writes the GIF and says where.
@@ -35,6 +35,6 @@ struct GIFOptions: ParsableArguments {
         guard let episode, let path = gif else { return }
         try episode.write(to: path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        print("wrote \(path): \(episode.pictures) pictures at \(fps) fps, \(size / 1024) KiB")
+        print("wrote \(path): \(episode.pictures) pictures at \(episode.fps) fps, \(size / 1024) KiB")
     }
 }

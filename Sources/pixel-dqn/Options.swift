@@ -32,19 +32,26 @@ struct ActionList: ExpressibleByArgument {
     }
 }
 
-extension CartPoleVersion: ExpressibleByArgument {}
+extension EnvironmentID: ExpressibleByArgument {}
 
-/// The largest magnitude of a `--state` number: far beyond CartPole's limits (|x| ≤ 2.4 m,
-/// |θ| ≤ 12°), small enough that the physics and the rasterizer stay finite.
-let stateBound = 1e6
+/// Parses a `--state` value into a state of `env`, or throws a ValidationError naming the option.
+func parseState(_ list: NumberList, env: EnvironmentID, option: String = "--state") throws -> StateVector {
+    if let problem = env.stateProblem(list.values) {
+        throw ValidationError(list.values.count == env.stateCount ? "\(option): \(problem)" : "\(option) \(problem)")
+    }
+    return StateVector(list.values)
+}
 
-/// Parses a `--state` value into a CartPole state, or throws a ValidationError naming the option.
-func parseState(_ list: NumberList, option: String = "--state") throws -> CartPoleState {
-    guard let s = CartPoleState(list.values) else {
-        throw ValidationError("\(option) needs 4 numbers X,XDOT,THETA,THETADOT; got \(list.values.count)")
+/// Checks `--actions` against the task's action count.
+func checkActions(_ list: ActionList, env: EnvironmentID, option: String = "--actions") throws {
+    if let bad = list.values.first(where: { !(0..<env.actionCount).contains($0) }) {
+        throw ValidationError("\(option) may hold only \((0..<env.actionCount).map(String.init).joined(separator: ", ")) for \(env.rawValue) (\(env.actionNames)); got \(bad)")
     }
-    if let bad = list.values.first(where: { abs($0) > stateBound }) {
-        throw ValidationError("\(option): expected numbers from -1e6 to 1e6, got \(bad)")
-    }
-    return s
+}
+
+/// The index of the largest Q-value (the first on ties).
+func greedyAction(_ q: [Float]) -> Int {
+    var best = 0
+    for i in q.indices where q[i] > q[best] { best = i }
+    return best
 }

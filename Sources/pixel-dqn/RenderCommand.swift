@@ -1,16 +1,24 @@
-// `pixel-dqn render`: one CartPole state drawn by the rasterizer into a grayscale PNG.
+// `pixel-dqn render`: one state of a task drawn by the rasterizer into a grayscale PNG, as the
+// agent sees it at that size.
 import ArgumentParser
 import PixelDQN
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render one CartPole state into a grayscale PNG.",
-        discussion: "Example: pixel-dqn render --state -0.1,0,0.05,0 --width 84 --height 84 --output frame.png")
+        abstract: "Render one state of a task into a grayscale PNG.",
+        discussion: """
+            Examples: pixel-dqn render --state -0.1,0,0.05,0 --width 84 --height 84 --output frame.png
+                      pixel-dqn render --env Acrobot-v1 --state 1,0.5,0,0 --width 500 --height 500 --output acrobot.png
+                      pixel-dqn render --env MountainCar-v0 --state -0.5,0 --width 600 --height 400 --output car.png
+            """)
 
     @Option(name: .long, parsing: .unconditional,
-            help: "The state X,XDOT,THETA,THETADOT (metres, m/s, radians, rad/s).")
+            help: "The state: X,XDOT,THETA,THETADOT (CartPole: metres, m/s, radians, rad/s), THETA1,THETA2,THETADOT1,THETADOT2 (Acrobot-v1) or POSITION,VELOCITY (MountainCar-v0).")
     var state: NumberList
+
+    @Option(help: "The task: \(EnvironmentID.names).")
+    var env: EnvironmentID = .cartPoleV1
 
     @Option(parsing: .unconditional, help: "Frame width in pixels (at least \(Rasterizer.minimumSide)).", transform: Parse.integer)
     var width = 84
@@ -22,7 +30,7 @@ struct RenderCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        _ = try parseState(state)
+        _ = try parseState(state, env: env)
         guard width >= Rasterizer.minimumSide, height >= Rasterizer.minimumSide,
               width <= 8192, height <= 8192 else {
             throw ValidationError("--width/--height must be between \(Rasterizer.minimumSide) and 8192; got \(width)x\(height)")
@@ -30,9 +38,10 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let s = try parseState(state)
-        let pixels = Rasterizer(width: width, height: height).render(s)
+        let s = try parseState(state, env: env)
+        let task = AnyEnvironment(env)
+        let pixels = Rasterizer(width: width, height: height, layout: task.sceneLayout).render(s, of: task)
         try PNGImage(width: width, height: height, pixels: pixels).write(to: output)
-        print("wrote \(output) (\(width)x\(height), state \(s.array))")
+        print("wrote \(output) (\(width)x\(height), \(env.rawValue) state \(s.array))")
     }
 }

@@ -22,15 +22,15 @@ private func defaults<T>(_ key: KeyPath<TrainingConfig, T>) -> String {
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a DQN on CartPole from pixels (default) or from the state.",
+        abstract: "Train a DQN on CartPole, Acrobot or MountainCar from pixels (default) or from the state.",
         discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json, and TensorBoard event files (events.out.tfevents.*; tensorboard --logdir runs). Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp).")
 
-    @Option(help: "pixels (φ of rendered 84x84 frames) or state (the 4 numbers) (default pixels).")
+    @Option(help: "pixels (φ of rendered 84x84 frames) or state (the task's observation numbers: 4 for CartPole, 6 for Acrobot-v1, 2 for MountainCar-v0) (default pixels).")
     var observation: ObservationKind?
     @Option(parsing: .unconditional, help: "Seed of the one RNG (init, resets, ε-greedy, sampling) \(defaults(\TrainingConfig.seed)).", transform: Parse.seed)
     var seed: UInt64?
-    @Option(help: "CartPole-v1 or CartPole-v0 \(defaults(\TrainingConfig.env.rawValue)).")
-    var env: CartPoleVersion?
+    @Option(help: "The task: \(EnvironmentID.names) \(defaults(\TrainingConfig.env.rawValue)).")
+    var env: EnvironmentID?
     @Option(help: "Q-network: small, nature (pixels) or mlp (state) \(defaults(\TrainingConfig.network.rawValue)).")
     var network: NetworkPreset?
     @Option(name: .customLong("total-timesteps"), parsing: .unconditional, help: "Env steps to train \(defaults(\TrainingConfig.totalTimesteps)).", transform: Parse.integer)
@@ -253,15 +253,15 @@ struct TrainCommand: ParsableCommand {
                        prepared: ((any TrainerStatus) throws -> Bool)?) throws -> TrainingResult? {
         switch config.observation {
         case .pixels:
-            func make() -> PixelCartPole {
-                PixelCartPole(version: config.env, width: config.frameSize, height: config.frameSize,
-                              frameStack: config.frameStack, frameSkip: config.frameSkip)
+            func make() -> PixelObservation<AnyEnvironment> {
+                PixelObservation(id: config.env, width: config.frameSize, height: config.frameSize,
+                                 frameStack: config.frameStack, frameSkip: config.frameSkip)
             }
             let trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: resume, lock: lock)
             if let prepared, try !prepared(trainer) { return nil }
             return try runTrainer(trainer)
         case .state:
-            func make() -> StateCartPole { StateCartPole(version: config.env, frameStack: config.frameStack) }
+            func make() -> StateObservation<AnyEnvironment> { StateObservation(id: config.env, frameStack: config.frameStack) }
             let trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: resume, lock: lock)
             if let prepared, try !prepared(trainer) { return nil }
             return try runTrainer(trainer)

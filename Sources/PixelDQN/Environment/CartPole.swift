@@ -36,15 +36,8 @@ public struct CartPoleState: Equatable, Sendable, Codable {
     }
 }
 
-/// What one `step` returns. `terminated` means the pole fell or the cart left the track (a true
-/// end: no bootstrapping); `truncated` means the time limit cut the episode (bootstrap).
-public struct CartPoleStep: Equatable, Sendable {
-    public var state: CartPoleState
-    public var reward: Double
-    public var terminated: Bool
-    public var truncated: Bool
-    public var done: Bool { terminated || truncated }
-}
+/// What one CartPole `step` returns (see EnvironmentStep).
+public typealias CartPoleStep = EnvironmentStep<CartPoleState>
 
 /// Misuse of the environment that a caller can recover from.
 public enum CartPoleError: Error, CustomStringConvertible, Equatable {
@@ -85,6 +78,8 @@ public struct CartPole: Sendable {
     public static let actionCount = 2
 
     public let version: CartPoleVersion
+    /// The registered id of the version.
+    public var id: EnvironmentID { EnvironmentID(version) }
     /// The current state (Double, exactly as Gymnasium's `env.unwrapped.state`).
     public private(set) var state = CartPoleState(x: 0, xDot: 0, theta: 0, thetaDot: 0)
     /// Steps taken since the last reset.
@@ -176,4 +171,19 @@ public struct CartPole: Sendable {
             theta: s.theta + tau * s.thetaDot,
             thetaDot: s.thetaDot + tau * thetaAcc)
     }
+}
+
+extension CartPole: Environment {
+    public func values(of state: CartPoleState) -> [Double] { state.array }
+    public func state(from values: [Double]) -> CartPoleState? { CartPoleState(values) }
+    public func terminates(_ state: CartPoleState) -> Bool { CartPole.isTerminal(state) }
+
+    /// The state numbers as Float (Gymnasium's float32 observation).
+    public func observe(_ s: CartPoleState, into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(output.count == 4, "CartPole.observe: the observation has 4 numbers, the buffer \(output.count)")
+        output[0] = Float(s.x); output[1] = Float(s.xDot); output[2] = Float(s.theta); output[3] = Float(s.thetaDot)
+    }
+
+    public var sceneLayout: SceneLayout { CartPoleScene.layout }
+    public func drawScene(_ state: CartPoleState, into shapes: inout SceneShapes) { CartPoleScene.draw(state, into: &shapes) }
 }

@@ -1,13 +1,14 @@
-// An episode as an animated GIF for people: the scene in Gymnasium's colours at 450x300, the
-// agent's φ (its k gray frames, at their own size) beside it, and under them the step, the action
-// and the Q-values. Steps come in at the environment's 50 per second; with a lower frame rate the
-// GIF keeps real time by showing the first step of each frame's interval.
+// An episode as an animated GIF for people: the scene in Gymnasium's colours (CartPole and
+// MountainCar at 450x300, Acrobot at 300x300), the agent's φ (its k gray frames, at their own
+// size) beside it, and under them the step, the action and the Q-values. Steps come in at the
+// task's real-time rate (Gymnasium's render_fps); with a lower frame rate the GIF keeps real time
+// by showing the first step of each frame's interval.
 import Foundation
 
 /// What one step of an episode shows.
 public struct EpisodeStep {
     /// The state drawn in colour.
-    public var state: CartPoleState
+    public var state: StateVector
     /// φ: k frames of `frameSize × frameSize` bytes, oldest first.
     public var phi: [UInt8]
     /// Env steps since the episode's reset.
@@ -21,16 +22,26 @@ public struct EpisodeStep {
     /// The caption of the episode's last picture ("episode over: terminated"), which is held for `endHold`.
     public var outcome: String?
 
-    public init(state: CartPoleState, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
+    public init(state: StateVector, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
                 action: Int?, qValues: [Float]?, outcome: String?) {
         self.state = state; self.phi = phi; self.step = step; self.episode = episode
         self.episodeReturn = episodeReturn; self.action = action; self.qValues = qValues; self.outcome = outcome
     }
 }
 
+extension EpisodeStep {
+    /// A CartPole step.
+    public init(state: CartPoleState, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
+                action: Int?, qValues: [Float]?, outcome: String?) {
+        self.init(state: StateVector(state.array), phi: phi, step: step, episode: episode, episodeReturn: episodeReturn,
+                  action: action, qValues: qValues, outcome: outcome)
+    }
+}
+
 public final class EpisodeGIF {
-    /// CartPole's frames per second (Gymnasium's metadata "render_fps"): real time.
+    /// The highest frame rate: CartPole's frames per second (Gymnasium's metadata "render_fps").
     public static let environmentFPS = 50
+    /// CartPole's scene in the pictures.
     public static let sceneWidth = 450, sceneHeight = 300
     /// Hundredths of a second the last picture of an episode stays up.
     public static let endHold = 100
@@ -42,11 +53,16 @@ public final class EpisodeGIF {
 
     public let frameStack: Int
     public let frameSize: Int
+    /// Pictures per second: the requested rate, at most the task's steps per second.
     public let fps: Int
     let title: String
-    let renderer = SceneRenderer(width: EpisodeGIF.sceneWidth, height: EpisodeGIF.sceneHeight)
+    /// The task whose scene is drawn, its real-time steps per second and its scene's size here.
+    let env: AnyEnvironment
+    let stepsPerSecond: Int
+    public let sceneWidth: Int, sceneHeight: Int
+    let renderer: SceneRenderer
     var canvas: RGBCanvas
-    var palette = GIFPalette.episode(extra: [EpisodeGIF.ink, .white, EpisodeGIF.accent, EpisodeGIF.label, EpisodeGIF.border])
+    var palette: GIFPalette
     let writer: GIFWriter
     /// Steps given so far, and the frame-rate interval of the last picture.
     private var steps = 0
@@ -77,19 +93,32 @@ public final class EpisodeGIF {
         return nil
     }
 
+    /// The scene's size in the pictures: 300 pixels tall, as wide as the task's frame is.
+    static func sceneSize(_ id: EnvironmentID) -> (width: Int, height: Int) {
+        id == .acrobotV1 ? (300, 300) : (sceneWidth, sceneHeight)
+    }
+
     /// - Precondition: `problem(...)` is nil for these settings.
-    public init(frameStack k: Int, frameSize: Int, fps: Int, title: String) throws {
+    public init(frameStack k: Int, frameSize: Int, fps: Int, title: String, env id: EnvironmentID = .cartPoleV1) throws {
         if let p = EpisodeGIF.problem(frameStack: k, frameSize: frameSize, fps: fps) { preconditionFailure("EpisodeGIF: \(p)") }
-        frameStack = k; self.frameSize = frameSize; self.fps = fps; self.title = title
+        frameStack = k; self.frameSize = frameSize; self.title = title
+        env = AnyEnvironment(id)
+        stepsPerSecond = id.framesPerSecond
+        self.fps = min(fps, id.framesPerSecond)
+        (sceneWidth, sceneHeight) = EpisodeGIF.sceneSize(id)
+        renderer = SceneRenderer(width: sceneWidth, height: sceneHeight, layout: env.sceneLayout)
+        palette = GIFPalette.episode(extra: [EpisodeGIF.ink, .white, EpisodeGIF.accent, EpisodeGIF.label, EpisodeGIF.border],
+                                     scene: id.cartPoleVersion == nil ? env.sceneLayout.palette : nil)
         let m = EpisodeGIF.margin, g = EpisodeGIF.gap
         let cols = EpisodeGIF.gridColumns(k), rows = (k + cols - 1) / cols
         let gridWidth = cols * frameSize + (cols - 1) * g, gridHeight = rows * frameSize + (rows - 1) * g
-        let width = m + EpisodeGIF.sceneWidth + 2 * m + max(gridWidth, 120) + m
-        let height = m + max(EpisodeGIF.sceneHeight, 24 + gridHeight) + 10 + 2 * 20 + 12 + m
+        // At least 640 wide, so that the captions fit beside a narrow (square) scene.
+        let width = max(m + sceneWidth + 2 * m + max(gridWidth, 120) + m, 640)
+        let height = m + max(sceneHeight, 24 + gridHeight) + 10 + 2 * 20 + 12 + m
         canvas = RGBCanvas(width: width, height: height)
         writer = try GIFWriter(width: width, height: height, palette: palette.colours)
         // The parts that never change: borders and labels.
-        outline(x: m, y: m, w: EpisodeGIF.sceneWidth, h: EpisodeGIF.sceneHeight)
+        outline(x: m, y: m, w: sceneWidth, h: sceneHeight)
         let px = phiOrigin.x
         canvas.text("PHI: \(k) X \(frameSize)X\(frameSize) GRAY", x: px, y: m, EpisodeGIF.label)
         canvas.text("OLDEST FIRST", x: px, y: m + 10, EpisodeGIF.label)
@@ -100,7 +129,7 @@ public final class EpisodeGIF {
         canvas.text(title, x: m, y: height - m - 7, EpisodeGIF.label)
     }
 
-    var phiOrigin: (x: Int, y: Int) { (EpisodeGIF.margin * 3 + EpisodeGIF.sceneWidth, EpisodeGIF.margin + 24) }
+    var phiOrigin: (x: Int, y: Int) { (EpisodeGIF.margin * 3 + sceneWidth, EpisodeGIF.margin + 24) }
 
     /// The top-left pixel of φ's frame `f` (0 = oldest) in the pictures.
     public func panelOrigin(_ f: Int) -> (x: Int, y: Int) {
@@ -123,7 +152,7 @@ public final class EpisodeGIF {
     /// Adds the next step; call it for every step, in order.
     public func add(_ s: EpisodeStep) throws {
         precondition(s.phi.count == frameStack * frameSize * frameSize, "EpisodeGIF: φ holds \(s.phi.count) bytes")
-        let interval = steps * fps / EpisodeGIF.environmentFPS
+        let interval = steps * fps / stepsPerSecond
         steps += 1
         let isEnd = s.outcome != nil
         guard isEnd || interval != lastInterval else { return }
@@ -135,17 +164,17 @@ public final class EpisodeGIF {
 
     private func draw(_ s: EpisodeStep) {
         let m = EpisodeGIF.margin
-        canvas.draw(image: renderer.render(s.state)[...], channels: 3, width: EpisodeGIF.sceneWidth,
-                    height: EpisodeGIF.sceneHeight, x: m, y: m)
+        canvas.draw(image: renderer.render(s.state, of: env)[...], channels: 3, width: sceneWidth,
+                    height: sceneHeight, x: m, y: m)
         let n = frameSize * frameSize
         for f in 0..<frameStack {
             let o = panelOrigin(f)
             canvas.draw(image: s.phi[(f * n)..<((f + 1) * n)], channels: 1, width: frameSize, height: frameSize, x: o.x, y: o.y)
         }
         // Captions: two lines at twice the font's size, under the scene.
-        let top = m + max(EpisodeGIF.sceneHeight, 24 + (panelOrigin(frameStack - 1).y - phiOrigin.y) + frameSize) + 10
+        let top = m + max(sceneHeight, 24 + (panelOrigin(frameStack - 1).y - phiOrigin.y) + frameSize) + 10
         canvas.fill(x: 0, y: top, w: canvas.width, h: 40, .white)
-        let names = ["PUSH LEFT", "PUSH RIGHT"]
+        let (names, short) = EpisodeGIF.actionNames(env.id)
         var line1 = "EPISODE \(s.episode)  STEP \(s.step)  RETURN \(Int(s.episodeReturn))"
         if let a = s.action { line1 += "  ACTION: " + (a < names.count ? names[a] : "\(a)") }
         canvas.text(line1, x: m, y: top, EpisodeGIF.ink, scale: 2)
@@ -154,12 +183,21 @@ public final class EpisodeGIF {
         } else if let q = s.qValues {
             var x = m
             for (i, v) in q.enumerated() {
-                let text = "Q(\(i < names.count ? names[i].dropFirst(5) : "\(i)")) \(formatQ(v))"
+                let text = "Q(\(i < short.count ? short[i] : "\(i)")) \(formatQ(v))"
                 canvas.text(text, x: x, y: top + 20, i == s.action ? EpisodeGIF.accent : EpisodeGIF.label, scale: 2)
                 x += BitmapFont.width(text, scale: 2) + 36
             }
         } else {
             canvas.text("RANDOM ACTIONS", x: m, y: top + 20, EpisodeGIF.label, scale: 2)
+        }
+    }
+
+    /// Each action's caption and its short name in the Q-values' line.
+    static func actionNames(_ id: EnvironmentID) -> (names: [String], short: [String]) {
+        switch id {
+        case .cartPoleV0, .cartPoleV1: return (["PUSH LEFT", "PUSH RIGHT"], ["LEFT", "RIGHT"])
+        case .acrobotV1: return (["TORQUE -1", "NO TORQUE", "TORQUE +1"], ["-1", "0", "+1"])
+        case .mountainCarV0: return (["PUSH LEFT", "NO PUSH", "PUSH RIGHT"], ["LEFT", "NONE", "RIGHT"])
         }
     }
 

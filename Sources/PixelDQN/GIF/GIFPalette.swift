@@ -18,7 +18,8 @@ public struct GIFPalette {
     }
 
     /// The palette of the episode GIFs: `extra` (the captions' colours) are included exactly.
-    public static func episode(extra: [RGB]) -> GIFPalette {
+    /// `scene` is another task's palette (RGB triples); nil is CartPole's.
+    public static func episode(extra: [RGB], scene: [[UInt8]]? = nil) -> GIFPalette {
         var list: [RGB] = [RGB(255, 0, 255)]   // index 0: transparent
         func add(_ c: RGB) { if !list.dropFirst().contains(c) { list.append(c) } }
         for c in extra { add(c) }
@@ -27,10 +28,26 @@ public struct GIFPalette {
         // The scene's colours, and its edges, which mix two of them: 14 steps between each pair
         // that touch.
         func rgb(_ a: [UInt8]) -> RGB { RGB(a[0], a[1], a[2]) }
-        let s = CartPoleScene.self
-        let (white, black, pole, axle) = (rgb(s.backgroundRGB), rgb(s.cartRGB), rgb(s.poleRGB), rgb(s.axleRGB))
-        add(pole); add(axle)
-        for (a, b) in [(white, pole), (black, pole), (pole, axle), (black, axle), (white, axle)] {
+        var pairs: [(RGB, RGB)]
+        if let scene {
+            // Every colour, and the ramps between each two that are not both gray.
+            var colours: [RGB] = []
+            for c in scene.map(rgb) where !colours.contains(c) { colours.append(c) }
+            for c in colours { add(c) }
+            pairs = []
+            for i in colours.indices {
+                for j in colours.indices where j > i {
+                    let (a, b) = (colours[i], colours[j])
+                    if !(a.r == a.g && a.g == a.b && b.r == b.g && b.g == b.b) { pairs.append((a, b)) }
+                }
+            }
+        } else {
+            let s = CartPoleScene.self
+            let (white, black, pole, axle) = (rgb(s.backgroundRGB), rgb(s.cartRGB), rgb(s.poleRGB), rgb(s.axleRGB))
+            add(pole); add(axle)
+            pairs = [(white, pole), (black, pole), (pole, axle), (black, axle), (white, axle)]
+        }
+        for (a, b) in pairs {
             for k in 1...14 {
                 let t = Double(k) / 15
                 func mix(_ x: UInt8, _ y: UInt8) -> UInt8 { UInt8((Double(x) * (1 - t) + Double(y) * t).rounded()) }

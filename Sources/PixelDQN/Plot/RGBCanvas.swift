@@ -32,6 +32,7 @@ public struct RGBCanvas {
     }
 
     public mutating func fill(x: Int, y: Int, w: Int, h: Int, _ c: RGB) {
+        guard max(0, y) < min(height, y + h), max(0, x) < min(width, x + w) else { return }
         for yy in max(0, y)..<min(height, y + h) { for xx in max(0, x)..<min(width, x + w) { blend(xx, yy, c, 1) } }
     }
 

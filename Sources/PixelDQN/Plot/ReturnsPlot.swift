@@ -18,12 +18,22 @@ public enum ReturnsPlot {
         return String(format: "%.0f", v)
     }
 
+    /// The return axis for `values` and the solve `threshold`: from 0 up, 5 % above the highest
+    /// (CartPole's returns are positive); when anything is negative (Acrobot, MountainCar: −1 per
+    /// step) it reaches 5 % below the lowest, and up to 0 or 5 % above the highest.
+    static func valueRange(_ values: [Double], threshold: Double) -> (min: Double, max: Double) {
+        let lowest = min(values.min() ?? 0, threshold)
+        guard lowest < 0 else { return (0, max(threshold * 1.05, (values.max() ?? 1) * 1.05, 1)) }
+        let highest = max(values.max() ?? 0, threshold)
+        return (lowest * 1.05, highest > 0 ? highest * 1.05 : 0)
+    }
+
     /// The grid lines, ticks and tick labels of a plot area (`left`, `top`, `width` × `height`)
-    /// whose axes run from 0 to `xMax` and `yMax`; `x` and `y` map values to pixels.
+    /// whose axes run from 0 to `xMax` and from `yMin` to `yMax`; `x` and `y` map values to pixels.
     static func drawGrid(on c: inout RGBCanvas, left: Int, top: Int, width pw: Int, height ph: Int,
-                         xMax: Double, yMax: Double, x px: (Double) -> Double, y py: (Double) -> Double,
+                         xMax: Double, yMin: Double = 0, yMax: Double, x px: (Double) -> Double, y py: (Double) -> Double,
                          grid: RGB, axis: RGB) {
-        let xs = tickStep(xMax, count: 8), ys = tickStep(yMax, count: 6)
+        let xs = tickStep(xMax, count: 8), ys = tickStep(yMax - yMin, count: 6)
         var t = 0.0
         while t <= xMax + 1e-9 {
             let x = px(t)
@@ -33,7 +43,7 @@ public enum ReturnsPlot {
             c.text(s, x: Int(x) - BitmapFont.width(s) / 2, y: top + ph + 9, axis)
             t += xs
         }
-        t = 0
+        t = (yMin / ys).rounded(.up) * ys + 0
         while t <= yMax + 1e-9 {
             let y = py(t)
             c.line(Double(left), y, Double(left + pw), y, grid)
@@ -52,13 +62,13 @@ public enum ReturnsPlot {
         let pw = width - left - right, ph = height - top - bottom
         let xMax = Double(max(totalSteps, metrics.episodes.last?.step ?? 1, 1))
         let allReturns = metrics.episodes.map(\.episodeReturn) + metrics.evaluations.map(\.stats.mean)
-        let yMax = max(threshold * 1.05, (allReturns.max() ?? 1) * 1.05, 1)
+        let (yMin, yMax) = valueRange(allReturns, threshold: threshold)
         func px(_ step: Double) -> Double { Double(left) + step / xMax * Double(pw) }
-        func py(_ v: Double) -> Double { Double(top + ph) - v / yMax * Double(ph) }
+        func py(_ v: Double) -> Double { Double(top + ph) - (v - yMin) / (yMax - yMin) * Double(ph) }
         let axis = RGB(40, 40, 40), grid = RGB(225, 225, 225)
 
         // Grid, ticks and labels.
-        drawGrid(on: &c, left: left, top: top, width: pw, height: ph, xMax: xMax, yMax: yMax,
+        drawGrid(on: &c, left: left, top: top, width: pw, height: ph, xMax: xMax, yMin: yMin, yMax: yMax,
                  x: px, y: py, grid: grid, axis: axis)
         // Solve threshold, dashed.
         var d = 0

@@ -1,5 +1,5 @@
 // The CartPole scene as Gymnasium draws it into its 600x400 `rgb_array` frame: geometry in the
-// frame's pixel units and colours already converted to gray. Rasterization is in Rasterizer.swift.
+// frame's pixel units, the palette, and the shapes a state becomes. Rasterization is in Rasterizer.
 import Foundation
 
 /// Gymnasium's render geometry for one CartPole state, in the coordinates of the 600x400 image
@@ -32,18 +32,16 @@ public struct CartPoleScene: Sendable {
     public static let axleGray: Float = grayBT601(129, 132, 203)
 
     /// BT.601 luma of an 8-bit RGB colour, rounded to the nearest level.
-    public static func grayBT601(_ r: Double, _ g: Double, _ b: Double) -> Float {
-        Float((0.299 * r + 0.587 * g + 0.114 * b).rounded())
-    }
+    public static func grayBT601(_ r: Double, _ g: Double, _ b: Double) -> Float { PixelDQN.grayBT601(r, g, b) }
 
     /// Pygame fills the pixel whose integer index lies inside a shape, so a shape edge at integer
     /// coordinate a covers pixel a entirely: in continuous coordinates the drawn shape is the
     /// geometric one shifted by half a pixel. We keep that shift so the anti-aliased result lines
     /// up with Gymnasium's frames after area resizing.
-    public static let pixelCentreShift = 0.5
+    public static let pixelCentreShift = PygameFrame.pixelCentreShift
     /// Pygame's filled shapes include both end pixels (the 50 px cart covers 51 columns), so
     /// in continuous coordinates every filled shape grows by half a pixel on each side.
-    public static let dilation = 0.5
+    public static let dilation = PygameFrame.dilation
 
     /// Centre of the cart (x) in scene pixels, before the half-pixel shift.
     public let cartX: Double
@@ -93,5 +91,27 @@ public struct CartPoleScene: Sendable {
     public static var trackRect: (x0: Double, x1: Double, y0: Double, y1: Double) {
         let row = sceneHeight - 1 - cartY
         return (0, sceneWidth, row, row + 1)
+    }
+
+    /// Paints of the palette: 0 background, 1 cart, 2 track, 3 pole, 4 axle.
+    public enum Paint { public static let background = 0, cart = 1, track = 2, pole = 3, axle = 4 }
+
+    /// The frame's size, Gymnasium's colours and the track line, which never moves.
+    public static let layout: SceneLayout = {
+        var still = SceneShapes(capacity: 1)
+        let t = trackRect
+        still.rect(x0: t.x0, x1: t.x1, y0: t.y0, y1: t.y1, paint: Paint.track)
+        return SceneLayout(width: sceneWidth, height: sceneHeight,
+                           palette: [backgroundRGB, cartRGB, trackRGB, poleRGB, axleRGB], background: still,
+                           exactArea: false)
+    }()
+
+    /// The moving shapes of `state` in Gymnasium's painter's order: cart, pole, axle.
+    public static func draw(_ state: CartPoleState, into shapes: inout SceneShapes) {
+        let scene = CartPoleScene(state: state)
+        let cart = scene.cartRect
+        shapes.rect(x0: cart.x0, x1: cart.x1, y0: cart.y0, y1: cart.y1, paint: Paint.cart)
+        shapes.quad(scene.pole.0, scene.pole.1, scene.pole.2, scene.pole.3, paint: Paint.pole)
+        shapes.circle(centre: scene.axle, radius: axleRadius, paint: Paint.axle)
     }
 }

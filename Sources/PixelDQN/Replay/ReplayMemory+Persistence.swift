@@ -20,8 +20,8 @@ extension ReplayMemory where Element: TensorStorable {
     /// Restores what `save` wrote, after checking every array's length and that the ring is one a
     /// run can write: at most `maxWritten` frames written, episode steps that count up from a
     /// reset frame (0) to at most `maxEpisodeSteps` with no frame after an episode's end, actions
-    /// 0 or 1, finite rewards and frames. Nothing changes when a check fails.
-    func load(from file: SafetensorsFile, path: String, maxEpisodeSteps: Int, maxWritten: Int) throws {
+    /// from 0 to `actionCount` − 1, finite rewards and frames. Nothing changes when a check fails.
+    func load(from file: SafetensorsFile, path: String, maxEpisodeSteps: Int, maxWritten: Int, actionCount: Int = 2) throws {
         func check(_ name: String, _ count: Int, expected: Int) throws {
             guard count == expected else { throw FileError(path: path, problem: "tensor \(name): expected \(expected) values, found \(count)") }
         }
@@ -44,8 +44,9 @@ extension ReplayMemory where Element: TensorStorable {
         guard Element.self == UInt8.self || f.allSatisfy({ Element.isValidObservation($0) }) else {
             throw FileError(path: path, problem: "tensor replay.frames holds a value that is not finite")
         }
-        guard acts.allSatisfy({ $0 == 0 || $0 == 1 }), rews.allSatisfy({ $0.isFinite }) else {
-            throw FileError(path: path, problem: "tensors replay.actions and replay.rewards: expected actions 0 or 1 and finite rewards")
+        guard acts.allSatisfy({ $0 >= 0 && $0 < Int64(actionCount) }), rews.allSatisfy({ $0.isFinite }) else {
+            let allowed = actionCount == 2 ? "0 or 1" : "from 0 to \(actionCount - 1)"
+            throw FileError(path: path, problem: "tensors replay.actions and replay.rewards: expected actions \(allowed) and finite rewards")
         }
         // The frames held, oldest to newest, must read as episodes: each frame a reset (step 0) or
         // the one after its predecessor, and no frame after an episode's end but a reset.

@@ -17,13 +17,14 @@ public enum SweepPlot {
         let lastStep = report.curve.last?.step ?? 0
         let xMax = Double(max(report.budget, lastStep, 1))
         let highest = (report.runs.flatMap { $0.evaluations.map(\.mean) } + report.curve.map(\.upper)).max() ?? 0
-        let yMax = max(report.threshold * 1.05, highest * 1.05, 1)
+        let lowest = (report.runs.flatMap { $0.evaluations.map(\.mean) } + report.curve.map(\.lower)).min() ?? 0
+        let (yMin, yMax) = ReturnsPlot.valueRange([lowest, highest], threshold: report.threshold)
         func px(_ step: Double) -> Double { Double(left) + step / xMax * Double(pw) }
-        func py(_ v: Double) -> Double { Double(top + ph) - max(0, v) / yMax * Double(ph) }
+        func py(_ v: Double) -> Double { Double(top + ph) - (max(yMin, v) - yMin) / (yMax - yMin) * Double(ph) }
         let axis = RGB(40, 40, 40), grid = RGB(225, 225, 225)
 
         // Grid, ticks and labels.
-        ReturnsPlot.drawGrid(on: &c, left: left, top: top, width: pw, height: ph, xMax: xMax, yMax: yMax,
+        ReturnsPlot.drawGrid(on: &c, left: left, top: top, width: pw, height: ph, xMax: xMax, yMin: yMin, yMax: yMax,
                              x: px, y: py, grid: grid, axis: axis)
         // The 95 % band: each pixel column between two evaluation steps is shaded between the
         // linearly interpolated bounds (one step alone gets a short bar).

@@ -14,7 +14,7 @@ public struct SweepCurvePoint: Equatable, Sendable {
 }
 
 public struct SweepReport: Sendable {
-    public var env: CartPoleVersion
+    public var env: EnvironmentID
     public var observation: ObservationKind
     public var threshold: Double
     /// The largest `totalTimesteps` of the runs (they normally share one).

@@ -83,7 +83,6 @@ extension Trainer {
         file.set("phi", Source.Element.tensor(phi))
         file.set("rng", SafetensorsTensor(int64s: rng.stateWords.map { Int64(bitPattern: $0) }))
         if config.saveReplay { memory.save(into: &file) }
-        let s = source.env.state
         var meta: [String: String] = [
             CheckpointKeys.format: "1",
             "step": "\(loop.step)", "episode": "\(loop.episode)",
@@ -94,7 +93,7 @@ extension Trainer {
             "best_confirmed": "\(loop.bestConfirmed)",
             "first_reached_step": "\(loop.firstReachedStep)", "first_reached_seconds": "\(loop.firstReachedSeconds)",
             "wall_seconds": "\(elapsedWall())",
-            "env_state": s.array.map { "\($0)" }.joined(separator: ","),
+            "env_state": source.env.stateValues.map { "\($0)" }.joined(separator: ","),
             "env_elapsed": "\(source.env.elapsedSteps)", "env_running": "\(source.env.isRunning)",
             "replay_saved": "\(config.saveReplay)",
             "updates_paused_until": "\(updatesResumeAt)",

@@ -80,8 +80,9 @@ public final class DQNAgent<Element: NetworkInput> {
     /// δ_i = y_i − Q(s_i, a_i) of the last update (prioritized replay's new priorities).
     public private(set) var tdErrors: [Float]
 
-    public init(config: TrainingConfig, actions: Int = CartPole.actionCount, rng: inout Xoshiro256) {
+    public init(config: TrainingConfig, actions: Int? = nil, rng: inout Xoshiro256) {
         self.config = config
+        let actions = actions ?? config.env.actionCount
         self.actions = actions
         let maxBatch = max(config.batchSize, 1)
         // Both networks and the optimizer carry the run's thread count down to their kernels.

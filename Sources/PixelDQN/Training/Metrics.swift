@@ -95,7 +95,8 @@ public struct MetricsLog: Sendable {
     /// kind, field count, which fields are empty, every number (finite and in its range: ε in
     /// [0, 1], a return within its length, an evaluation's min ≤ mean ≤ max), steps in order and
     /// episodes numbered 0, 1, 2, … The error names the file, the line, the field and the value.
-    public static func parse(_ text: String, path: String) throws -> MetricsLog {
+    /// `env` sets the range of a return (CartPole's are positive, the others' negative).
+    public static func parse(_ text: String, path: String, env: EnvironmentID = .cartPoleV1) throws -> MetricsLog {
         var log = MetricsLog()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard let first = lines.first, first == header else {
@@ -132,7 +133,7 @@ public struct MetricsLog: Sendable {
                     throw bad("episode \(ep) ends at step \(step), not after episode \(ep - 1) (step \(previous.step))")
                 }
                 let len = try int(4, "length", 1...step)
-                let ret = try number(3, "return", 0...Double(len))
+                let ret = try number(3, "return", env.returnRange(steps: len))
                 let eps = try number(5, "epsilon", 0...1)
                 let loss = try number(6, "mean loss", 0...Double.greatestFiniteMagnitude)
                 let q = try number(7, "mean max-Q")
@@ -142,8 +143,10 @@ public struct MetricsLog: Sendable {
                 let mean = try number(8, "eval_mean"), std = try number(9, "eval_std", 0...Double.greatestFiniteMagnitude)
                 let lo = try number(10, "eval_min"), hi = try number(11, "eval_max")
                 // Each is printed with 6 decimals: allow that rounding between them.
-                guard lo <= mean + 1e-5, mean <= hi + 1e-5, lo >= 0 else {
-                    throw bad("evaluation min \(c[10]), mean \(c[8]), max \(c[11]): expected 0 ≤ min ≤ mean ≤ max")
+                let possible = env.returnRange(steps: env.maxEpisodeSteps)
+                guard lo <= mean + 1e-5, mean <= hi + 1e-5, lo >= possible.lowerBound, hi <= possible.upperBound || env.cartPoleVersion != nil else {
+                    let bounds = env.cartPoleVersion != nil ? "0 ≤ min ≤ mean ≤ max" : "\(Int(possible.lowerBound)) ≤ min ≤ mean ≤ max ≤ 0"
+                    throw bad("evaluation min \(c[10]), mean \(c[8]), max \(c[11]): expected \(bounds)")
                 }
                 log.evaluations.append(EvalRecord(step: step, stats: EvalStats(episodes: 0, mean: mean, std: std, min: lo, max: hi),
                                                   confirmation: c[0] == "confirm"))

@@ -36,13 +36,13 @@ extension Trainer {
         }
         l.episode = try reader.int("episode", 0...l.step)
         l.episodeLength = try reader.int("episode_length", 0...min(l.step, episodeSteps))
-        l.episodeReturn = try reader.double("episode_return", 0...Double(l.episodeLength))
+        l.episodeReturn = try reader.double("episode_return", config.env.returnRange(steps: l.episodeLength))
         l.lossCount = try reader.int("loss_count", 0...(l.step * config.gradientSteps))
         l.lossSum = try reader.double("loss_sum", 0...Double.greatestFiniteMagnitude)
         l.qSum = try reader.double("q_sum", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
         l.evaluations = try reader.int("evaluations", 0...l.step)
-        l.bestEval = try reader.score("best_eval", episodeSteps)
-        l.bestConfirmed = try reader.score("best_confirmed", episodeSteps)
+        l.bestEval = try reader.score("best_eval", config.env.returnRange(steps: episodeSteps))
+        l.bestConfirmed = try reader.score("best_confirmed", config.env.returnRange(steps: episodeSteps))
         l.firstReachedStep = try reader.int("first_reached_step", -1...l.step)
         l.firstReachedSeconds = try reader.seconds("first_reached_seconds")
         l.firstSolvedStep = try reader.int("first_solved_step", -1...l.step)
@@ -59,12 +59,13 @@ extension Trainer {
                                                                 : try reader.int("finished_total_timesteps", -1...steps)
         let running = try reader.bool("env_running")
         let stateValues = try reader.value("env_state").split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
-        guard stateValues.count == 4, let envState = CartPoleState(stateValues.compactMap { $0 }),
-              envState.array.allSatisfy({ $0.isFinite && abs($0) <= 1e6 }) else {
-            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected 4 finite numbers x,xDot,theta,thetaDot")
+        let id = source.env.id
+        let numbers = stateValues.compactMap { $0 }
+        guard numbers.count == stateValues.count, id.stateProblem(numbers) == nil, let envState = source.env.state(from: numbers) else {
+            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected \(id.stateCount) finite numbers \(id.stateNames) (\(id.stateProblem(numbers) ?? "not numbers"))")
         }
-        if running && CartPole.isTerminal(envState) {
-            throw fail("metadata field \"env_state\" \(envState.array) is past CartPole's limits, but env_running is true")
+        if running && source.env.terminates(envState) {
+            throw fail("metadata field \"env_state\" \(source.env.values(of: envState)) is past \(id.rawValue)'s limits, but env_running is true")
         }
         let elapsed = try reader.int("env_elapsed", 0...(running ? episodeSteps - 1 : episodeSteps))
         let phi = try Source.Element.values(try file.tensor("phi", file: path), name: "phi", file: path)
@@ -86,7 +87,7 @@ extension Trainer {
         }
         if replaySaved && config.saveReplay {
             try memory.load(from: file, path: path, maxEpisodeSteps: episodeSteps,
-                            maxWritten: l.step + l.episode + 1)
+                            maxWritten: l.step + l.episode + 1, actionCount: config.env.actionCount)
             updatesResumeAt = pausedUntil
         } else {
             // Without the replay memory, refill it before updating again.
@@ -134,7 +135,7 @@ extension Trainer {
     /// must be the network the checkpoint's best evaluation saved.
     func readRunFiles(checkpoint: [String: String]) throws {
         let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
-        var log = try MetricsLog.parse(text, path: folder.metrics)
+        var log = try MetricsLog.parse(text, path: folder.metrics, env: config.env)
         // Rows written after the checkpoint belong to steps that will be replayed.
         log.episodes.removeAll { $0.step > loop.step }
         log.evaluations.removeAll { $0.step > loop.step }
@@ -211,10 +212,10 @@ struct MetadataReader {
     }
 
     /// An evaluation mean: −inf (none yet) or a return from 0 to the episode limit.
-    func score(_ key: String, _ limit: Int) throws -> Double {
+    func score(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
         let text = try value(key)
-        guard let v = Double(text), v == -.infinity || (v >= 0 && v <= Double(limit)) else {
-            throw fail("metadata field \"\(key)\" is \"\(text)\", expected -inf (none yet) or a mean return from 0 to \(limit)")
+        guard let v = Double(text), v == -.infinity || range.contains(v) else {
+            throw fail("metadata field \"\(key)\" is \"\(text)\", expected -inf (none yet) or a mean return from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
         }
         return v
     }

@@ -57,14 +57,14 @@ extension TrainingConfig {
     /// checkpoint's copy and its serialized bytes), and the two networks with their optimizer,
     /// minibatch and checkpoint copies.
     public var estimatedMemoryBytes: (replay: Double, networks: Double) {
-        let frameBytes = observation == .pixels ? Double(frameSize * frameSize) : 4.0 * 4
+        let frameBytes = observation == .pixels ? Double(frameSize * frameSize) : Double(env.observationCount) * 4
         var perTransition = frameBytes + 14 + (prioritized ? 32 : 0)
         if saveReplay { perTransition += 2 * (frameBytes + 8 + 8 + 4 + 1 + 1 + (prioritized ? 8 : 0)) }
         let replay = Double(bufferSize) * perTransition
         guard network.problem(inputShape: inputShape) == nil else { return (replay, 0) }
-        let networkFloats = network.allocatedFloats(inputShape: inputShape, actions: CartPole.actionCount,
+        let networkFloats = network.allocatedFloats(inputShape: inputShape, actions: env.actionCount,
                                                     maxBatch: batchSize, dueling: dueling)
-        let parameterFloats = network.allocatedFloats(inputShape: inputShape, actions: CartPole.actionCount,
+        let parameterFloats = network.allocatedFloats(inputShape: inputShape, actions: env.actionCount,
                                                       maxBatch: 1, dueling: dueling)
         let observationBytes = Double(inputShape.reduce(1, *)) * (observation == .pixels ? 1 : 4)
         // Two networks, the optimizer's moments and the checkpoint's copies (about 4 network sizes),

@@ -6,7 +6,7 @@ import Foundation
 public enum ObservationKind: String, Codable, CaseIterable, Sendable {
     /// Rendered gray frames stacked into φ (the default).
     case pixels
-    /// The four CartPole state numbers (the seed's setup, with the `mlp` network).
+    /// The task's observation numbers (the seed's setup, with the `mlp` network).
     case state
 }
 
@@ -31,8 +31,8 @@ public enum LearningRateSchedule: String, Codable, CaseIterable, Sendable {
 public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Seed of the one RNG (init, resets, ε-greedy, sampling); evaluation seeds derive from it.
     public var seed: UInt64 = 1
-    /// CartPole-v1 (500-step episodes) or CartPole-v0 (200).
-    public var env: CartPoleVersion = .v1
+    /// The task: CartPole-v1 (500-step episodes), CartPole-v0 (200), Acrobot-v1 or MountainCar-v0.
+    public var env: EnvironmentID = .cartPoleV1
     /// pixels (φ of rendered frames) or state (the 4 numbers).
     public var observation: ObservationKind = .pixels
     /// Q-network preset: small or nature for pixels, mlp for state.
@@ -143,7 +143,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         var c = TrainingConfig()
         c.observation = kind
         if kind == .state {
-            c.env = .v0
+            c.env = .cartPoleV0
             c.network = .mlp
             c.totalTimesteps = 50_000
             c.learningRate = 2.5e-4
@@ -173,9 +173,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return max(slope * Double(step) + startEpsilon, min(startEpsilon, endEpsilon))
     }
 
-    /// The input shape of the Q-network: [k, H, W] for pixels, [4k] for state.
+    /// The input shape of the Q-network: [k, H, W] for pixels, [n·k] for state (n numbers per
+    /// observation: 4 for CartPole, 6 for Acrobot, 2 for MountainCar).
     public var inputShape: [Int] {
-        observation == .pixels ? [frameStack, frameSize, frameSize] : [4 * frameStack]
+        observation == .pixels ? [frameStack, frameSize, frameSize] : [env.observationCount * frameStack]
     }
 }
 

@@ -1,10 +1,13 @@
-// CartPole seen through pixels: each step renders the new state into an 84x84 (configurable)
+// A task seen through pixels: each step renders the new state into an 84x84 (configurable)
 // gray frame and pushes it onto φ. Optional Atari-style frame skip repeats an action and keeps the
 // pixelwise max of the last two rendered frames. All buffers are allocated once.
 
-/// The pixel observation path: CartPole → Rasterizer → (frame skip) → FrameStack φ.
-public final class PixelCartPole {
-    public private(set) var env: CartPole
+/// CartPole through pixels (the tests' and the shipped model's type).
+public typealias PixelCartPole = PixelObservation<CartPole>
+
+/// The pixel observation path: environment → Rasterizer → (frame skip) → FrameStack φ.
+public final class PixelObservation<E: Environment> {
+    public private(set) var env: E
     public let rasterizer: Rasterizer
     public private(set) var stack: FrameStack
     /// Env steps per agent step (1 = no skipping); rewards are summed over them.
@@ -13,11 +16,10 @@ public final class PixelCartPole {
     public private(set) var frame: [UInt8]
     private var previous: [UInt8]
 
-    public init(version: CartPoleVersion = .v1, width: Int = 84, height: Int = 84,
-                frameStack: Int = 4, frameSkip: Int = 1) {
-        precondition(frameSkip >= 1, "PixelCartPole: frame skip must be at least 1, got \(frameSkip)")
-        env = CartPole(version: version)
-        rasterizer = Rasterizer(width: width, height: height)
+    public init(env: E, width: Int = 84, height: Int = 84, frameStack: Int = 4, frameSkip: Int = 1) {
+        precondition(frameSkip >= 1, "PixelObservation: frame skip must be at least 1, got \(frameSkip)")
+        self.env = env
+        rasterizer = Rasterizer(width: width, height: height, layout: env.sceneLayout)
         stack = FrameStack(depth: frameStack, frameSize: width * height)
         self.frameSkip = frameSkip
         frame = [UInt8](repeating: 0, count: width * height)
@@ -35,19 +37,19 @@ public final class PixelCartPole {
     }
 
     /// Resets to a given state (for tests and `trace`).
-    public func reset(to state: CartPoleState) {
+    public func reset(to state: E.State) {
         env.reset(to: state)
         startEpisode()
     }
 
     private func startEpisode() {
-        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, into: $0) }
+        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, of: env, into: $0) }
         stack.reset(start: frame)
     }
 
     /// Applies `action` for `frameSkip` env steps (stopping early at the episode's end), pushes
     /// the resulting frame onto φ and returns the last step with the summed reward.
-    public func step(_ action: Int) throws -> CartPoleStep {
+    public func step(_ action: Int) throws -> EnvironmentStep<E.State> {
         var total = 0.0
         var result = try env.step(action)
         total += result.reward
@@ -55,13 +57,13 @@ public final class PixelCartPole {
         while taken < frameSkip && !result.done {
             if taken == frameSkip - 1 {
                 swap(&frame, &previous)
-                frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, into: $0) }
+                frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, of: env, into: $0) }
             }
             result = try env.step(action)
             total += result.reward
             taken += 1
         }
-        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, into: $0) }
+        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, of: env, into: $0) }
         if frameSkip > 1 && taken == frameSkip {
             // Max over the last two frames (DeepMind's flicker fix): `previous` holds the frame
             // one env step before the last.
@@ -73,7 +75,7 @@ public final class PixelCartPole {
     }
 
     /// Restores a saved episode mid-way (see `ObservationSource.restore`).
-    public func restore(state: CartPoleState, elapsedSteps: Int, frames: [UInt8]) {
+    public func restore(state: E.State, elapsedSteps: Int, frames: [UInt8]) {
         env.resume(at: state, elapsedSteps: elapsedSteps)
         stack.restore(frames: frames)
         let n = frameSize
@@ -83,5 +85,28 @@ public final class PixelCartPole {
     /// Copies φ (k × H × W, oldest first) into `output`.
     public func copyObservation(into output: UnsafeMutableBufferPointer<UInt8>) {
         stack.copyStack(into: output)
+    }
+}
+
+extension PixelObservation where E == CartPole {
+    /// CartPole of `version` through pixels.
+    public convenience init(version: CartPoleVersion = .v1, width: Int = 84, height: Int = 84,
+                            frameStack: Int = 4, frameSkip: Int = 1) {
+        self.init(env: CartPole(version: version), width: width, height: height, frameStack: frameStack, frameSkip: frameSkip)
+    }
+
+    /// CartPole of a CartPole id through pixels.
+    /// - Precondition: `version` is CartPole-v0 or CartPole-v1.
+    public convenience init(version: EnvironmentID, width: Int = 84, height: Int = 84,
+                            frameStack: Int = 4, frameSkip: Int = 1) {
+        guard let v = version.cartPoleVersion else { preconditionFailure("PixelCartPole: \(version.rawValue) is not CartPole") }
+        self.init(version: v, width: width, height: height, frameStack: frameStack, frameSkip: frameSkip)
+    }
+}
+
+extension PixelObservation where E == AnyEnvironment {
+    /// The task `id` through pixels.
+    public convenience init(id: EnvironmentID, width: Int = 84, height: Int = 84, frameStack: Int = 4, frameSkip: Int = 1) {
+        self.init(env: AnyEnvironment(id), width: width, height: height, frameStack: frameStack, frameSkip: frameSkip)
     }
 }

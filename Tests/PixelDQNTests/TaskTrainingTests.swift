@@ -1,0 +1,210 @@
+// Acrobot-v1 and MountainCar-v0 through the pipeline: golden φ stacks for one seed, the state
+// observation, a short training run from pixels and from the state (with an exact resume), and
+// the tool's trace, render, train and evaluate with --env.
+import Foundation
+import Testing
+import PixelDQN
+
+/// Runs `config` on its task through AnyEnvironment, as `pixel-dqn train` does.
+func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = false, stopAt: Int? = nil) throws -> TrainingResult {
+    let run = RunFolder(path: folder)
+    if !resume {
+        try run.prepareNew()
+        try run.writeConfig(config)
+    }
+    func go<S: ObservationSource>(_ make: () -> S) throws -> TrainingResult where S.Element: TensorStorable {
+        let t = try Trainer(config: config, folder: run, source: make(), evalSource: make(), resume: resume)
+        t.progressEvery = 0
+        t.report = { _, _ in }
+        t.stopAtStep = stopAt
+        return try t.run()
+    }
+    switch config.observation {
+    case .pixels:
+        return try go { PixelObservation(id: config.env, width: config.frameSize, height: config.frameSize, frameStack: config.frameStack) }
+    case .state:
+        return try go { StateObservation(id: config.env, frameStack: config.frameStack) }
+    }
+}
+
+@Suite struct TaskTrainingTests {
+    static let tasks = [EnvironmentID.acrobotV1, .mountainCarV0]
+
+    /// Golden φ stacks for seed 2026, k = 4, steps 0...8 after a reset (random actions), the four
+    /// frames side by side, oldest left, as for CartPole (Fixtures/phi).
+    @Test(arguments: tasks)
+    func phiMatchesGoldenPNGs(id: EnvironmentID) throws {
+        let k = 4
+        var rng = Xoshiro256(seed: 2026)
+        let game = PixelObservation(id: id, width: 84, height: 84, frameStack: k)
+        game.reset(using: &rng)
+        var obs = [UInt8](repeating: 0, count: game.observationSize)
+        for step in 0...(2 * k) {
+            if step > 0 {
+                let r = try game.step(rng.nextIndex(below: id.actionCount))
+                #expect(!r.done, "the golden episode must not end within 2k steps")
+            }
+            obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
+            let zeros = max(0, k - 1 - step) * game.frameSize
+            #expect(obs[0..<zeros].allSatisfy { $0 == 0 }, "step \(step): zero padding")
+            #expect(obs[zeros...].contains { $0 < 200 }, "step \(step): the scene is drawn")
+            let image = PNGImage.sideBySide(obs, count: k, width: 84, height: 84)
+            try Fixtures.checkGolden(image, "phi/\(id.rawValue.lowercased())_seed2026_k4_step\(step).png", frameWidth: 84)
+        }
+    }
+
+    @Test func stateObservationIsGymnasiumsObservation() throws {
+        let acrobot = StateObservation(id: .acrobotV1, frameStack: 2)
+        var rng = Xoshiro256(seed: 4)
+        acrobot.reset(using: &rng)
+        #expect(acrobot.frameSize == 6 && acrobot.observationSize == 12)
+        _ = try acrobot.step(2)
+        let s = acrobot.env.state
+        let expected: [Float] = [Float(cos(s[0])), Float(sin(s[0])), Float(cos(s[1])), Float(sin(s[1])), Float(s[2]), Float(s[3])]
+        #expect(acrobot.newestFrame == expected)
+        let car = StateObservation(id: .mountainCarV0)
+        car.reset(using: &rng)
+        #expect(car.newestFrame == [Float(car.env.state[0]), 0])
+        var c = TrainingConfig.defaults(for: .state)
+        c.env = .acrobotV1
+        #expect(c.inputShape == [6])
+        c.env = .mountainCarV0
+        c.frameStack = 3
+        #expect(c.inputShape == [6])
+    }
+
+    /// A few hundred steps of the whole loop from pixels and from the state; metrics are written
+    /// and a stopped-and-resumed run gives the same bits (the checkpoint holds the task's state).
+    @Test(arguments: [(EnvironmentID.acrobotV1, ObservationKind.pixels), (.acrobotV1, .state),
+                      (.mountainCarV0, .pixels), (.mountainCarV0, .state)])
+    func trainsAndResumesExactly(id: EnvironmentID, kind: ObservationKind) throws {
+        var c = tinyConfig(kind, steps: 600)
+        c.env = id
+        c.threads = 1
+        c.saveReplay = true
+        let whole = try temporaryFolder() + "/whole", parts = try temporaryFolder() + "/parts"
+        let result = try runTaskTraining(c, folder: whole)
+        #expect(result.steps == 600 && !result.interrupted)
+        let metrics = String(decoding: try AtomicFile.read(whole + "/metrics.csv"), as: UTF8.self)
+        #expect(metrics.split(separator: "\n").count > 2, "metrics.csv has rows")
+        let stopped = try runTaskTraining(c, folder: parts, stopAt: 300)
+        #expect(stopped.interrupted && stopped.steps == 300)
+        _ = try runTaskTraining(c, folder: parts, resume: true)
+        #expect(try AtomicFile.read(whole + "/metrics.csv") == AtomicFile.read(parts + "/metrics.csv"))
+        #expect(try AtomicFile.read(whole + "/model.safetensors") == AtomicFile.read(parts + "/model.safetensors"))
+        let config = String(decoding: try AtomicFile.read(whole + "/config.json"), as: UTF8.self)
+        #expect(config.contains("\"\(id.rawValue)\""))
+    }
+
+    @Test func traceAndRenderTakeEveryTask() throws {
+        let a = try runTool(["trace", "--env", "Acrobot-v1", "--state", "-0.05,0.02,0,-0.01", "--actions", "2,0,1"])
+        #expect(a.status == 0, "\(a.err)")
+        let lines = a.out.split(separator: "\n")
+        #expect(lines.count == 3)
+        var env = Acrobot()
+        env.reset(to: AcrobotState(theta1: -0.05, theta2: 0.02, thetaDot1: 0, thetaDot2: -0.01))
+        let first = try env.step(2)
+        #expect(lines[0] == "{\"step\":1,\"action\":2,\"state\":[\(first.state.array.map { "\($0)" }.joined(separator: ","))],\"reward\":-1.0,\"terminated\":false,\"truncated\":false}")
+        let m = try runTool(["trace", "--env", "MountainCar-v0", "--state", "-1.19,-0.05", "--actions", "0,0"])
+        #expect(m.status == 0 && m.out.hasPrefix("{\"step\":1,\"action\":0,\"state\":[-1.2,0.0],\"reward\":-1.0,\"terminated\":false"), "\(m.out)")
+        let dir = try temporaryFolder()
+        let r = try runTool(["render", "--env", "MountainCar-v0", "--state", "-0.5,0", "--width", "84", "--height", "84", "--output", dir + "/m.png"])
+        #expect(r.status == 0, "\(r.err)")
+        let car = AnyEnvironment(.mountainCarV0)
+        let image = try PNGImage.read(dir + "/m.png")
+        #expect(image.pixels == Rasterizer(width: 84, height: 84, layout: car.sceneLayout).render(StateVector([-0.5, 0]), of: car))
+    }
+
+    @Test func optionsAreCheckedForTheTask() throws {
+        let dir = try temporaryFolder()
+        for (args, message) in [
+            (["trace", "--env", "Acrobot-v1", "--state", "0,0", "--actions", "0"], "--state needs 4 numbers THETA1,THETA2,THETADOT1,THETADOT2 for Acrobot-v1; got 2"),
+            (["trace", "--env", "MountainCar-v0", "--state", "0,0,0,0", "--actions", "0"], "--state needs 2 numbers POSITION,VELOCITY for MountainCar-v0; got 4"),
+            (["trace", "--env", "MountainCar-v0", "--state", "-0.5,0", "--actions", "0,3"], "--actions may hold only 0, 1, 2 for MountainCar-v0"),
+            (["trace", "--env", "Pong-v5", "--state", "0,0", "--actions", "0"], "Pong-v5"),
+            (["render", "--env", "MountainCar-v0", "--state", "0,2e6", "--output", dir + "/x.png"], "--state: expected numbers from -1e6 to 1e6, got 2000000.0"),
+            (["trace", "--env", "Acrobot-v1", "--state", "0,0,0,1e4", "--actions", "0"], "--state: THETADOT2 of Acrobot-v1 must be from -100 to 100, got 10000.0"),
+            (["dump-frames", "--env", "Acrobot-v1", "--gif", dir + "/x.gif", "--steps", "3", "--size", "4"], "--size"),
+            (["evaluate", "--env", "Acrobot-v1", "--episodes", "1"], "no shipped model for Acrobot-v1"),
+            (["train", "--env", "MountainCar-v1", "--output", dir + "/run"], "MountainCar-v1"),
+        ] {
+            let r = try runTool(args)
+            #expect(r.status != 0, "\(args) should fail")
+            #expect(r.err.contains(message), "\(args): \(r.err)")
+        }
+    }
+
+    /// `train --env Acrobot-v1` runs from pixels and from the state; `evaluate` and `play` read the
+    /// model's task from its metadata.
+    @Test func theToolTrainsEvaluatesAndPlaysAcrobot() throws {
+        let dir = try temporaryFolder()
+        let common = ["--env", "Acrobot-v1", "--total-timesteps", "300", "--learning-starts", "100", "--buffer-size", "300",
+                      "--batch-size", "8", "--eval-every", "0", "--eval-episodes", "1", "--final-eval-episodes", "1", "--threads", "1"]
+        let pixels = try runTool(["train"] + common + ["--frame-size", "36", "--frame-stack", "2", "--output", dir + "/pixels"])
+        #expect(pixels.status == 0, "\(pixels.err)")
+        let state = try runTool(["train", "--observation", "state"] + common + ["--output", dir + "/state"])
+        #expect(state.status == 0, "\(state.err)")
+        let e = try runTool(["evaluate", "--model", dir + "/state/model.safetensors", "--episodes", "1", "--json"])
+        #expect(e.status == 0 && e.out.contains("\"env\":\"Acrobot-v1\""), "\(e.err)")
+        let p = try runTool(["play", "--model", dir + "/pixels/model.safetensors", "--output", dir + "/play", "--max-frames", "2"])
+        #expect(p.status == 0 && p.out.contains("episode return"), "\(p.err)")
+        let wrong = try runTool(["evaluate", "--model", dir + "/state/model.safetensors", "--env", "MountainCar-v0"])
+        #expect(wrong.status != 0 && wrong.err.contains("MountainCar-v0"), "\(wrong.err)")
+    }
+
+    /// A GIF of another task: its scene in its colours, in real time at its own rate (Acrobot
+    /// 15 steps per second: a higher --fps shows every step).
+    @Test func gifsShowEveryTaskInRealTime() throws {
+        for (id, colour) in [(EnvironmentID.acrobotV1, RGB(0, 204, 204)), (.mountainCarV0, RGB(204, 204, 0))] {
+            let gif = try EpisodeGIF(frameStack: 2, frameSize: 36, fps: 50, title: "test", env: id)
+            #expect(gif.fps == id.framesPerSecond)
+            let game = PixelObservation(id: id, width: 36, height: 36, frameStack: 2)
+            var rng = Xoshiro256(seed: 1)
+            game.reset(using: &rng)
+            var phi = [UInt8](repeating: 0, count: game.observationSize)
+            let steps = 2 * id.framesPerSecond
+            for step in 0...steps {
+                phi.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
+                let action = rng.nextIndex(below: id.actionCount)
+                try gif.add(EpisodeStep(state: game.env.state, phi: phi, step: step, episode: 0, episodeReturn: 0,
+                                        action: step < steps ? action : nil, qValues: nil, outcome: step < steps ? nil : "stopped"))
+                if step < steps { _ = try game.step(action) }
+            }
+            let path = try temporaryFolder() + "/\(id.rawValue).gif"
+            try gif.write(to: path)
+            let info = try GIFInfo.read(path)
+            #expect(info.frames.count == steps + 1)
+            #expect(info.frames.dropLast().map(\.delay).reduce(0, +) == 200, "two seconds of \(id.rawValue)")
+            #expect(info.pictures()[0].contains { info.palette[Int($0)] == colour }, "\(id.rawValue)'s colour is on screen")
+        }
+    }
+
+    /// config.json takes the new task names, and names the choices when the task is unknown.
+    @Test func configFilesNameTheTask() throws {
+        let folder = try temporaryFolder()
+        var c = tinyConfig(.state)
+        c.env = .mountainCarV0
+        let run = RunFolder(path: folder)
+        try run.prepareNew()
+        try run.writeConfig(c)
+        let text = String(decoding: try AtomicFile.read(run.config), as: UTF8.self)
+        #expect(try TrainingConfig.decode(json: Array(text.utf8)).env == .mountainCarV0)
+        let wrong = text.replacingOccurrences(of: "MountainCar-v0", with: "MountainCar-v9")
+        do {
+            _ = try TrainingConfig.decode(json: Array(wrong.utf8))
+            Issue.record("config.json with an unknown task must be refused")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("\"env\"") && message.contains("MountainCar-v9")
+                    && message.contains("CartPole-v0, CartPole-v1, Acrobot-v1, MountainCar-v0"), "\(message)")
+        }
+    }
+
+    @Test func sweepsPassTheTaskToEveryRun() throws {
+        let dir = try temporaryFolder()
+        let r = try runTool(["sweep", "--seeds", "1-2", "--output", dir + "/sweep", "--print-commands", "--env", "Acrobot-v1"])
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("--env Acrobot-v1") }, "\(r.out)")
+    }
+}
