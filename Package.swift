@@ -36,6 +36,9 @@ let package = Package(
         ),
         // giflib's pkg-config file is a Debian addition, so the modulemap links "gif" itself.
         .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
+        // libFuzzer's LLVMFuzzerRunDriver, declared only: pixel-dqn-fuzz calls it in the builds
+        // Scripts/fuzz.sh makes (-sanitize=fuzzer links the library, -D LIBFUZZER compiles the call).
+        .systemLibrary(name: "CLibFuzzer"),
         .target(name: "DQNWideKernels", swiftSettings: avx512),
         .target(
             name: "DQNNumerics",
@@ -58,6 +61,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The coverage-guided fuzzers of the readers (Scripts/fuzz.sh).
+        .executableTarget(name: "pixel-dqn-fuzz", dependencies: ["PixelDQN", "CLibFuzzer"]),
         .testTarget(name: "DQNNumericsTests", dependencies: ["DQNNumerics"]),
         .testTarget(
             name: "PixelDQNTests",

@@ -1,5 +1,5 @@
 // Option types shared by the subcommands: comma-separated number lists (negative numbers
-// included, as users type them) and the environment name.
+// included, as users type them; parsed by PixelDQN's NumberLists) and the environment name.
 import ArgumentParser
 import Foundation
 import PixelDQN
@@ -8,12 +8,8 @@ import PixelDQN
 struct NumberList: ExpressibleByArgument {
     var values: [Double]
     init?(argument: String) {
-        var out: [Double] = []
-        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else { return nil }
-            out.append(v)
-        }
-        values = out
+        guard let values = NumberLists.numbers(argument) else { return nil }
+        self.values = values
     }
     var defaultValueDescription: String { values.map { "\($0)" }.joined(separator: ",") }
 }
@@ -22,29 +18,16 @@ struct NumberList: ExpressibleByArgument {
 struct ActionList: ExpressibleByArgument {
     var values: [Int]
     init?(argument: String) {
-        var out: [Int] = []
-        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let v = Int(part.trimmingCharacters(in: .whitespaces)) else { return nil }
-            out.append(v)
-        }
-        guard !out.isEmpty else { return nil }
-        values = out
+        guard let values = NumberLists.integers(argument) else { return nil }
+        self.values = values
     }
 }
 
 extension CartPoleVersion: ExpressibleByArgument {}
 
-/// The largest magnitude of a `--state` number: far beyond CartPole's limits (|x| ≤ 2.4 m,
-/// |θ| ≤ 12°), small enough that the physics and the rasterizer stay finite.
-let stateBound = 1e6
-
 /// Parses a `--state` value into a CartPole state, or throws a ValidationError naming the option.
 func parseState(_ list: NumberList, option: String = "--state") throws -> CartPoleState {
-    guard let s = CartPoleState(list.values) else {
-        throw ValidationError("\(option) needs 4 numbers X,XDOT,THETA,THETADOT; got \(list.values.count)")
+    do { return try NumberLists.state(list.values, option: option) } catch let e as ConfigError {
+        throw ValidationError(e.message)
     }
-    if let bad = list.values.first(where: { abs($0) > stateBound }) {
-        throw ValidationError("\(option): expected numbers from -1e6 to 1e6, got \(bad)")
-    }
-    return s
 }
