@@ -36,9 +36,6 @@ let package = Package(
         ),
         // giflib's pkg-config file is a Debian addition, so the modulemap links "gif" itself.
         .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
-        // libFuzzer's LLVMFuzzerRunDriver, declared only: pixel-dqn-fuzz calls it in the builds
-        // Scripts/fuzz.sh makes (-sanitize=fuzzer links the library, -D LIBFUZZER compiles the call).
-        .systemLibrary(name: "CLibFuzzer"),
         .target(name: "DQNWideKernels", swiftSettings: avx512),
         .target(
             name: "DQNNumerics",
@@ -61,8 +58,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The coverage-guided fuzzers of the readers (Scripts/fuzz.sh).
-        .executableTarget(name: "pixel-dqn-fuzz", dependencies: ["PixelDQN", "CLibFuzzer"]),
+        // The coverage-guided fuzzers of the readers (Scripts/fuzz.sh builds them with libFuzzer).
+        .executableTarget(name: "pixel-dqn-fuzz", dependencies: ["PixelDQN"]),
         .testTarget(name: "DQNNumericsTests", dependencies: ["DQNNumerics"]),
         .testTarget(
             name: "PixelDQNTests",

@@ -1,16 +1,11 @@
 // pixel-dqn-fuzz: the coverage-guided fuzzers of the readers (PixelDQN's FuzzTarget), run by
-// Scripts/fuzz.sh. Built with -sanitize=fuzzer,address and -D LIBFUZZER it hands a target to
-// libFuzzer; every build also writes seed corpora and replays inputs (e.g. a crash libFuzzer kept).
+// Scripts/fuzz.sh. Built with -sanitize=fuzzer,address and -D LIBFUZZER, libFuzzer's own main
+// runs and this file supplies its two entry points; every build also writes seed corpora and
+// replays inputs (e.g. a crash libFuzzer kept).
 import Foundation
 import PixelDQN
-#if LIBFUZZER
-import CLibFuzzer
-#endif
 
-/// The target libFuzzer's callback feeds (set once, before libFuzzer starts).
-nonisolated(unsafe) var selectedTarget = FuzzTarget.png
-
-@main enum FuzzMain {
+enum FuzzCommandLine {
     static let usage = """
         usage: pixel-dqn-fuzz TARGET [libFuzzer options] [CORPUS ...]   (a -D LIBFUZZER build)
                pixel-dqn-fuzz seeds TARGET CORPUS WORK    (run from the repository: seeds made from Fixtures/ and Models/)
@@ -28,8 +23,8 @@ nonisolated(unsafe) var selectedTarget = FuzzTarget.png
         return t
     }
 
-    static func main() {
-        let args = CommandLine.arguments
+    /// Runs `seeds` and `replay` (and exits); for `TARGET …`, returns the target to fuzz.
+    static func run(_ args: [String]) -> FuzzTarget {
         guard args.count >= 2 else { fail(usage) }
         switch args[1] {
         case "seeds":
@@ -41,6 +36,7 @@ nonisolated(unsafe) var selectedTarget = FuzzTarget.png
                 for s in seeds { try Data(s.bytes).write(to: URL(fileURLWithPath: args[3] + "/" + s.name)) }
                 print("\(t.rawValue): \(seeds.count) seeds in \(args[3])")
             } catch { fail("pixel-dqn-fuzz seeds: \(error)") }
+            exit(0)
         case "replay":
             guard args.count >= 3 else { fail(usage) }
             let t = target(args[2])
@@ -53,32 +49,42 @@ nonisolated(unsafe) var selectedTarget = FuzzTarget.png
             }
             exit(bad == 0 ? 0 : 1)
         default:
-            selectedTarget = target(args[1])
-            runLibFuzzer(arguments: [args[0]] + args.dropFirst(2))
+            return target(args[1])
         }
     }
-
-    #if LIBFUZZER
-    /// Runs libFuzzer on `selectedTarget`; an unexpected outcome aborts, so that libFuzzer
-    /// reports it and keeps the input.
-    static func runLibFuzzer(arguments: [String]) -> Never {
-        var argc = Int32(arguments.count)
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = .allocate(capacity: arguments.count + 1)
-        for (i, a) in arguments.enumerated() { argv![i] = strdup(a) }
-        argv![arguments.count] = nil
-        let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            let bytes = size == 0 ? [] : [UInt8](UnsafeBufferPointer(start: data, count: size))
-            if case .unexpected(let message) = selectedTarget.feed(bytes) {
-                FileHandle.standardError.write(Data("pixel-dqn-fuzz \(selectedTarget.rawValue): \(message)\n".utf8))
-                abort()
-            }
-            return 0
-        }
-        exit(status)
-    }
-    #else
-    static func runLibFuzzer(arguments: [String]) -> Never {
-        fail("pixel-dqn-fuzz: this build has no libFuzzer; Scripts/fuzz.sh builds one (swift build --sanitize=fuzzer,address -Xswiftc -DLIBFUZZER)")
-    }
-    #endif
 }
+
+#if LIBFUZZER
+/// The target the callback feeds, chosen before libFuzzer starts.
+nonisolated(unsafe) var selectedTarget = FuzzTarget.png
+
+/// libFuzzer calls this first: the first argument names the target (or `seeds`, `replay`) and
+/// is taken off, so that libFuzzer reads only its own options and corpus folders.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> Int32 {
+    let args = (0..<Int(argc.pointee)).map { argv.pointee[$0].map { String(cString: $0) } ?? "" }
+    selectedTarget = FuzzCommandLine.run(args)
+    argv.pointee[1] = argv.pointee[0]
+    argv.pointee += 1
+    argc.pointee -= 1
+    return 0
+}
+
+/// One input; an unexpected outcome aborts, so that libFuzzer reports it and keeps the input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = size == 0 || data == nil ? [] : [UInt8](UnsafeBufferPointer(start: data, count: size))
+    if case .unexpected(let message) = selectedTarget.feed(bytes) {
+        FileHandle.standardError.write(Data("pixel-dqn-fuzz \(selectedTarget.rawValue): \(message)\n".utf8))
+        abort()
+    }
+    return 0
+}
+#else
+@main enum FuzzMain {
+    static func main() {
+        _ = FuzzCommandLine.run(CommandLine.arguments)
+        FuzzCommandLine.fail("pixel-dqn-fuzz: this build has no libFuzzer; Scripts/fuzz.sh builds one (swift build --sanitize=fuzzer --sanitize=address -Xswiftc -DLIBFUZZER)")
+    }
+}
+#endif
