@@ -13,19 +13,20 @@ final class FuzzNetworks: @unchecked Sendable {
     private let lock = NSLock()
     private var networks: [(key: String, network: QNetwork)] = []
 
-    /// The network of `architecture`, or nil when it would exceed the bound.
-    func network(for architecture: NetworkArchitecture) -> QNetwork? {
+    /// Runs `body` with the network of `architecture` (one caller at a time: tests feed inputs
+    /// from several threads); does nothing when the network would exceed the bound.
+    func withNetwork(for architecture: NetworkArchitecture, _ body: (QNetwork) throws -> Void) rethrows {
         let a = architecture
-        guard a.preset.allocatedFloats(inputShape: a.inputShape, actions: a.actions, maxBatch: 1, dueling: a.dueling) <= Self.maximumFloats else { return nil }
+        guard a.preset.allocatedFloats(inputShape: a.inputShape, actions: a.actions, maxBatch: 1, dueling: a.dueling) <= Self.maximumFloats else { return }
         let key = "\(a.preset.rawValue) \(a.inputShape) \(a.actions) \(a.dueling)"
         lock.lock(); defer { lock.unlock() }
-        if let found = networks.first(where: { $0.key == key }) { return found.network }
+        if let found = networks.first(where: { $0.key == key }) { return try body(found.network) }
         var rng = Xoshiro256(seed: 0)
         let network = QNetwork(preset: a.preset, inputShape: a.inputShape, actions: a.actions, maxBatch: 1,
                                dueling: a.dueling, threads: 1, rng: &rng)
         if networks.count == Self.capacity { networks.removeFirst() }
         networks.append((key, network))
-        return network
+        try body(network)
     }
 }
 

@@ -73,9 +73,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         // A model: the network its metadata describes, loaded from its tensors.
         let model = expecting(SafetensorsError.self) {
             let architecture = try NetworkArchitecture(metadata: file.metadata, file: name)
-            guard let network = FuzzNetworks.shared.network(for: architecture) else { return }
-            try network.loadParameters(from: file, fileName: name)
-            if file[network.namedTensors[0].name] == nil { throw FuzzFailure("loaded a network from a file without its tensors") }
+            try FuzzNetworks.shared.withNetwork(for: architecture) { network in
+                try network.loadParameters(from: file, fileName: name)
+                if file[network.namedTensors[0].name] == nil { throw FuzzFailure("loaded a network from a file without its tensors") }
+            }
         }
         if case .unexpected = model { return model }
         // A checkpoint: restored into a small state-observation trainer.
