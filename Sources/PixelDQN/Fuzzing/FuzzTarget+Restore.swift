@@ -45,6 +45,9 @@ final class FuzzCheckpointRestorer: @unchecked Sendable {
         let config = FuzzTarget.checkpointConfig
         func make() -> StateCartPole { StateCartPole(version: config.env, frameStack: config.frameStack) }
         trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: false, lock: folderLock)
+        // A restore reads nothing from the folder (the summary.json of older checkpoints is
+        // then absent): it is removed now rather than left behind by every fuzzing process.
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     func restore(_ file: SafetensorsFile) -> FuzzOutcome {
