@@ -58,6 +58,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The coverage-guided fuzzers of the readers (Scripts/fuzz.sh builds them with libFuzzer).
+        .executableTarget(name: "pixel-dqn-fuzz", dependencies: ["PixelDQN"]),
         .testTarget(name: "DQNNumericsTests", dependencies: ["DQNNumerics"]),
         .testTarget(
             name: "PixelDQNTests",

@@ -17,6 +17,12 @@ extension SafetensorsFile {
         if isFolder.boolValue { throw SafetensorsError(file: path, "is a folder, expected a safetensors file") }
         // The system's reason (strerror), not Foundation's "NSCocoaErrorDomain error".
         if access(path, R_OK) != 0 { throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
+        // Refused before Foundation reads it: its reader leaks a 4 KB buffer on an empty file
+        // (swift-corelibs-foundation 6.3, found by LeakSanitizer).
+        var info = stat()
+        if stat(path, &info) == 0 && info.st_size < 8 {
+            throw SafetensorsError(file: path, "truncated: \(info.st_size) bytes, expected at least the 8-byte header length")
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw SafetensorsError(file: path, "cannot read: not a regular file, or a read error")

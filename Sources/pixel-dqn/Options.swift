@@ -1,5 +1,5 @@
 // Option types shared by the subcommands: comma-separated number lists (negative numbers
-// included, as users type them) and the environment name.
+// included, as users type them; parsed by PixelDQN's NumberLists) and the environment name.
 import ArgumentParser
 import Foundation
 import PixelDQN
@@ -8,12 +8,8 @@ import PixelDQN
 struct NumberList: ExpressibleByArgument {
     var values: [Double]
     init?(argument: String) {
-        var out: [Double] = []
-        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else { return nil }
-            out.append(v)
-        }
-        values = out
+        guard let values = NumberLists.numbers(argument) else { return nil }
+        self.values = values
     }
     var defaultValueDescription: String { values.map { "\($0)" }.joined(separator: ",") }
 }
@@ -22,13 +18,8 @@ struct NumberList: ExpressibleByArgument {
 struct ActionList: ExpressibleByArgument {
     var values: [Int]
     init?(argument: String) {
-        var out: [Int] = []
-        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let v = Int(part.trimmingCharacters(in: .whitespaces)) else { return nil }
-            out.append(v)
-        }
-        guard !out.isEmpty else { return nil }
-        values = out
+        guard let values = NumberLists.integers(argument) else { return nil }
+        self.values = values
     }
 }
 
@@ -36,10 +27,9 @@ extension EnvironmentID: ExpressibleByArgument {}
 
 /// Parses a `--state` value into a state of `env`, or throws a ValidationError naming the option.
 func parseState(_ list: NumberList, env: EnvironmentID, option: String = "--state") throws -> StateVector {
-    if let problem = env.stateProblem(list.values) {
-        throw ValidationError(list.values.count == env.stateCount ? "\(option): \(problem)" : "\(option) \(problem)")
+    do { return try NumberLists.state(list.values, env: env, option: option) } catch let e as ConfigError {
+        throw ValidationError(e.message)
     }
-    return StateVector(list.values)
 }
 
 /// Checks `--actions` against the task's action count.

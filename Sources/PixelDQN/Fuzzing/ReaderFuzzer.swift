@@ -1,6 +1,8 @@
 // Mutation fuzzing of the two file readers users point at files from elsewhere: PNG (libpng)
-// and safetensors. Every mutated input must either load or throw the reader's own error; a
-// crash or a hang fails the run. Shared by the test suite (short) and `pixel-dqn fuzz` (long).
+// and safetensors, through the same entry points as the libFuzzer targets (FuzzTarget). Every
+// mutated input must either load or throw the reader's own error; a crash or a hang fails the
+// run. Shared by the test suite (short) and `pixel-dqn fuzz` (long); coverage-guided fuzzing is
+// Scripts/fuzz.sh.
 import Foundation
 
 public enum ReaderFuzzer {
@@ -13,6 +15,16 @@ public enum ReaderFuzzer {
         public var unexpected: [String] = []
         public var description: String {
             "\(reader): \(tried) inputs, \(loaded) loaded, \(rejected) rejected with a clear error, \(unexpected.count) unexpected"
+        }
+
+        /// Counts one input's outcome; `what` describes the input.
+        mutating func record(_ outcome: FuzzOutcome, _ what: String) {
+            tried += 1
+            switch outcome {
+            case .loaded: loaded += 1
+            case .rejected: rejected += 1
+            case .unexpected(let message): unexpected.append("\(what): \(message)")
+            }
         }
     }
 
@@ -58,57 +70,26 @@ public enum ReaderFuzzer {
         let valid = try image.encoded()
         var report = Report(reader: "PNG")
         mutations(of: valid, iterations: iterations, rng: &rng) { bytes, what in
-            report.tried += 1
-            do {
-                let decoded = try PNGImage.decode(bytes, channels: 1 + 2 * (report.tried % 2), name: "fuzz")
-                precondition(decoded.pixels.count == decoded.width * decoded.height * decoded.channels)
-                report.loaded += 1
-            } catch is PNGError {
-                report.rejected += 1
-            } catch {
-                report.unexpected.append("\(what): \(error)")
-            }
+            report.record(FuzzTarget.png.feed(bytes), what)
         }
         return report
     }
 
-    /// Fuzzes the safetensors reader (and loading into a network) from a small valid
-    /// checkpoint, plus crafted headers: lengths and offsets outside the file, absurd and
-    /// huge shapes, wrong dtypes.
+    /// Fuzzes the safetensors reader (with loading into a network and a checkpoint restore)
+    /// from a small valid file, plus crafted headers: lengths and offsets outside the file,
+    /// absurd and huge shapes, wrong dtypes.
     public static func fuzzSafetensors(iterations: Int, seed: UInt64) throws -> Report {
         var rng = Xoshiro256(seed: seed)
         var initRNG = Xoshiro256(seed: 1)
         let net = QNetwork(preset: .mlp, inputShape: [4], actions: 2, maxBatch: 1, rng: &initRNG)
-        // A small file keeps the run fast: the mlp's two tensors, cut down to a few values each.
+        // A small file keeps the run fast: the mlp's metadata and a few small tensors.
         var file = SafetensorsFile(metadata: net.architecture.metadata)
         file.set("fc1.bias", SafetensorsTensor(floats: [1, 2, 3], shape: [3]))
         file.set("steps", SafetensorsTensor(int64s: [7], shape: [1]))
         file.set("frame", SafetensorsTensor(uint8s: [1, 2, 3, 4], shape: [2, 2]))
         let valid = [UInt8](try file.serialized())
         var report = Report(reader: "safetensors")
-        func attempt(_ bytes: [UInt8], _ what: String) {
-            report.tried += 1
-            do {
-                let f = try SafetensorsFile(data: Data(bytes), file: "fuzz")
-                for (name, t) in f.tensors {
-                    switch t.dtype {
-                    case .F32: _ = try t.floats(name: name, file: "fuzz")
-                    case .F64: _ = try t.doubles(name: name, file: "fuzz")
-                    case .I64: _ = try t.int64s(name: name, file: "fuzz")
-                    case .U8: _ = try t.uint8s(name: name, file: "fuzz")
-                    }
-                }
-                // Loading into a network must check names, shapes and dtypes.
-                if (try? net.loadParameters(from: f, fileName: "fuzz")) != nil, f["fc1.weight"] == nil {
-                    report.unexpected.append("\(what): loaded a network from a file without fc1.weight")
-                }
-                report.loaded += 1
-            } catch is SafetensorsError {
-                report.rejected += 1
-            } catch {
-                report.unexpected.append("\(what): \(error)")
-            }
-        }
+        func attempt(_ bytes: [UInt8], _ what: String) { report.record(FuzzTarget.safetensors.feed(bytes), what) }
         // Crafted headers first.
         let crafted: [String] = [
             #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4000000000]}}"#,

@@ -70,11 +70,25 @@ public enum AtomicFile {
             throw FileError(path: path, problem: "no such file")
         }
         if isDir.boolValue { throw FileError(path: path, problem: "is a folder, expected a file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "read failed"
-            throw FileError(path: path, problem: "cannot be read (\(reason))")
+        // POSIX reads rather than FileManager.contents(atPath:), whose reader leaks a 4 KB buffer
+        // on every empty file (swift-corelibs-foundation 6.3, found by LeakSanitizer); the
+        // errors are the system's reason.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        var info = stat()
+        var bytes: [UInt8] = []
+        if fstat(fd, &info) == 0 && info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { readChunk(fd, $0.baseAddress, $0.count) }
+            if n == 0 { return bytes }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))")
+            }
+            bytes.append(contentsOf: chunk[0..<n])
         }
-        return [UInt8](data)
     }
 
     /// Creates `path` and its parents as folders; an existing file there is an error.
@@ -92,4 +106,9 @@ public enum AtomicFile {
             throw FileError(path: path, problem: "cannot create the folder (\(String(cString: strerror(errno))))")
         }
     }
+}
+
+/// read(2), named apart from `AtomicFile.read`.
+private func readChunk(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }

@@ -30,7 +30,11 @@ public struct RunSummary: Decodable, Equatable, Sendable {
 
     /// Reads and checks a summary.json.
     public static func read(_ path: String) throws -> RunSummary {
-        let bytes = try AtomicFile.read(path)
+        try decode(json: try AtomicFile.read(path), path: path)
+    }
+
+    /// Decodes and checks summary.json's bytes; `path` names the file in messages.
+    public static func decode(json bytes: [UInt8], path: String) throws -> RunSummary {
         let s: RunSummary
         do { s = try JSONDecoder().decode(RunSummary.self, from: Data(bytes)) } catch {
             throw FileError(path: path, problem: "not a pixel-dqn summary (\(describeDecodingError(error)))")
@@ -45,6 +49,16 @@ public struct RunSummary: Decodable, Equatable, Sendable {
         }
         if !s.wallSeconds.isFinite || !s.firstSolvedSeconds.isFinite { throw bad("a time is not a finite number") }
         return s
+    }
+
+    /// The two fields a resume reads from summary.json beside a checkpoint older than
+    /// `finished_total_timesteps` (whether its run finished): "steps" and "interrupted".
+    public static func stepsAndInterrupted(json bytes: [UInt8], path: String) throws -> (steps: Int, interrupted: Bool) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
+              let steps = object["steps"] as? Int, let interrupted = object["interrupted"] as? Bool else {
+            throw FileError(path: path, problem: "not a pixel-dqn summary (expected a JSON object with \"steps\" and \"interrupted\"); it tells whether this older checkpoint's run finished")
+        }
+        return (steps, interrupted)
     }
 }
 

@@ -9,7 +9,13 @@ extension Trainer {
     @discardableResult
     func restoreCheckpoint() throws -> [String: String] {
         let path = folder.checkpoint
-        let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+        return try restoreCheckpoint(from: SafetensorsFile(contentsOf: URL(fileURLWithPath: path)), path: path)
+    }
+
+    /// Restores the loop from a checkpoint's contents (`path` names it in messages): every
+    /// check first, then the commit. Returns its metadata.
+    @discardableResult
+    func restoreCheckpoint(from file: SafetensorsFile, path: String) throws -> [String: String] {
         let m = file.metadata
         func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
         guard m[CheckpointKeys.format] == "1" else {
@@ -121,12 +127,8 @@ extension Trainer {
     /// summary.json says so (same step, not interrupted). Returns the finished total or −1.
     private func finishedTotalOfAnOlderCheckpoint(step: Int) throws -> Int {
         guard FileManager.default.fileExists(atPath: folder.summary) else { return -1 }
-        let bytes = try AtomicFile.read(folder.summary)
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-              let steps = object["steps"] as? Int, let interrupted = object["interrupted"] as? Bool else {
-            throw FileError(path: folder.summary, problem: "not a pixel-dqn summary (expected a JSON object with \"steps\" and \"interrupted\"); it tells whether this older checkpoint's run finished")
-        }
-        return steps == step && !interrupted ? step : -1
+        let summary = try RunSummary.stepsAndInterrupted(json: try AtomicFile.read(folder.summary), path: folder.summary)
+        return summary.steps == step && !summary.interrupted ? step : -1
     }
 
     /// Reads metrics.csv and timing.csv back for a resumed run and checks them against the
