@@ -52,4 +52,10 @@ executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
 found=$(find "$crashes" -type f | wc -l)
 echo "== $target: ${executions:-?} executions, ${coverage:-cov: ? ft: ?}, crash/leak/timeout inputs in $crashes: $found, exit status $status"
+# A binary without coverage instrumentation (seen after a build of .build-fuzz killed midway)
+# runs blind: libFuzzer reports no cov at all. Say so instead of passing.
+if [ -z "$coverage" ]; then
+    echo "fuzz.sh: $bin reports no coverage, so it is not instrumented; remove .build-fuzz and run again" >&2
+    [ "$status" = 0 ] && status=1
+fi
 exit "$status"
