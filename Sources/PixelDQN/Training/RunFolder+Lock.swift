@@ -21,7 +21,8 @@ extension RunFolder {
     /// The lock file (`.lock`: an empty name for the user, holding the owner's process id).
     public var lockFile: String { path + "/.lock" }
 
-    /// Takes the folder's exclusive lock without waiting. The folder must exist.
+    /// Takes the folder's exclusive lock, waiting at most 2 s for a holder to let it go. The folder
+    /// must exist.
     /// - Throws: `ConfigError` naming the folder when another process (or another object in this
     ///   one) holds the lock, with that process's id, or when the lock file cannot be created.
     public func lock() throws -> RunFolderLock {
@@ -30,6 +31,11 @@ extension RunFolder {
         guard fd >= 0 else {
             throw ConfigError(message: "\(path): cannot create the run folder's lock file .lock (\(String(cString: strerror(errno))))")
         }
+        // A holder that lets go is waited for, up to a short grace: a process spawned by this one
+        // holds a copy of every descriptor between its fork and its exec (O_CLOEXEC acts at the
+        // exec), so a lock just released here can stay taken for that moment.
+        let grace = Date().addingTimeInterval(2)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && Date() < grace { usleep(10_000) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let reason = errno
             var buffer = [UInt8](repeating: 0, count: 32)
