@@ -17,7 +17,7 @@ struct PlotCommand: ParsableCommand {
         let folder = RunFolder(path: runFolder)
         let config = try folder.readConfig()
         let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
-        let metrics = try MetricsLog.parse(text, path: folder.metrics, env: config.env)
+        let metrics = try MetricsLog.parse(text, path: folder.metrics, env: config.env, frameSkip: config.frameSkip)
         let target = output ?? folder.returnsPlot
         try ReturnsPlot.draw(metrics, threshold: config.env.rewardThreshold, totalSteps: config.totalTimesteps,
                              title: "\(config.env.rawValue) from \(config.observation.rawValue), seed \(config.seed)")

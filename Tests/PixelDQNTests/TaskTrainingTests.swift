@@ -152,6 +152,24 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(wrong.status != 0 && wrong.err.contains("MountainCar-v0"), "\(wrong.err)")
     }
 
+    /// With a frame skip, an episode's return counts env steps (up to 200 for MountainCar) while
+    /// its length counts agent steps (up to 50 at skip 4): the resume's checks of metrics.csv and
+    /// of the checkpoint, and the sweep's reading of the folder, accept such a run.
+    @Test func aFrameSkipRunResumesAndAggregates() throws {
+        let dir = try temporaryFolder() + "/run"
+        let common = ["--env", "MountainCar-v0", "--frame-skip", "4", "--learning-starts", "100", "--buffer-size", "400",
+                      "--batch-size", "8", "--frame-size", "36", "--frame-stack", "2", "--eval-every", "0",
+                      "--eval-episodes", "1", "--final-eval-episodes", "1", "--threads", "1", "--quiet"]
+        // 230 agent steps: four whole episodes of 50 (return −200 each), and 30 steps into the fifth.
+        let first = try runTool(["train"] + common + ["--total-timesteps", "230", "--output", dir])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(try text(dir + "/metrics.csv").contains("-200.000000,50,"))
+        let resumed = try runTool(["train", "--resume", dir, "--total-timesteps", "260", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        let sweep = try runTool(["sweep", "--aggregate", dir, "--output", dir + "/../sweep"])
+        #expect(sweep.status == 0 && FileManager.default.fileExists(atPath: dir + "/../sweep/sweep.json"), "\(sweep.err)")
+    }
+
     /// A GIF of another task: its scene in its colours, in real time at its own rate (Acrobot
     /// 15 steps per second: a higher --fps shows every step).
     @Test func gifsShowEveryTaskInRealTime() throws {

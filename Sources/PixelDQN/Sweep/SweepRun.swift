@@ -91,7 +91,7 @@ public struct SweepRun: Sendable {
         evaluations = []
         if summary?.interrupted == false {
             let text = String(decoding: try AtomicFile.read(run.metrics), as: UTF8.self)
-            evaluations = SweepRun.periodicEvaluations(try MetricsLog.parse(text, path: run.metrics, env: config.env), evalEvery: config.evalEvery)
+            evaluations = SweepRun.periodicEvaluations(try MetricsLog.parse(text, path: run.metrics, env: config.env, frameSkip: config.frameSkip), evalEvery: config.evalEvery)
         }
     }
 

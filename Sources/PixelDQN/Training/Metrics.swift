@@ -95,8 +95,9 @@ public struct MetricsLog: Sendable {
     /// kind, field count, which fields are empty, every number (finite and in its range: ε in
     /// [0, 1], a return within its length, an evaluation's min ≤ mean ≤ max), steps in order and
     /// episodes numbered 0, 1, 2, … The error names the file, the line, the field and the value.
-    /// `env` sets the range of a return (CartPole's are positive, the others' negative).
-    public static func parse(_ text: String, path: String, env: EnvironmentID = .cartPoleV1) throws -> MetricsLog {
+    /// `env` sets the range of a return (CartPole's are positive, the others' negative);
+    /// `frameSkip` the env steps of each agent step counted in an episode's length.
+    public static func parse(_ text: String, path: String, env: EnvironmentID = .cartPoleV1, frameSkip: Int = 1) throws -> MetricsLog {
         var log = MetricsLog()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard let first = lines.first, first == header else {
@@ -133,7 +134,7 @@ public struct MetricsLog: Sendable {
                     throw bad("episode \(ep) ends at step \(step), not after episode \(ep - 1) (step \(previous.step))")
                 }
                 let len = try int(4, "length", 1...step)
-                let ret = try number(3, "return", env.returnRange(steps: len))
+                let ret = try number(3, "return", env.returnRange(steps: min(len * frameSkip, env.maxEpisodeSteps)))
                 let eps = try number(5, "epsilon", 0...1)
                 let loss = try number(6, "mean loss", 0...Double.greatestFiniteMagnitude)
                 let q = try number(7, "mean max-Q")

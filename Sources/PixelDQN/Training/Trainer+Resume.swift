@@ -42,7 +42,7 @@ extension Trainer {
         }
         l.episode = try reader.int("episode", 0...l.step)
         l.episodeLength = try reader.int("episode_length", 0...min(l.step, episodeSteps))
-        l.episodeReturn = try reader.double("episode_return", config.env.returnRange(steps: l.episodeLength))
+        l.episodeReturn = try reader.double("episode_return", config.env.returnRange(steps: min(l.episodeLength * config.frameSkip, episodeSteps)))
         l.lossCount = try reader.int("loss_count", 0...(l.step * config.gradientSteps))
         l.lossSum = try reader.double("loss_sum", 0...Double.greatestFiniteMagnitude)
         l.qSum = try reader.double("q_sum", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
@@ -137,7 +137,7 @@ extension Trainer {
     /// must be the network the checkpoint's best evaluation saved.
     func readRunFiles(checkpoint: [String: String]) throws {
         let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
-        var log = try MetricsLog.parse(text, path: folder.metrics, env: config.env)
+        var log = try MetricsLog.parse(text, path: folder.metrics, env: config.env, frameSkip: config.frameSkip)
         // Rows written after the checkpoint belong to steps that will be replayed.
         log.episodes.removeAll { $0.step > loop.step }
         log.evaluations.removeAll { $0.step > loop.step }
