@@ -137,7 +137,7 @@ public struct SweepReport: Sendable {
     public var summaryLines: [String] {
         func show(_ e: IntervalEstimate?, _ format: String) -> String {
             guard let e else { return "none" }
-            return "median \(String(format: format, e.median)), IQM \(String(format: format, e.iqm)) (95% CI \(String(format: format, e.lower))-\(String(format: format, e.upper)))"
+            return "median \(String(format: format, e.median)), IQM \(String(format: format, e.iqm)) (95% CI [\(String(format: format, e.lower)), \(String(format: format, e.upper))])"
         }
         var lines = ["\(runs.count) seed\(runs.count == 1 ? "" : "s") finished" + (unfinished.isEmpty ? "" : ", \(unfinished.count) unfinished")
                      + "; \(solvedCount) solved (\(env.rawValue) from \(observation.rawValue), threshold \(Int(threshold)), budget \(budget) steps)"]
