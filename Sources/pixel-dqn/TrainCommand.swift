@@ -77,6 +77,8 @@ struct TrainCommand: ParsableCommand {
     var priorityBeta: Double?
     @Option(name: .customLong("priority-epsilon"), parsing: .unconditional, help: "Added to |TD error| in priorities \(defaults(\TrainingConfig.priorityEpsilon)).", transform: Parse.number)
     var priorityEpsilon: Double?
+    @Option(name: .customLong("reward-scale"), parsing: .unconditional, help: "Factor on every reward in the learner's targets (returns are still reported in the task's units) \(defaults(\TrainingConfig.rewardScale)).", transform: Parse.number)
+    var rewardScale: Double?
     @Option(help: "none or shift (DrQ's random shift of replayed s and s′; pixels only) \(defaults(\TrainingConfig.augment.rawValue)).")
     var augment: AugmentKind?
     @Option(name: .customLong("augment-pad"), parsing: .unconditional, help: "Largest shift in pixels for --augment shift \(defaults(\TrainingConfig.augmentPad)).", transform: Parse.integer)
@@ -138,7 +140,7 @@ struct TrainCommand: ParsableCommand {
         add("priorityEpsilon", priorityEpsilon, \.priorityEpsilon); add("augment", augment, \.augment)
         add("augmentPad", augmentPad, \.augmentPad); add("gradientSteps", gradientSteps, \.gradientSteps)
         add("learningRateSchedule", learningRateSchedule, \.learningRateSchedule)
-        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("frameStack", frameStack, \.frameStack)
+        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("frameStack", frameStack, \.frameStack)
         add("frameSkip", frameSkip, \.frameSkip); add("frameSize", frameSize, \.frameSize); add("evalEvery", evalEvery, \.evalEvery)
         add("evalEpisodes", evalEpisodes, \.evalEpisodes); add("finalEvalEpisodes", finalEvalEpisodes, \.finalEvalEpisodes)
         add("evalEpsilon", evalEpsilon, \.evalEpsilon); add("checkpointEvery", checkpointEvery, \.checkpointEvery)

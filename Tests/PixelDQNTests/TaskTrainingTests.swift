@@ -152,6 +152,28 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(wrong.status != 0 && wrong.err.contains("MountainCar-v0"), "\(wrong.err)")
     }
 
+    /// --reward-scale multiplies the rewards the learner sees (the replay memory's) and nothing
+    /// the user reads: returns stay in the task's units; the option is kept in config.json and
+    /// checked like every other.
+    @Test func rewardScaleScalesTheLearnersRewardsOnly() throws {
+        let dir = try temporaryFolder()
+        let common = ["--env", "MountainCar-v0", "--observation", "state", "--total-timesteps", "250", "--learning-starts", "100",
+                      "--buffer-size", "300", "--batch-size", "8", "--eval-every", "0", "--final-eval-episodes", "0",
+                      "--save-replay", "--threads", "1", "--quiet"]
+        let r = try runTool(["train"] + common + ["--reward-scale", "0.01", "--output", dir + "/run"])
+        #expect(r.status == 0, "\(r.err)")
+        let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: dir + "/run/checkpoint.safetensors"))
+        let rewards = try file.tensor("replay.rewards", file: "checkpoint").floats(name: "replay.rewards", file: "checkpoint")
+        // 250 transitions of reward −1 × 0.01; the other slots (reset frames, unused) hold 0.
+        #expect(rewards.filter { $0 != 0 }.count == 250 && Set(rewards.filter { $0 != 0 }) == [-0.01], "stored rewards: \(Set(rewards))")
+        #expect(try text(dir + "/run/metrics.csv").contains("-200.000000,200,"))
+        #expect(try RunFolder(path: dir + "/run").readConfig().rewardScale == 0.01)
+        for bad in ["0", "-1", "nan", "1e7"] {
+            let refused = try runTool(["train"] + common + ["--reward-scale", bad, "--output", dir + "/bad"])
+            #expect(refused.status != 0 && refused.status < 128 && refused.err.contains("--reward-scale"), "\(bad): \(refused.err)")
+        }
+    }
+
     /// With a frame skip, an episode's return counts env steps (up to 200 for MountainCar) while
     /// its length counts agent steps (up to 50 at skip 4): the resume's checks of metrics.csv and
     /// of the checkpoint, and the sweep's reading of the folder, accept such a run.

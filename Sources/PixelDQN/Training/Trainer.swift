@@ -193,7 +193,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             }
             let result = try source.step(action)
             source.newestFrame.withUnsafeBufferPointer {
-                memory.append(action: action, reward: Float(result.reward), terminated: result.terminated,
+                memory.append(action: action, reward: Float(result.reward * config.rewardScale), terminated: result.terminated,
                               truncated: result.truncated, nextFrame: $0)
             }
             loop.step += 1
@@ -263,7 +263,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         let stats = agent.update(batch)
         // A return can never exceed maxReward/(1 − γ) (≤ 1/(1 − γ) here); Q-values far beyond
         // that bound, or a non-finite loss, mean the optimization diverged.
-        let qBound = 100 * max(1, 1 / max(1 - config.gamma, 1e-6))
+        let qBound = 100 * max(1, config.rewardScale * Double(config.frameSkip)) * max(1, 1 / max(1 - config.gamma, 1e-6))
         guard stats.loss.isFinite, stats.gradientNorm.isFinite, abs(stats.meanMaxQ) <= Float(qBound) else {
             try writeMetrics()
             throw TrainingError(message: "training stopped at step \(loop.step): the optimization diverged (loss \(stats.loss), gradient norm \(stats.gradientNorm), mean max-Q \(stats.meanMaxQ), bound \(qBound)); try a smaller --learning-rate. The last good checkpoint is kept: \(FileManager.default.fileExists(atPath: folder.checkpoint) ? folder.checkpoint : "none was written yet").")

@@ -9,7 +9,8 @@ extension TrainingConfig {
     static var valuesBeforeOptionsExisted: [String: Any] {
         ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
          "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
-         "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false]
+         "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false,
+         "rewardScale": 1.0]
     }
 
     /// The fields config.json holds (those `TrainingConfig` encodes).

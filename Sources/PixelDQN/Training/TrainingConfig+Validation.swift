@@ -34,7 +34,7 @@ extension TrainingConfig {
         "stopWhenSolved": "--stop-when-solved", "tensorboard": "--tensorboard", "nStep": "--n-step", "dueling": "--dueling", "prioritized": "--prioritized",
         "priorityAlpha": "--priority-alpha", "priorityBeta": "--priority-beta", "priorityEpsilon": "--priority-epsilon",
         "augment": "--augment", "augmentPad": "--augment-pad", "gradientSteps": "--gradient-steps",
-        "learningRateSchedule": "--lr-schedule", "finalLearningRate": "--final-learning-rate", "version": "--version",
+        "learningRateSchedule": "--lr-schedule", "finalLearningRate": "--final-learning-rate", "rewardScale": "--reward-scale", "version": "--version",
     ]
 
     /// Upper bound of every step count (total steps, frequencies, learning starts): 10⁹ steps, about
@@ -138,6 +138,7 @@ extension TrainingConfig {
         if augment != .none && observation != .pixels { try fail("augment", "none for state observations", augment.rawValue) }
         try count("augmentPad", augmentPad, 0...(frameSize / 4))
         try count("gradientSteps", gradientSteps, 1...64)
+        if !(rewardScale >= 1e-6 && rewardScale <= 1e6) { try fail("rewardScale", "a positive number from 1e-6 to 1e6", rewardScale) }
         if !(finalLearningRate == 0 || Self.learningRateRange.contains(finalLearningRate)) {
             try fail("finalLearningRate", "0 or a positive number from 1e-30 to 1e30", finalLearningRate)
         }

@@ -114,6 +114,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var learningRateSchedule: LearningRateSchedule = .constant
     /// The learning rate at the end of a linear schedule.
     public var finalLearningRate = 0.0
+    /// The factor on every reward in the learner's targets (the replay memory stores r × scale);
+    /// returns, evaluations and the solve threshold stay in the task's own units.
+    public var rewardScale = 1.0
     /// Write TensorBoard event files into the run folder (Logging/); no effect on training.
     public var tensorboard = true
     /// The pixel-dqn version that wrote the config.
