@@ -58,6 +58,7 @@ struct LoadedModel {
         }
         if let k = try field("frame_stack", "an integer from 1 to 32", { Int($0).flatMap { (1...32).contains($0) ? $0 : nil } }) { c.frameStack = k }
         if let s = try field("frame_skip", "an integer from 1 to 16", { Int($0).flatMap { (1...16).contains($0) ? $0 : nil } }) { c.frameSkip = s }
+        if let v = try field("invert_frames", "true or false", { ["true": true, "false": false][$0] }) { c.invertFrames = v }
         if let f = try field("frame_size", "an integer from 36 to 256", { Int($0).flatMap { (36...256).contains($0) ? $0 : nil } }) { c.frameSize = f }
         guard c.inputShape == network.inputShape else {
             throw ConfigError(message: "\(path): network input \(network.inputShape) does not match the observation settings \(c.inputShape) of \(c.env.rawValue) in its metadata (env, frame_stack, frame_size)")
@@ -101,7 +102,7 @@ struct EvaluateCommand: ParsableCommand {
         switch loaded.config.observation {
         case .pixels:
             let c = loaded.config
-            let source = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
+            let source = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip, invert: c.invertFrames)
             stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
         case .state:
             let source = StateObservation(id: loaded.config.env, frameStack: loaded.config.frameStack)
@@ -154,7 +155,7 @@ struct PlayCommand: ParsableCommand {
         }
         let title = "pixel-dqn play, model \((m.path as NSString).lastPathComponent), \(c.env.rawValue), seed \(seed)"
         let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title, env: c.env)
-        let game = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip)
+        let game = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip, invert: c.invertFrames)
         var rng = Xoshiro256.derived(seed: seed, stream: 0)
         game.reset(using: &rng)
         var obs = [UInt8](repeating: 0, count: game.observationSize)

@@ -77,6 +77,8 @@ struct TrainCommand: ParsableCommand {
     var priorityBeta: Double?
     @Option(name: .customLong("priority-epsilon"), parsing: .unconditional, help: "Added to |TD error| in priorities \(defaults(\TrainingConfig.priorityEpsilon)).", transform: Parse.number)
     var priorityEpsilon: Double?
+    @Flag(name: .customLong("invert-frames"), help: "Frames enter φ as 255 − gray: the white background 0, the shapes bright (pixels only).")
+    var invertFrames = false
     @Option(name: .customLong("reward-scale"), parsing: .unconditional, help: "Factor on every reward in the learner's targets (returns are still reported in the task's units) \(defaults(\TrainingConfig.rewardScale)).", transform: Parse.number)
     var rewardScale: Double?
     @Option(help: "none or shift (DrQ's random shift of replayed s and s′; pixels only) \(defaults(\TrainingConfig.augment.rawValue)).")
@@ -140,7 +142,7 @@ struct TrainCommand: ParsableCommand {
         add("priorityEpsilon", priorityEpsilon, \.priorityEpsilon); add("augment", augment, \.augment)
         add("augmentPad", augmentPad, \.augmentPad); add("gradientSteps", gradientSteps, \.gradientSteps)
         add("learningRateSchedule", learningRateSchedule, \.learningRateSchedule)
-        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("frameStack", frameStack, \.frameStack)
+        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("invertFrames", invertFrames ? true : nil, \.invertFrames); add("frameStack", frameStack, \.frameStack)
         add("frameSkip", frameSkip, \.frameSkip); add("frameSize", frameSize, \.frameSize); add("evalEvery", evalEvery, \.evalEvery)
         add("evalEpisodes", evalEpisodes, \.evalEpisodes); add("finalEvalEpisodes", finalEvalEpisodes, \.finalEvalEpisodes)
         add("evalEpsilon", evalEpsilon, \.evalEpsilon); add("checkpointEvery", checkpointEvery, \.checkpointEvery)
@@ -257,7 +259,7 @@ struct TrainCommand: ParsableCommand {
         case .pixels:
             func make() -> PixelObservation<AnyEnvironment> {
                 PixelObservation(id: config.env, width: config.frameSize, height: config.frameSize,
-                                 frameStack: config.frameStack, frameSkip: config.frameSkip)
+                                 frameStack: config.frameStack, frameSkip: config.frameSkip, invert: config.invertFrames)
             }
             let trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: resume, lock: lock)
             if let prepared, try !prepared(trainer) { return nil }

@@ -152,6 +152,40 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(wrong.status != 0 && wrong.err.contains("MountainCar-v0"), "\(wrong.err)")
     }
 
+    /// --invert-frames: φ holds 255 − the frames it holds without it, step for step; the option reaches the model's metadata, so evaluate and play see what training saw.
+    @Test func invertedFramesAreTheComplementAndTravelWithTheModel() throws {
+        // (With a frame skip the pixelwise max of two frames keeps the brighter pixels, which
+        // inverted are the shapes: there the two differ by design, so the check is for skip 1.)
+        for skip in [1] {
+            let plain = PixelObservation(id: .acrobotV1, width: 36, height: 36, frameStack: 2, frameSkip: skip)
+            let inverted = PixelObservation(id: .acrobotV1, width: 36, height: 36, frameStack: 2, frameSkip: skip, invert: true)
+            var a = Xoshiro256(seed: 5), b = Xoshiro256(seed: 5)
+            plain.reset(using: &a); inverted.reset(using: &b)
+            for step in 0..<12 {
+                if step > 0 { _ = try plain.step(step % 3); _ = try inverted.step(step % 3) }
+                var x = [UInt8](repeating: 0, count: plain.observationSize), y = x
+                x.withUnsafeMutableBufferPointer { plain.copyObservation(into: $0) }
+                y.withUnsafeMutableBufferPointer { inverted.copyObservation(into: $0) }
+                // The zero padding of φ stays zero; every drawn pixel is complemented.
+                let zeros = step == 0 ? plain.frameSize : 0
+                #expect(y[..<zeros].allSatisfy { $0 == 0 } && zip(x[zeros...], y[zeros...]).allSatisfy { $0 &+ $1 == 255 }, "skip \(skip), step \(step)")
+            }
+        }
+        let dir = try temporaryFolder()
+        let common = ["--env", "Acrobot-v1", "--total-timesteps", "200", "--learning-starts", "100", "--buffer-size", "300",
+                      "--batch-size", "8", "--frame-size", "36", "--frame-stack", "2", "--eval-every", "0",
+                      "--final-eval-episodes", "1", "--threads", "1", "--quiet", "--invert-frames"]
+        let r = try runTool(["train"] + common + ["--output", dir + "/run"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(try RunFolder(path: dir + "/run").readConfig().invertFrames)
+        let meta = try SafetensorsFile(contentsOf: URL(fileURLWithPath: dir + "/run/model.safetensors")).metadata
+        #expect(meta["invert_frames"] == "true")
+        let e = try runTool(["evaluate", "--model", dir + "/run/model.safetensors", "--episodes", "1"])
+        #expect(e.status == 0, "\(e.err)")
+        let state = try runTool(["train", "--observation", "state"] + common + ["--output", dir + "/state"])
+        #expect(state.status != 0 && state.status < 128 && state.err.contains("--invert-frames"), "\(state.err)")
+    }
+
     /// --reward-scale multiplies the rewards the learner sees (the replay memory's) and nothing
     /// the user reads: returns stay in the task's units; the option is kept in config.json and
     /// checked like every other.

@@ -12,16 +12,19 @@ public final class PixelObservation<E: Environment> {
     public private(set) var stack: FrameStack
     /// Env steps per agent step (1 = no skipping); rewards are summed over them.
     public let frameSkip: Int
+    /// Frames are stored as 255 − gray: the white background becomes 0 and the shapes bright.
+    public let invert: Bool
     /// The newest frame pushed onto φ.
     public private(set) var frame: [UInt8]
     private var previous: [UInt8]
 
-    public init(env: E, width: Int = 84, height: Int = 84, frameStack: Int = 4, frameSkip: Int = 1) {
+    public init(env: E, width: Int = 84, height: Int = 84, frameStack: Int = 4, frameSkip: Int = 1, invert: Bool = false) {
         precondition(frameSkip >= 1, "PixelObservation: frame skip must be at least 1, got \(frameSkip)")
         self.env = env
         rasterizer = Rasterizer(width: width, height: height, layout: env.sceneLayout)
         stack = FrameStack(depth: frameStack, frameSize: width * height)
         self.frameSkip = frameSkip
+        self.invert = invert
         frame = [UInt8](repeating: 0, count: width * height)
         previous = frame
     }
@@ -43,8 +46,16 @@ public final class PixelObservation<E: Environment> {
     }
 
     private func startEpisode() {
-        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, of: env, into: $0) }
+        renderFrame()
         stack.reset(start: frame)
+    }
+
+    /// Draws the current state into `frame` (inverted with `invert`).
+    private func renderFrame() {
+        frame.withUnsafeMutableBufferPointer { f in
+            rasterizer.render(env.state, of: env, into: f)
+            if invert { for i in f.indices { f[i] = 255 &- f[i] } }
+        }
     }
 
     /// Applies `action` for `frameSkip` env steps (stopping early at the episode's end), pushes
@@ -57,13 +68,13 @@ public final class PixelObservation<E: Environment> {
         while taken < frameSkip && !result.done {
             if taken == frameSkip - 1 {
                 swap(&frame, &previous)
-                frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, of: env, into: $0) }
+                renderFrame()
             }
             result = try env.step(action)
             total += result.reward
             taken += 1
         }
-        frame.withUnsafeMutableBufferPointer { rasterizer.render(env.state, of: env, into: $0) }
+        renderFrame()
         if frameSkip > 1 && taken == frameSkip {
             // Max over the last two frames (DeepMind's flicker fix): `previous` holds the frame
             // one env step before the last.
@@ -106,7 +117,8 @@ extension PixelObservation where E == CartPole {
 
 extension PixelObservation where E == AnyEnvironment {
     /// The task `id` through pixels.
-    public convenience init(id: EnvironmentID, width: Int = 84, height: Int = 84, frameStack: Int = 4, frameSkip: Int = 1) {
-        self.init(env: AnyEnvironment(id), width: width, height: height, frameStack: frameStack, frameSkip: frameSkip)
+    public convenience init(id: EnvironmentID, width: Int = 84, height: Int = 84, frameStack: Int = 4, frameSkip: Int = 1,
+                            invert: Bool = false) {
+        self.init(env: AnyEnvironment(id), width: width, height: height, frameStack: frameStack, frameSkip: frameSkip, invert: invert)
     }
 }

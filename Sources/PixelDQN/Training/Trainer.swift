@@ -363,6 +363,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         meta["frame_size"] = "\(config.frameSize)"
         meta["frame_stack"] = "\(config.frameStack)"
         meta["frame_skip"] = "\(config.frameSkip)"
+        if config.invertFrames { meta["invert_frames"] = "true" }
         meta["pixel_dqn_version"] = pixelDQNVersion
         try agent.online.save(to: URL(fileURLWithPath: path), metadata: meta)
     }

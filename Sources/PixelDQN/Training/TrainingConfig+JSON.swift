@@ -10,7 +10,7 @@ extension TrainingConfig {
         ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
          "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
          "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false,
-         "rewardScale": 1.0]
+         "rewardScale": 1.0, "invertFrames": false]
     }
 
     /// The fields config.json holds (those `TrainingConfig` encodes).
@@ -93,10 +93,10 @@ extension TrainingConfig {
     /// What a field's JSON value must be.
     private static func expectedType(of key: String) -> String {
         switch key {
-        case "double", "saveReplay", "stopWhenSolved", "dueling", "prioritized", "tensorboard": return "true or false"
+        case "double", "saveReplay", "stopWhenSolved", "dueling", "prioritized", "tensorboard", "invertFrames": return "true or false"
         case "env", "observation", "network", "optimizer", "loss", "augment", "learningRateSchedule", "version": return "a string"
         case "learningRate", "gamma", "tau", "startEpsilon", "endEpsilon", "explorationFraction", "maxGradNorm",
-             "evalEpsilon", "priorityAlpha", "priorityBeta", "priorityEpsilon", "finalLearningRate": return "a number"
+             "evalEpsilon", "priorityAlpha", "priorityBeta", "priorityEpsilon", "finalLearningRate", "rewardScale": return "a number"
         case "seed": return "an integer from 0 to 18446744073709551615"
         default: return "an integer"
         }

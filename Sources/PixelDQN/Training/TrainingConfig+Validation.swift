@@ -34,7 +34,7 @@ extension TrainingConfig {
         "stopWhenSolved": "--stop-when-solved", "tensorboard": "--tensorboard", "nStep": "--n-step", "dueling": "--dueling", "prioritized": "--prioritized",
         "priorityAlpha": "--priority-alpha", "priorityBeta": "--priority-beta", "priorityEpsilon": "--priority-epsilon",
         "augment": "--augment", "augmentPad": "--augment-pad", "gradientSteps": "--gradient-steps",
-        "learningRateSchedule": "--lr-schedule", "finalLearningRate": "--final-learning-rate", "rewardScale": "--reward-scale", "version": "--version",
+        "learningRateSchedule": "--lr-schedule", "finalLearningRate": "--final-learning-rate", "rewardScale": "--reward-scale", "invertFrames": "--invert-frames", "version": "--version",
     ]
 
     /// Upper bound of every step count (total steps, frequencies, learning starts): 10⁹ steps, about
@@ -135,6 +135,7 @@ extension TrainingConfig {
         try number("priorityAlpha", priorityAlpha, 0...1, "a number in [0, 1]")
         try number("priorityBeta", priorityBeta, 0...1, "a number in [0, 1]")
         if !(priorityEpsilon > 0 && priorityEpsilon <= 1) { try fail("priorityEpsilon", "a number in (0, 1]", priorityEpsilon) }
+        if invertFrames && observation != .pixels { try fail("invertFrames", "false for state observations", invertFrames) }
         if augment != .none && observation != .pixels { try fail("augment", "none for state observations", augment.rawValue) }
         try count("augmentPad", augmentPad, 0...(frameSize / 4))
         try count("gradientSteps", gradientSteps, 1...64)

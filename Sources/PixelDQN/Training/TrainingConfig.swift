@@ -117,6 +117,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The factor on every reward in the learner's targets (the replay memory stores r × scale);
     /// returns, evaluations and the solve threshold stay in the task's own units.
     public var rewardScale = 1.0
+    /// Frames enter φ as 255 − gray (the background 0, the shapes bright); pixels only.
+    public var invertFrames = false
     /// Write TensorBoard event files into the run folder (Logging/); no effect on training.
     public var tensorboard = true
     /// The pixel-dqn version that wrote the config.
