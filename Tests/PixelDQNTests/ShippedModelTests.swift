@@ -21,4 +21,19 @@ import PixelDQN
         // A random policy averages about 22 on CartPole; the shipped model must be far above it.
         #expect(trained.mean >= max(100, 4 * random.mean), "trained \(trained.mean) vs random \(random.mean)")
     }
+
+    /// The pixel models of Acrobot-v1 and MountainCar-v0 are what `evaluate --env E` loads with no
+    /// --model; on the same start states they end episodes far sooner than random actions do
+    /// (random: −500 and −200, the time limits, on almost every episode).
+    @Test(arguments: [(EnvironmentID.acrobotV1, -300.0), (.mountainCarV0, -180.0)])
+    func everyTaskHasAShippedModelThatBeatsRandomActions(env: EnvironmentID, floor: Double) throws {
+        func mean(_ extra: [String]) throws -> Double {
+            let r = try runTool(["evaluate", "--env", env.rawValue, "--episodes", "5", "--seed", "12", "--json"] + extra)
+            #expect(r.status == 0, "\(r.err)")
+            let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+            return object?["mean"] as? Double ?? .nan
+        }
+        let trained = try mean([]), random = try mean(["--epsilon", "1"])
+        #expect(trained >= floor && trained >= random + 50, "trained \(trained) vs random \(random)")
+    }
 }
