@@ -63,6 +63,12 @@ public enum EnvironmentID: String, CaseIterable, Sendable, Codable {
         cartPoleVersion != nil ? 0...Double(steps) : -Double(steps)...0
     }
 
+    /// The returns of an episode `agentSteps` agent steps long when each repeats its action for
+    /// `frameSkip` env steps (the last may take fewer; the time limit caps the env steps).
+    public func returnRange(agentSteps: Int, frameSkip: Int) -> ClosedRange<Double> {
+        returnRange(steps: min(agentSteps * frameSkip, maxEpisodeSteps))
+    }
+
     /// The largest magnitude of each state number accepted from outside (`--state`, a checkpoint):
     /// far beyond what an episode reaches, small enough that a step stays finite and quick.
     /// Acrobot's velocities are held to ±100 rad/s (its bounds are 4π and 9π): from much faster

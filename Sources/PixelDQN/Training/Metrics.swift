@@ -134,7 +134,7 @@ public struct MetricsLog: Sendable {
                     throw bad("episode \(ep) ends at step \(step), not after episode \(ep - 1) (step \(previous.step))")
                 }
                 let len = try int(4, "length", 1...step)
-                let ret = try number(3, "return", env.returnRange(steps: min(len * frameSkip, env.maxEpisodeSteps)))
+                let ret = try number(3, "return", env.returnRange(agentSteps: len, frameSkip: frameSkip))
                 let eps = try number(5, "epsilon", 0...1)
                 let loss = try number(6, "mean loss", 0...Double.greatestFiniteMagnitude)
                 let q = try number(7, "mean max-Q")

@@ -42,7 +42,7 @@ extension Trainer {
         }
         l.episode = try reader.int("episode", 0...l.step)
         l.episodeLength = try reader.int("episode_length", 0...min(l.step, episodeSteps))
-        l.episodeReturn = try reader.double("episode_return", config.env.returnRange(steps: min(l.episodeLength * config.frameSkip, episodeSteps)))
+        l.episodeReturn = try reader.double("episode_return", config.env.returnRange(agentSteps: l.episodeLength, frameSkip: config.frameSkip))
         l.lossCount = try reader.int("loss_count", 0...(l.step * config.gradientSteps))
         l.lossSum = try reader.double("loss_sum", 0...Double.greatestFiniteMagnitude)
         l.qSum = try reader.double("q_sum", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
