@@ -19,11 +19,32 @@ private func defaults<T>(_ key: KeyPath<TrainingConfig, T>) -> String {
     return p == s ? "(default \(p))" : "(default \(p); state \(s))"
 }
 
+/// The defaults a task other than CartPole changes, written as the options that set them
+/// ("Acrobot-v1 from pixels: --invert-frames; …"), read from `TrainingConfig.defaults(for:env:)`.
+private let taskDefaults: String = {
+    var parts: [String] = []
+    for kind in [ObservationKind.pixels, .state] {
+        let base = TrainingConfig.defaults(for: kind)
+        for env in EnvironmentID.allCases where env != .cartPoleV0 && env != .cartPoleV1 {
+            let config = TrainingConfig.defaults(for: kind, env: env)
+            guard let data = try? JSONEncoder().encode(config),
+                  let values = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+            let options = config.fieldsDiffering(from: base).filter { $0 != "env" }.map { field -> String in
+                let name = TrainingConfig.optionNames[field] ?? field
+                if let flag = values[field] as? Bool { return flag ? name : "--no-" + name.dropFirst(2) }
+                return "\(name) \(values[field] ?? "")"
+            }
+            if !options.isEmpty { parts.append("\(env.rawValue) from \(kind == .pixels ? "pixels" : "the state"): \(options.joined(separator: " "))") }
+        }
+    }
+    return parts.joined(separator: "; ")
+}()
+
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a DQN on CartPole, Acrobot or MountainCar from pixels (default) or from the state.",
-        discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json, and TensorBoard event files (events.out.tfevents.*; tensorboard --logdir runs). Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp).")
+        discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json, and TensorBoard event files (events.out.tfevents.*; tensorboard --logdir runs). Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp). The other tasks change some defaults (each can still be given): \(taskDefaults).")
 
     @Option(help: "pixels (φ of rendered 84x84 frames) or state (the task's observation numbers: 4 for CartPole, 6 for Acrobot-v1, 2 for MountainCar-v0) (default pixels).")
     var observation: ObservationKind?
@@ -77,8 +98,8 @@ struct TrainCommand: ParsableCommand {
     var priorityBeta: Double?
     @Option(name: .customLong("priority-epsilon"), parsing: .unconditional, help: "Added to |TD error| in priorities \(defaults(\TrainingConfig.priorityEpsilon)).", transform: Parse.number)
     var priorityEpsilon: Double?
-    @Flag(name: .customLong("invert-frames"), help: "Frames enter φ as 255 − gray: the white background 0, the shapes bright (pixels only).")
-    var invertFrames = false
+    @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray: the white background 0, the shapes bright (pixels only; default on for Acrobot-v1 and MountainCar-v0, off for CartPole).")
+    var invertFrames: Bool?
     @Option(name: .customLong("reward-scale"), parsing: .unconditional, help: "Factor on every reward in the learner's targets (returns are still reported in the task's units) \(defaults(\TrainingConfig.rewardScale)).", transform: Parse.number)
     var rewardScale: Double?
     @Option(help: "none or shift (DrQ's random shift of replayed s and s′; pixels only) \(defaults(\TrainingConfig.augment.rawValue)).")
@@ -142,7 +163,7 @@ struct TrainCommand: ParsableCommand {
         add("priorityEpsilon", priorityEpsilon, \.priorityEpsilon); add("augment", augment, \.augment)
         add("augmentPad", augmentPad, \.augmentPad); add("gradientSteps", gradientSteps, \.gradientSteps)
         add("learningRateSchedule", learningRateSchedule, \.learningRateSchedule)
-        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("invertFrames", invertFrames ? true : nil, \.invertFrames); add("frameStack", frameStack, \.frameStack)
+        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("invertFrames", invertFrames, \.invertFrames); add("frameStack", frameStack, \.frameStack)
         add("frameSkip", frameSkip, \.frameSkip); add("frameSize", frameSize, \.frameSize); add("evalEvery", evalEvery, \.evalEvery)
         add("evalEpisodes", evalEpisodes, \.evalEpisodes); add("finalEvalEpisodes", finalEvalEpisodes, \.finalEvalEpisodes)
         add("evalEpsilon", evalEpsilon, \.evalEpsilon); add("checkpointEvery", checkpointEvery, \.checkpointEvery)
@@ -154,7 +175,7 @@ struct TrainCommand: ParsableCommand {
 
     /// The options over the chosen observation's defaults.
     func makeConfig() -> TrainingConfig {
-        var c = TrainingConfig.defaults(for: observation ?? .pixels)
+        var c = TrainingConfig.defaults(for: observation ?? .pixels, env: env)
         for option in givenOptions { option.apply(&c) }
         return c
     }

@@ -186,6 +186,36 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(state.status != 0 && state.status < 128 && state.err.contains("--invert-frames"), "\(state.err)")
     }
 
+    /// A task's own defaults (`train --help` lists them) apply when the option is not given, and
+    /// a given option wins: Acrobot-v1 from pixels inverts unless --no-invert-frames; MountainCar-v0
+    /// from pixels also acts every 10 env steps; CartPole and state runs keep theirs.
+    @Test func taskDefaultsApplyUnlessAnOptionIsGiven() throws {
+        let dir = try temporaryFolder()
+        let small = ["--total-timesteps", "150", "--learning-starts", "100", "--buffer-size", "300", "--batch-size", "8",
+                     "--frame-size", "36", "--frame-stack", "2", "--eval-every", "0", "--final-eval-episodes", "0",
+                     "--threads", "1", "--quiet", "--no-tensorboard"]
+        func config(_ name: String, _ options: [String]) throws -> TrainingConfig {
+            let r = try runTool(["train"] + small + options + ["--output", dir + "/" + name])
+            #expect(r.status == 0, "\(name): \(r.err)")
+            return try RunFolder(path: dir + "/" + name).readConfig()
+        }
+        let acrobot = try config("acrobot", ["--env", "Acrobot-v1"])
+        #expect(acrobot.invertFrames && acrobot.frameSkip == 1)
+        #expect(try !config("acrobot-off", ["--env", "Acrobot-v1", "--no-invert-frames"]).invertFrames)
+        let car = try config("car", ["--env", "MountainCar-v0"])
+        #expect(car.invertFrames && car.frameSkip == 10 && car.explorationFraction == 0.3 && car.evalEvery == 0)
+        let carSkip = try config("car-skip", ["--env", "MountainCar-v0", "--frame-skip", "2"])
+        #expect(carSkip.invertFrames && carSkip.frameSkip == 2)
+        let cartPole = try config("cartpole", [])
+        #expect(!cartPole.invertFrames && cartPole.frameSkip == 1 && cartPole.env == .cartPoleV1)
+        let carState = try config("car-state", ["--env", "MountainCar-v0", "--observation", "state", "--frame-stack", "1"])
+        #expect(!carState.invertFrames && carState.frameSkip == 1 && carState.network == .mlp)
+        // A resumed run keeps what its config.json says, whatever the task's defaults are now.
+        let resumed = try runTool(["train", "--resume", dir + "/acrobot-off", "--total-timesteps", "160", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(try !RunFolder(path: dir + "/acrobot-off").readConfig().invertFrames)
+    }
+
     /// --reward-scale multiplies the rewards the learner sees (the replay memory's) and nothing
     /// the user reads: returns stay in the task's units; the option is kept in config.json and
     /// checked like every other.
