@@ -154,7 +154,7 @@ struct PlayCommand: ParsableCommand {
             try AtomicFile.makeFolder(output + "/stacks")
         }
         let title = "pixel-dqn play, model \((m.path as NSString).lastPathComponent), \(c.env.rawValue), seed \(seed)"
-        let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title, env: c.env)
+        let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title, env: c.env, frameSkip: c.frameSkip)
         let game = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip, invert: c.invertFrames)
         var rng = Xoshiro256.derived(seed: seed, stream: 0)
         game.reset(using: &rng)

@@ -24,10 +24,10 @@ struct GIFOptions: ParsableArguments {
     }
 
     /// An EpisodeGIF for φ of k frames of `size` pixels, or nil without --gif.
-    func makeGIF(frameStack k: Int, frameSize size: Int, title: String, env: EnvironmentID = .cartPoleV1) throws -> EpisodeGIF? {
+    func makeGIF(frameStack k: Int, frameSize size: Int, title: String, env: EnvironmentID = .cartPoleV1, frameSkip: Int = 1) throws -> EpisodeGIF? {
         guard gif != nil else { return nil }
         if let p = EpisodeGIF.problem(frameStack: k, frameSize: size, fps: fps) { throw ValidationError(p) }
-        return try EpisodeGIF(frameStack: k, frameSize: size, fps: fps, title: title, env: env)
+        return try EpisodeGIF(frameStack: k, frameSize: size, fps: fps, title: title, env: env, frameSkip: frameSkip)
     }
 
     /// Writes the GIF and says where.

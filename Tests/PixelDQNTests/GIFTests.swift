@@ -131,6 +131,30 @@ import PixelDQN
         if delay > 0 { #expect(delays.allSatisfy { $0 == delay }) } else { #expect(Set(delays) == [3, 4]) }
     }
 
+    /// With a frame skip each picture stands for several env steps and is shown that long: 20
+    /// actions of MountainCar at skip 10 are 200 env steps, 6.67 s at its 30 steps per second,
+    /// and the last picture comes at the start of the frame-rate interval holding step 200
+    /// (at 7 fps interval 46, 6.57 s).
+    @Test(arguments: [(30, 667), (15, 667), (7, 657)])
+    func aFrameSkipKeepsRealTime(fps: Int, hundredths: Int) throws {
+        let game = PixelObservation(id: .mountainCarV0, width: 36, height: 36, frameStack: 2, frameSkip: 10)
+        var rng = Xoshiro256(seed: 3)
+        game.reset(using: &rng)
+        let gif = try EpisodeGIF(frameStack: 2, frameSize: 36, fps: fps, title: "skip", env: .mountainCarV0, frameSkip: 10)
+        var phi = [UInt8](repeating: 0, count: game.observationSize)
+        for step in 0...20 {
+            phi.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
+            try gif.add(EpisodeStep(state: game.env.state, phi: phi, step: step, episode: 0, episodeReturn: 0,
+                                    action: step < 20 ? 1 : nil, qValues: nil, outcome: step < 20 ? nil : "stopped"))
+            if step < 20 { #expect(try game.step(1).done == (step == 19)) }   // truncated at 200 env steps
+        }
+        let path = try temporaryFolder() + "/skip.gif"
+        try gif.write(to: path)
+        let info = try GIFInfo.read(path)
+        #expect(gif.pictures == 21)
+        #expect(info.duration - EpisodeGIF.endHold == hundredths, "delays \(info.frames.map(\.delay))")
+    }
+
     @Test func playAndDumpFramesWriteGIFsAndRefuseBadOptions() throws {
         let dir = try temporaryFolder()
         let dump = try runTool(["dump-frames", "--seed", "2", "--steps", "60", "--fps", "25", "--gif", dir + "/random.gif"])

@@ -64,7 +64,9 @@ public final class EpisodeGIF {
     var canvas: RGBCanvas
     var palette: GIFPalette
     let writer: GIFWriter
-    /// Steps given so far, and the frame-rate interval of the last picture.
+    /// Env steps per `add`.
+    let frameSkip: Int
+    /// Env steps given so far, and the frame-rate interval of the last picture.
     private var steps = 0
     private var lastInterval = -1
     /// Pictures given to the writer (before merging equal ones).
@@ -99,9 +101,12 @@ public final class EpisodeGIF {
     }
 
     /// - Precondition: `problem(...)` is nil for these settings.
-    public init(frameStack k: Int, frameSize: Int, fps: Int, title: String, env id: EnvironmentID = .cartPoleV1) throws {
+    /// `frameSkip` is the env steps each `add` stands for (the agent's frame skip), so that an
+    /// episode played with a skip still lasts its real time.
+    public init(frameStack k: Int, frameSize: Int, fps: Int, title: String, env id: EnvironmentID = .cartPoleV1, frameSkip: Int = 1) throws {
         if let p = EpisodeGIF.problem(frameStack: k, frameSize: frameSize, fps: fps) { preconditionFailure("EpisodeGIF: \(p)") }
-        frameStack = k; self.frameSize = frameSize; self.title = title
+        precondition(frameSkip >= 1, "EpisodeGIF: frame skip \(frameSkip)")
+        frameStack = k; self.frameSize = frameSize; self.title = title; self.frameSkip = frameSkip
         env = AnyEnvironment(id)
         stepsPerSecond = id.framesPerSecond
         self.fps = min(fps, id.framesPerSecond)
@@ -145,20 +150,23 @@ public final class EpisodeGIF {
         canvas.fill(x: x + w, y: y - 1, w: 1, h: h + 2, EpisodeGIF.border)
     }
 
-    /// Hundredths of a second of frame-rate interval `i`, rounded so that the delays add up to
-    /// real time (at 30 fps: 3, 3, 4, 3, 3, 4, ...).
-    func delay(ofInterval i: Int) -> Int { (100 * (i + 1) + fps / 2) / fps - (100 * i + fps / 2) / fps }
+    /// Hundredths of a second from the start of frame-rate interval `i` to that of `j`, rounded
+    /// so that the delays add up to real time (at 30 fps, one interval each: 3, 3, 4, 3, 3, 4, ...).
+    func delay(from i: Int, to j: Int) -> Int { (100 * j + fps / 2) / fps - (100 * i + fps / 2) / fps }
 
     /// Adds the next step; call it for every step, in order.
     public func add(_ s: EpisodeStep) throws {
         precondition(s.phi.count == frameStack * frameSize * frameSize, "EpisodeGIF: φ holds \(s.phi.count) bytes")
         let interval = steps * fps / stepsPerSecond
-        steps += 1
+        steps += frameSkip
         let isEnd = s.outcome != nil
         guard isEnd || interval != lastInterval else { return }
         lastInterval = interval
         draw(s)
-        try writer.add(palette.indices(rgb: canvas.pixels), delay: isEnd ? EpisodeGIF.endHold : delay(ofInterval: interval))
+        // Shown until the interval of the next step's picture: one interval, or with a frame skip
+        // the several the skipped env steps span.
+        let next = max(interval + 1, steps * fps / stepsPerSecond)
+        try writer.add(palette.indices(rgb: canvas.pixels), delay: isEnd ? EpisodeGIF.endHold : delay(from: interval, to: next))
         pictures += 1
     }
 
