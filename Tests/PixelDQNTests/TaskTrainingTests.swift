@@ -200,7 +200,7 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
             return try RunFolder(path: dir + "/" + name).readConfig()
         }
         let acrobot = try config("acrobot", ["--env", "Acrobot-v1"])
-        #expect(acrobot.invertFrames && acrobot.frameSkip == 1)
+        #expect(acrobot.invertFrames && acrobot.frameSkip == 1 && acrobot.explorationFraction == 0.1)
         #expect(try !config("acrobot-off", ["--env", "Acrobot-v1", "--no-invert-frames"]).invertFrames)
         let car = try config("car", ["--env", "MountainCar-v0"])
         #expect(car.invertFrames && car.frameSkip == 10 && car.explorationFraction == 0.3 && car.evalEvery == 0)

@@ -147,8 +147,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// the kind's own (CartPole-v1 from pixels, CartPole-v0 from the state); Acrobot-v1 and
     /// MountainCar-v0 change what their experiments showed they need (docs/tasks.md): from pixels
     /// both see inverted frames (dark shapes on white leave the first convolution's units dead),
-    /// and MountainCar acts every 10 env steps, explores longer and evaluates more often; from the
-    /// state both get the budgets their sweeps used.
+    /// Acrobot trains for the budget its sweep had, and MountainCar acts every 10 env steps,
+    /// explores longer and evaluates more often; from the state both get their sweeps' budgets.
     public static func defaults(for kind: ObservationKind, env: EnvironmentID? = nil) -> TrainingConfig {
         var c = defaults(for: kind)
         guard let env else { return c }
@@ -156,6 +156,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         switch (kind, env) {
         case (.pixels, .acrobotV1):
             c.invertFrames = true
+            c.totalTimesteps = 300_000
         case (.pixels, .mountainCarV0):
             c.invertFrames = true
             c.frameSkip = 10
