@@ -31,6 +31,9 @@ struct DumpFramesCommand: ParsableCommand {
     @Option(help: "The task: \(EnvironmentID.names).")
     var env: EnvironmentID = .cartPoleV1
 
+    @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray, as `train --invert-frames` feeds them (default: as the task's training defaults, on for Acrobot-v1 and MountainCar-v0).")
+    var invertFrames: Bool?
+
     @Option(help: "Output folder (created; existing files with the same names are replaced).")
     var output: String?
 
@@ -59,7 +62,9 @@ struct DumpFramesCommand: ParsableCommand {
         let episodeGIF = try animation.makeGIF(frameStack: frameStack, frameSize: size,
                                                title: "pixel-dqn dump-frames, random actions, \(env.rawValue), seed \(seed)", env: env)
         var rng = Xoshiro256(seed: seed)
-        let game = PixelObservation(id: env, width: size, height: size, frameStack: frameStack)
+        // φ as the task's training defaults show it to the agent, unless told otherwise.
+        let invert = invertFrames ?? TrainingConfig.defaults(for: .pixels, env: env).invertFrames
+        let game = PixelObservation(id: env, width: size, height: size, frameStack: frameStack, invert: invert)
         game.reset(using: &rng)
         var index = "step,episode,action,reward,terminated,truncated\n"
         var episode = 0

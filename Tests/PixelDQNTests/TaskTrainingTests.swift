@@ -210,6 +210,15 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(!cartPole.invertFrames && cartPole.frameSkip == 1 && cartPole.env == .cartPoleV1)
         let carState = try config("car-state", ["--env", "MountainCar-v0", "--observation", "state", "--frame-stack", "1"])
         #expect(!carState.invertFrames && carState.frameSkip == 1 && carState.network == .mlp)
+        // dump-frames shows φ as the task's defaults feed it: Acrobot's inverted unless told otherwise.
+        for (name, flag) in [("inverted", [String]()), ("plain", ["--no-invert-frames"])] {
+            let d = try runTool(["dump-frames", "--env", "Acrobot-v1", "--steps", "2", "--size", "36", "--frame-stack", "2",
+                                 "--output", dir + "/" + name] + flag)
+            #expect(d.status == 0, "\(d.err)")
+        }
+        let inverted = try PNGImage.read(dir + "/inverted/stacks/phi_00002.png").pixels
+        let plain = try PNGImage.read(dir + "/plain/stacks/phi_00002.png").pixels
+        #expect(inverted.count == 2 * 36 * 36 && zip(inverted, plain).allSatisfy { $0 &+ $1 == 255 })
         // A resumed run keeps what its config.json says, whatever the task's defaults are now.
         let resumed = try runTool(["train", "--resume", dir + "/acrobot-off", "--total-timesteps", "160", "--quiet"])
         #expect(resumed.status == 0, "\(resumed.err)")
