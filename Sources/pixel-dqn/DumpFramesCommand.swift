@@ -31,7 +31,7 @@ struct DumpFramesCommand: ParsableCommand {
     @Option(help: "The task: \(EnvironmentID.names).")
     var env: EnvironmentID = .cartPoleV1
 
-    @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray, as `train --invert-frames` feeds them (default: as the task's training defaults, on for Acrobot-v1 and MountainCar-v0).")
+    @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray, as `train` feeds them by default (--no-invert-frames: the frames as drawn) (default true).")
     var invertFrames: Bool?
 
     @Option(help: "Output folder (created; existing files with the same names are replaced).")

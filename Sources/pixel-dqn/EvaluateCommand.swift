@@ -46,6 +46,7 @@ struct LoadedModel {
         // its options (a file's value is outside data like any other).
         var c = TrainingConfig.defaults(for: network.preset == .mlp ? .state : .pixels)
         c.network = network.preset
+        c.invertFrames = false   // a model without invert_frames in its metadata was trained on plain frames
         func field<T>(_ key: String, _ expected: String, _ parse: (String) -> T?) throws -> T? {
             guard let text = meta[key] else { return nil }
             guard let v = parse(text) else { throw ConfigError(message: "\(path): metadata field \(key) is \"\(text)\", expected \(expected)") }

@@ -98,7 +98,7 @@ struct TrainCommand: ParsableCommand {
     var priorityBeta: Double?
     @Option(name: .customLong("priority-epsilon"), parsing: .unconditional, help: "Added to |TD error| in priorities \(defaults(\TrainingConfig.priorityEpsilon)).", transform: Parse.number)
     var priorityEpsilon: Double?
-    @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray: the white background 0, the shapes bright (pixels only; default on for Acrobot-v1 and MountainCar-v0, off for CartPole).")
+    @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray: the white background 0, the shapes bright (pixels only) \(defaults(\TrainingConfig.invertFrames)).")
     var invertFrames: Bool?
     @Option(name: .customLong("reward-scale"), parsing: .unconditional, help: "Factor on every reward in the learner's targets (returns are still reported in the task's units) \(defaults(\TrainingConfig.rewardScale)).", transform: Parse.number)
     var rewardScale: Double?

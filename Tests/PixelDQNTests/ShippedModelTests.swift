@@ -13,8 +13,10 @@ import PixelDQN
         let meta = try SafetensorsFile(contentsOf: url).metadata
         #expect(network.preset == .small && network.inputShape == [4, 84, 84] && network.actions == 2)
         #expect(meta["observation"] == "pixels" && meta["env"] == "CartPole-v1")
+        // It was trained on the default, inverted frames, and says so, as evaluate and play read it.
+        #expect(meta["invert_frames"] == "true")
 
-        let source = PixelCartPole(version: .v1)
+        let source = PixelObservation(id: .cartPoleV1, invert: true)
         let trained = try Evaluator.evaluate(network: network, source: source, episodes: 5, epsilon: 0, seed: 12, stream: 0)
         // ε = 1 is the uniformly random policy, on the same start states.
         let random = try Evaluator.evaluate(network: network, source: source, episodes: 5, epsilon: 1, seed: 12, stream: 0)

@@ -142,12 +142,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return priorityBeta + (1 - priorityBeta) * f
     }
 
-    /// The defaults for an observation kind and task: pixels as above; state follows the seed's
-    /// setup (CartPole-v0, mlp 4 → 256 → 2), tuned to learn within 50,000 steps. Without a task,
-    /// the kind's own (CartPole-v1 from pixels, CartPole-v0 from the state); Acrobot-v1 and
-    /// MountainCar-v0 change what their experiments showed they need (docs/tasks.md): from pixels
-    /// both see inverted frames (dark shapes on white leave the first convolution's units dead),
-    /// Acrobot trains for the budget its sweep had, and MountainCar acts every 10 env steps,
+    /// The defaults for an observation kind and task. Without a task, the kind's own (below);
+    /// Acrobot-v1 and MountainCar-v0 change what their experiments showed they need
+    /// (docs/tasks.md): from pixels Acrobot trains for the budget its sweep had, and MountainCar acts every 10 env steps,
     /// explores longer and evaluates more often; from the state both get their sweeps' budgets.
     public static func defaults(for kind: ObservationKind, env: EnvironmentID? = nil) -> TrainingConfig {
         var c = defaults(for: kind)
@@ -155,10 +152,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         c.env = env
         switch (kind, env) {
         case (.pixels, .acrobotV1):
-            c.invertFrames = true
             c.totalTimesteps = 300_000
         case (.pixels, .mountainCarV0):
-            c.invertFrames = true
             c.frameSkip = 10
             c.totalTimesteps = 50_000
             c.explorationFraction = 0.3
@@ -173,11 +168,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return c
     }
 
-    /// The defaults for an observation kind on its own task (CartPole-v1 from pixels, CartPole-v0
-    /// from the state).
+    /// The defaults for an observation kind on its own task: pixels as above with inverted frames
+    /// (CartPole-v1); state follows the seed's setup (CartPole-v0, mlp 4 → 256 → 2), tuned to learn
+    /// within 50,000 steps.
     public static func defaults(for kind: ObservationKind) -> TrainingConfig {
         var c = TrainingConfig()
         c.observation = kind
+        // Every task's scene is dark shapes on white: fed inverted, the first convolution keeps
+        // its units alive (CartPole-v1 over ten seeds: docs/experiments.md).
+        c.invertFrames = kind == .pixels
         if kind == .state {
             c.env = .cartPoleV0
             c.network = .mlp
