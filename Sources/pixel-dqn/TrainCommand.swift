@@ -20,7 +20,7 @@ private func defaults<T>(_ key: KeyPath<TrainingConfig, T>) -> String {
 }
 
 /// The defaults a task other than CartPole changes, written as the options that set them
-/// ("Acrobot-v1 from pixels: --invert-frames; …"), read from `TrainingConfig.defaults(for:env:)`.
+/// ("Acrobot-v1 from pixels: --total-timesteps 300000; …"), read from `TrainingConfig.defaults(for:env:)`.
 private let taskDefaults: String = {
     var parts: [String] = []
     for kind in [ObservationKind.pixels, .state] {

@@ -117,7 +117,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The factor on every reward in the learner's targets (the replay memory stores r × scale);
     /// returns, evaluations and the solve threshold stay in the task's own units.
     public var rewardScale = 1.0
-    /// Frames enter φ as 255 − gray (the background 0, the shapes bright); pixels only.
+    /// Frames enter φ as 255 − gray (the background 0, the shapes bright); pixels only. Off here
+    /// (what config.json files written before the option mean); `defaults(for: .pixels)` turns it on.
     public var invertFrames = false
     /// Write TensorBoard event files into the run folder (Logging/); no effect on training.
     public var tensorboard = true
@@ -144,8 +145,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// The defaults for an observation kind and task. Without a task, the kind's own (below);
     /// Acrobot-v1 and MountainCar-v0 change what their experiments showed they need
-    /// (docs/tasks.md): from pixels Acrobot trains for the budget its sweep had, and MountainCar acts every 10 env steps,
-    /// explores longer and evaluates more often; from the state both get their sweeps' budgets.
+    /// (docs/tasks.md): from pixels Acrobot trains for the budget its sweep had, and MountainCar
+    /// acts every 10 env steps, explores longer and evaluates more often; from the state both get
+    /// their sweeps' budgets.
     public static func defaults(for kind: ObservationKind, env: EnvironmentID? = nil) -> TrainingConfig {
         var c = defaults(for: kind)
         guard let env else { return c }
