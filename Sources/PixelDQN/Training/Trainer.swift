@@ -261,8 +261,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             batch.nextStates.withUnsafeMutableBufferPointer { shift.apply(to: $0, count: batch.size, using: &rng) }
         }
         let stats = agent.update(batch)
-        // A return can never exceed maxReward/(1 − γ) (maxReward ≤ rewardScale × frameSkip here); Q-values far beyond
-        // that bound, or a non-finite loss, mean the optimization diverged.
+        // A return can never exceed maxReward/(1 − γ) (maxReward ≤ rewardScale × frameSkip here);
+        // Q-values far beyond that bound, or a non-finite loss, mean the optimization diverged.
         let qBound = 100 * max(1, config.rewardScale * Double(config.frameSkip)) * max(1, 1 / max(1 - config.gamma, 1e-6))
         guard stats.loss.isFinite, stats.gradientNorm.isFinite, abs(stats.meanMaxQ) <= Float(qBound) else {
             try writeMetrics()
