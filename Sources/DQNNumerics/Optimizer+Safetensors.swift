@@ -2,13 +2,18 @@
 // average and step, under a prefix, so a trainer can put them in the same file as the network.
 
 extension SafetensorsFile {
-    /// A Float tensor `name` of exactly `count` elements (shape [count]), or a thrown error naming
-    /// the tensor with expected versus found dtype/shape.
-    public func floatVector(_ name: String, count: Int, file: String) throws -> [Float] {
+    /// A Float tensor `name` of exactly `count` finite elements (shape [count]), each ≥ 0 when
+    /// `nonNegative`, or a thrown error naming the tensor with expected versus found
+    /// dtype/shape/value.
+    public func floatVector(_ name: String, count: Int, file: String, nonNegative: Bool = false) throws -> [Float] {
         let t = try tensor(name, file: file)
         guard t.dtype == .F32 else { throw SafetensorsError(file: file, "tensor \(name) has dtype \(t.dtype.rawValue), expected F32") }
         guard t.shape == [count] else { throw SafetensorsError(file: file, "tensor \(name) has shape \(t.shape), expected [\(count)]") }
-        return try t.floats(name: name, file: file)
+        let values = try t.floats(name: name, file: file)
+        if let bad = values.firstIndex(where: { !$0.isFinite || (nonNegative && $0 < 0) }) {
+            throw SafetensorsError(file: file, "tensor \(name) holds \(values[bad]) at element \(bad), expected \(nonNegative ? "finite values ≥ 0" : "finite values")")
+        }
+        return values
     }
 
     /// A scalar I64 tensor `name` (shape []) as a non-negative Int.
@@ -35,7 +40,7 @@ extension Adam {
     public func restoreState(from file: SafetensorsFile, prefix: String = "adam", fileName: String) throws {
         let n = firstMoment.count
         let m = try file.floatVector(prefix + ".exp_avg", count: n, file: fileName)
-        let v = try file.floatVector(prefix + ".exp_avg_sq", count: n, file: fileName)
+        let v = try file.floatVector(prefix + ".exp_avg_sq", count: n, file: fileName, nonNegative: true)
         restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName), firstMoment: m, secondMoment: v)
     }
 }
@@ -49,7 +54,7 @@ extension RMSProp {
 
     /// Restores the state written by `addState`; throws naming a missing or mis-shaped tensor.
     public func restoreState(from file: SafetensorsFile, prefix: String = "rmsprop", fileName: String) throws {
-        let s = try file.floatVector(prefix + ".square_avg", count: squareAverage.count, file: fileName)
+        let s = try file.floatVector(prefix + ".square_avg", count: squareAverage.count, file: fileName, nonNegative: true)
         restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName), squareAverage: s)
     }
 }

@@ -85,7 +85,7 @@ extension QNetwork {
     }
 
     /// Copies every named tensor of `file` into the parameters, after checking that each exists
-    /// and has dtype F32 and this network's shape. Extra tensors (e.g. optimizer state) are ignored.
+    /// and has dtype F32, this network's shape and finite values. Extra tensors (e.g. optimizer state) are ignored.
     /// Nothing is changed when a check fails.
     /// Tensors are looked up as `prefix` + PyTorch name.
     public func loadParameters(from file: SafetensorsFile, fileName: String, prefix: String = "") throws {
@@ -99,7 +99,11 @@ extension QNetwork {
             guard tensor.shape == t.shape else {
                 throw SafetensorsError(file: fileName, "tensor \(name) has shape \(tensor.shape), expected \(t.shape)")
             }
-            values.append(try tensor.floats(name: name, file: fileName))
+            let floats = try tensor.floats(name: name, file: fileName)
+            if let bad = floats.firstIndex(where: { !$0.isFinite }) {
+                throw SafetensorsError(file: fileName, "tensor \(name) holds \(floats[bad]) at element \(bad), expected finite weights")
+            }
+            values.append(floats)
         }
         for (t, v) in zip(namedTensors, values) {
             for (i, x) in zip(t.range, v) { parameters[i] = x }

@@ -20,6 +20,9 @@ extension SafetensorsFile {
         // Refused before Foundation reads it: its reader leaks a 4 KB buffer on an empty file
         // (swift-corelibs-foundation 6.3, found by LeakSanitizer).
         var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw SafetensorsError(file: path, "is not a regular file (a device, a pipe or a socket), expected a safetensors file")
+        }
         if stat(path, &info) == 0 && info.st_size < 8 {
             throw SafetensorsError(file: path, "truncated: \(info.st_size) bytes, expected at least the 8-byte header length")
         }
@@ -61,6 +64,7 @@ extension SafetensorsFile {
                 }
                 continue
             }
+            guard !name.isEmpty else { throw fail("a tensor has an empty name, expected a non-empty name") }
             guard let info = value as? [String: Any] else { throw fail("tensor \(name): entry is not an object") }
             guard let dtypeName = info["dtype"] as? String else { throw fail("tensor \(name): dtype missing") }
             guard let dtype = SafetensorsDType(rawValue: dtypeName) else {

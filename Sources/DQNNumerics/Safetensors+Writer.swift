@@ -37,6 +37,11 @@ extension SafetensorsFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw SafetensorsError(file: path, "is a folder, expected a file path")
         }
+        // The rename would replace a device or a pipe (or a link to one) with a regular file.
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw SafetensorsError(file: path, "is not a regular file (a device, a pipe or a socket), expected a regular file or a new path")
+        }
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         let bytes: Data
         do { bytes = try serialized() } catch {

@@ -90,6 +90,7 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        try checkPath(model, option: "--model", expected: "a model.safetensors file")
         guard (1...TrainingConfig.maximumEpisodes).contains(episodes) else {
             throw ValidationError("--episodes: expected 1 to \(TrainingConfig.maximumEpisodes), got \(episodes)")
         }
@@ -112,7 +113,7 @@ struct EvaluateCommand: ParsableCommand {
         let seconds = EnvironmentBenchmark.now() - start
         if json {
             let r = stats.returns.map { "\($0)" }.joined(separator: ",")
-            print("{\"model\":\"\(loaded.path)\",\"env\":\"\(loaded.config.env.rawValue)\",\"episodes\":\(stats.episodes),\"mean\":\(stats.mean),\"std\":\(stats.std),\"min\":\(stats.min),\"max\":\(stats.max),\"returns\":[\(r)]}")
+            print("{\"model\":\(JSONValue.quote(loaded.path)),\"env\":\"\(loaded.config.env.rawValue)\",\"episodes\":\(stats.episodes),\"mean\":\(stats.mean),\"std\":\(stats.std),\"min\":\(stats.min),\"max\":\(stats.max),\"returns\":[\(r)]}")
         } else {
             print("model     \(loaded.path)")
             print("env       \(loaded.config.env.rawValue) (\(loaded.config.observation.rawValue), ε = \(epsilon), seed \(seed))")
@@ -141,6 +142,7 @@ struct PlayCommand: ParsableCommand {
     @OptionGroup var animation: GIFOptions
 
     func validate() throws {
+        try checkPath(model, option: "--model", expected: "a model.safetensors file")
         guard maxFrames >= 0 else { throw ValidationError("--max-frames: expected 0 or more, got \(maxFrames)") }
         if output?.isEmpty == true { throw ValidationError("--output: expected a folder path, got an empty one") }
     }

@@ -7,7 +7,7 @@ import PixelDQN
 struct GIFOptions: ParsableArguments {
     @Option(help: "Write the play as an animated GIF: the scene in colour, φ beside it, the step, the action and (play) the Q-values.")
     var gif: String?
-    @Option(help: "Frames per second of the GIF, 1 to 50 (at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped.")
+    @Option(parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped.", transform: Parse.integer)
     var fps = EpisodeGIF.environmentFPS
 
     func validate() throws {
@@ -16,6 +16,9 @@ struct GIFOptions: ParsableArguments {
         var isDir: ObjCBool = false
         if path.isEmpty || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {
             throw ValidationError("--gif \(path): expected a file path, e.g. episode.gif")
+        }
+        if let kind = AtomicFile.nonRegularKind(path) {
+            throw ValidationError("--gif \(path): is \(kind), expected a regular file or a new path, e.g. episode.gif")
         }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue) {
@@ -26,7 +29,7 @@ struct GIFOptions: ParsableArguments {
     /// An EpisodeGIF for φ of k frames of `size` pixels, or nil without --gif.
     func makeGIF(frameStack k: Int, frameSize size: Int, title: String, env: EnvironmentID = .cartPoleV1, frameSkip: Int = 1) throws -> EpisodeGIF? {
         guard gif != nil else { return nil }
-        if let p = EpisodeGIF.problem(frameStack: k, frameSize: size, fps: fps) { throw ValidationError(p) }
+        if let p = EpisodeGIF.problem(frameStack: k, frameSize: size, fps: fps) ?? EpisodeGIF.problem(fps: fps, env: env) { throw ConfigError(message: p) }
         return try EpisodeGIF(frameStack: k, frameSize: size, fps: fps, title: title, env: env, frameSkip: frameSkip)
     }
 

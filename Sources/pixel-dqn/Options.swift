@@ -11,7 +11,17 @@ struct NumberList: ExpressibleByArgument {
         guard let values = NumberLists.numbers(argument) else { return nil }
         self.values = values
     }
+    init(values: [Double]) { self.values = values }
     var defaultValueDescription: String { values.map { "\($0)" }.joined(separator: ",") }
+
+    /// The `transform` of a `--state` option: a message with what is expected when an item is
+    /// not a finite number.
+    static func parse(_ text: String) throws -> NumberList {
+        guard let values = NumberLists.numbers(text) else {
+            throw ValidationError("expected the task's state as comma-separated finite numbers, such as -0.1,0,0.05,0 (CartPole), 0.05,-0.02,0,0.01 (Acrobot-v1) or -0.5,0 (MountainCar-v0)")
+        }
+        return NumberList(values: values)
+    }
 }
 
 /// A comma-separated list of actions, e.g. `0,1,1,0`.
@@ -21,6 +31,20 @@ struct ActionList: ExpressibleByArgument {
         guard let values = NumberLists.integers(argument) else { return nil }
         self.values = values
     }
+    init(values: [Int]) { self.values = values }
+
+    /// The `transform` of an `--actions` option: a message with what is expected.
+    static func parse(_ text: String) throws -> ActionList {
+        guard let values = NumberLists.integers(text) else {
+            throw ValidationError("expected comma-separated actions, each a whole number such as 0,1,1,0 (0 or 1 for CartPole; 0, 1 or 2 for Acrobot-v1 and MountainCar-v0)")
+        }
+        return ActionList(values: values)
+    }
+}
+
+/// Refuses an empty path given to `option` (what the shell passes for '' or an unset variable).
+func checkPath(_ path: String?, option: String, expected: String) throws {
+    if path?.isEmpty == true { throw ValidationError("\(option): expected \(expected), got an empty path") }
 }
 
 extension EnvironmentID: ExpressibleByArgument {}

@@ -13,6 +13,11 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "Output PNG (default: <run>/returns.png).")
     var output: String?
 
+    func validate() throws {
+        try checkPath(runFolder, option: "--run", expected: "the folder of a run")
+        try checkPath(output, option: "--output", expected: "the PNG file to write, e.g. returns.png")
+    }
+
     func run() throws {
         let folder = RunFolder(path: runFolder)
         let config = try folder.readConfig()

@@ -14,7 +14,7 @@ struct RenderCommand: ParsableCommand {
             """)
 
     @Option(name: .long, parsing: .unconditional,
-            help: "The state: X,XDOT,THETA,THETADOT (CartPole: metres, m/s, radians, rad/s), THETA1,THETA2,THETADOT1,THETADOT2 (Acrobot-v1) or POSITION,VELOCITY (MountainCar-v0).")
+            help: "The state: X,XDOT,THETA,THETADOT (CartPole: metres, m/s, radians, rad/s), THETA1,THETA2,THETADOT1,THETADOT2 (Acrobot-v1) or POSITION,VELOCITY (MountainCar-v0).", transform: NumberList.parse)
     var state: NumberList
 
     @Option(help: "The task: \(EnvironmentID.names).")
@@ -31,6 +31,7 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parseState(state, env: env)
+        try checkPath(output, option: "--output", expected: "the PNG file to write, e.g. frame.png")
         guard width >= Rasterizer.minimumSide, height >= Rasterizer.minimumSide,
               width <= 8192, height <= 8192 else {
             throw ValidationError("--width/--height must be between \(Rasterizer.minimumSide) and 8192; got \(width)x\(height)")

@@ -47,7 +47,7 @@ struct SweepCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Seeds: a list with ranges, e.g. 1-10, 1,3,5 or 1-3,7.")
     var seeds: String?
-    @Option(parsing: .unconditional, help: "Runs at a time.")
+    @Option(parsing: .unconditional, help: "Runs at a time.", transform: Parse.integer)
     var jobs = 1
     @Option(help: "The sweep folder (with --aggregate: where sweep.json and sweep.png go).")
     var output: String?
@@ -59,6 +59,8 @@ struct SweepCommand: ParsableCommand {
     var trainOptions: [String] = []
 
     func validate() throws {
+        try checkPath(output, option: "--output", expected: "the sweep folder")
+        if let empty = aggregate.first(where: \.isEmpty) { try checkPath(empty, option: "--aggregate", expected: "run folders or folders of run folders") }
         if !aggregate.isEmpty {
             if seeds != nil || printCommands || !trainOptions.isEmpty {
                 let extra = (seeds == nil ? [] : ["--seeds"]) + (printCommands ? ["--print-commands"] : []) + trainOptions

@@ -16,10 +16,11 @@ struct TraceCommand: ParsableCommand {
             """)
 
     @Option(name: .long, parsing: .unconditional,
-            help: "The start state: X,XDOT,THETA,THETADOT (CartPole), THETA1,THETA2,THETADOT1,THETADOT2 (Acrobot-v1) or POSITION,VELOCITY (MountainCar-v0).")
+            help: "The start state: X,XDOT,THETA,THETADOT (CartPole), THETA1,THETA2,THETADOT1,THETADOT2 (Acrobot-v1) or POSITION,VELOCITY (MountainCar-v0).", transform: NumberList.parse)
     var state: NumberList
 
-    @Option(help: "Comma-separated actions: 0 or 1 for CartPole, 0, 1 or 2 for Acrobot-v1 and MountainCar-v0.")
+    @Option(parsing: .unconditional, help: "Comma-separated actions: 0 or 1 for CartPole, 0, 1 or 2 for Acrobot-v1 and MountainCar-v0.",
+            transform: ActionList.parse)
     var actions: ActionList
 
     @Option(help: "The task: \(EnvironmentID.names).")

@@ -181,6 +181,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try checkPath(output, option: "--output", expected: "a folder for the run")
         guard let dir = resume else {
             do { try makeConfig().validate() } catch let e as ConfigError { throw ValidationError(e.message) }
             return

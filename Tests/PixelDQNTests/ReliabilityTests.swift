@@ -33,7 +33,8 @@ func folderContents(_ dir: String) throws -> [String: [UInt8]] {
     for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name != ".lock" {
         var isDir: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
-        out[name] = isDir.boolValue ? [] : try AtomicFile.read(dir + "/" + name)
+        // A folder, a pipe or a device stands for itself: only that it is still there counts.
+        out[name] = isDir.boolValue || AtomicFile.nonRegularKind(dir + "/" + name) != nil ? [] : try AtomicFile.read(dir + "/" + name)
     }
     return out
 }

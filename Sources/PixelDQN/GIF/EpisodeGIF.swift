@@ -85,6 +85,14 @@ public final class EpisodeGIF {
         (1...environmentFPS).contains(fps) ? nil : "--fps: expected 1 to \(environmentFPS) frames per second, got \(fps)"
     }
 
+    /// Why this frame rate cannot be used for `env`, or nil: a GIF plays in real time, so it
+    /// shows at most the task's steps per second (a higher rate is refused, not lowered).
+    public static func problem(fps: Int, env: EnvironmentID) -> String? {
+        let top = env.framesPerSecond
+        return (1...top).contains(fps) ? nil
+            : "--fps: expected 1 to \(top) frames per second for \(env.rawValue) (it runs at \(top) steps per second and the GIF plays in real time), got \(fps)"
+    }
+
     /// Why these settings cannot make a GIF, or nil: the message names the option.
     public static func problem(frameStack k: Int, frameSize: Int, fps: Int) -> String? {
         if let p = problem(fps: fps) { return p }

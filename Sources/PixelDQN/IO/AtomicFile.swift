@@ -24,6 +24,10 @@ public enum AtomicFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             throw FileError(path: path, problem: "is a folder, expected a file path")
         }
+        // The rename would replace a device or a pipe (or a link to one) with a regular file.
+        if let kind = nonRegularKind(path) {
+            throw FileError(path: path, problem: "is \(kind), expected a regular file or a new path")
+        }
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temp = (folder.isEmpty ? "" : folder + "/") + ".\(name).tmp-\(getpid())"
@@ -63,8 +67,14 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path)
     }
 
-    /// Reads a whole file, with an error naming the path when it is missing or unreadable.
-    public static func read(_ path: String) throws -> [UInt8] {
+    /// The largest file `read` accepts by default: far above any run file, PNG or JSON this
+    /// project writes, and a bound on what a hostile file can make it allocate.
+    public static let defaultReadLimit = 256 << 20
+
+    /// Reads a whole regular file of at most `limit` bytes, with an error naming the path when
+    /// it is missing, unreadable, not a regular file (a pipe would block, a device never ends)
+    /// or larger than `limit`.
+    public static func read(_ path: String, limit: Int = defaultReadLimit) throws -> [UInt8] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw FileError(path: path, problem: "no such file")
@@ -73,12 +83,18 @@ public enum AtomicFile {
         // POSIX reads rather than FileManager.contents(atPath:), whose reader leaks a 4 KB buffer
         // on every empty file (swift-corelibs-foundation 6.3, found by LeakSanitizer); the
         // errors are the system's reason.
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a pipe with no writer would otherwise wait forever.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw FileError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))") }
+        if let kind = kind(of: info.st_mode) { throw FileError(path: path, problem: "is \(kind), expected a regular file") }
+        guard info.st_size <= limit else {
+            throw FileError(path: path, problem: "is \(info.st_size) bytes, expected at most \(limit) bytes")
+        }
         var bytes: [UInt8] = []
-        if fstat(fd, &info) == 0 && info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
+        if info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { readChunk(fd, $0.baseAddress, $0.count) }
@@ -88,6 +104,28 @@ public enum AtomicFile {
                 throw FileError(path: path, problem: "cannot be read (\(String(cString: strerror(errno))))")
             }
             bytes.append(contentsOf: chunk[0..<n])
+            // A file that grows while it is read is held to the same bound.
+            if bytes.count > limit { throw FileError(path: path, problem: "grew beyond \(limit) bytes while read, expected at most \(limit) bytes") }
+        }
+    }
+
+    /// What a path is when it exists and is neither a regular file nor a folder ("a pipe", "a
+    /// device", "a socket"), following links; nil otherwise.
+    public static func nonRegularKind(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else { return nil }
+        return kind(of: info.st_mode)
+    }
+
+    /// nil for a regular file, else the name of the file type of `mode`.
+    private static func kind(of mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a pipe (FIFO)"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
         }
     }
 

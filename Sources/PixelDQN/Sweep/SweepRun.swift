@@ -40,15 +40,43 @@ public struct RunSummary: Decodable, Equatable, Sendable {
             throw FileError(path: path, problem: "not a pixel-dqn summary (\(describeDecodingError(error)))")
         }
         func bad(_ what: String) -> FileError { FileError(path: path, problem: what) }
-        if s.steps < 0 { throw bad("\"steps\" is \(s.steps), expected 0 or more") }
+        if s.steps < 0 || s.steps > TrainingConfig.maximumSteps {
+            throw bad("\"steps\" is \(s.steps), expected 0 to \(TrainingConfig.maximumSteps)")
+        }
         if s.firstSolvedStep < -1 || s.firstSolvedStep > s.steps {
             throw bad("\"first_solved_step\" is \(s.firstSolvedStep), expected -1 (never) or a step up to \"steps\" (\(s.steps))")
         }
         for (name, e) in [("final_eval", s.finalEval), ("best_model_eval", s.bestModelEval)] {
-            if let e, !(e.mean.isFinite && e.std.isFinite) { throw bad("\"\(name)\" has mean \(e.mean), std \(e.std); expected finite numbers") }
+            if let e, !(e.mean.isFinite && e.std.isFinite && e.std >= 0) {
+                throw bad("\"\(name)\" has mean \(e.mean), std \(e.std); expected finite numbers, std ≥ 0")
+            }
         }
-        if !s.wallSeconds.isFinite || !s.firstSolvedSeconds.isFinite { throw bad("a time is not a finite number") }
+        guard s.wallSeconds.isFinite, (0...1e12).contains(s.wallSeconds) else {
+            throw bad("\"wall_seconds\" is \(s.wallSeconds), expected seconds from 0 to 1e12")
+        }
+        // Written with one decimal: allow that rounding against wall_seconds.
+        let solvedSeconds = s.firstSolvedStep < 0 ? s.firstSolvedSeconds == -1
+                                                  : (0...(s.wallSeconds + 0.1)).contains(s.firstSolvedSeconds)
+        guard solvedSeconds else {
+            throw bad("\"first_solved_seconds\" is \(s.firstSolvedSeconds), expected \(s.firstSolvedStep < 0 ? "-1, as first_solved_step is -1" : "seconds from 0 to wall_seconds (\(s.wallSeconds))")")
+        }
         return s
+    }
+
+    /// Checks the values that depend on the run's configuration (config.json): at most its
+    /// total steps, evaluation means and deviations within its task's returns.
+    public func check(against config: TrainingConfig, path: String) throws {
+        func bad(_ what: String) -> FileError { FileError(path: path, problem: what) }
+        if steps > config.totalTimesteps {
+            throw bad("\"steps\" is \(steps), beyond the run's totalTimesteps \(config.totalTimesteps) in config.json")
+        }
+        let possible = config.env.returnRange(steps: config.env.maxEpisodeSteps)
+        for (name, e) in [("final_eval", finalEval), ("best_model_eval", bestModelEval)] {
+            guard let e else { continue }
+            guard possible.contains(e.mean), e.std <= possible.upperBound - possible.lowerBound else {
+                throw bad("\"\(name)\" has mean \(e.mean), std \(e.std); expected a mean from \(Int(possible.lowerBound)) to \(Int(possible.upperBound)) (\(config.env.rawValue)'s returns) and a std up to \(Int(possible.upperBound - possible.lowerBound))")
+            }
+        }
     }
 
     /// The two fields a resume reads from summary.json beside a checkpoint older than
@@ -88,6 +116,7 @@ public struct SweepRun: Sendable {
         folder = path
         config = try run.readConfig()
         summary = FileManager.default.fileExists(atPath: run.summary) ? try RunSummary.read(run.summary) : nil
+        try summary?.check(against: config, path: run.summary)
         evaluations = []
         if summary?.interrupted == false {
             let text = String(decoding: try AtomicFile.read(run.metrics), as: UTF8.self)

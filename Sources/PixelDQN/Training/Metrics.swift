@@ -99,14 +99,15 @@ public struct MetricsLog: Sendable {
     /// `frameSkip` the env steps of each agent step counted in an episode's length.
     public static func parse(_ text: String, path: String, env: EnvironmentID = .cartPoleV1, frameSkip: Int = 1) throws -> MetricsLog {
         var log = MetricsLog()
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard let first = lines.first, first == header else {
+        // Blank lines are skipped, but each row keeps its line number in the file for messages.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter { !$0.element.isEmpty }
+        guard let first = lines.first, first.element == header else {
             throw FileError(path: path, problem: "not a pixel-dqn metrics file (header expected: \(header))")
         }
         var lastStep = 0
-        for (n, line) in lines.dropFirst().enumerated() {
+        for (n, line) in lines.dropFirst() {
             let c = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            func bad(_ what: String) -> FileError { FileError(path: path, problem: "line \(n + 2): \(what)") }
+            func bad(_ what: String) -> FileError { FileError(path: path, problem: "line \(n + 1): \(what)") }
             guard c.count == 12 else { throw bad("expected 12 fields, found \(c.count)") }
             func int(_ i: Int, _ name: String, _ range: ClosedRange<Int>) throws -> Int {
                 guard let v = Int(c[i]), range.contains(v) else {
@@ -141,12 +142,12 @@ public struct MetricsLog: Sendable {
                 log.episodes.append(EpisodeRecord(step: step, episode: ep, episodeReturn: ret, length: len, epsilon: eps, meanLoss: loss, meanMaxQ: q))
             } else if c[0] == "eval" || c[0] == "confirm" {
                 try empty(2..<8, c[0])
-                let mean = try number(8, "eval_mean"), std = try number(9, "eval_std", 0...Double.greatestFiniteMagnitude)
+                let possible = env.returnRange(steps: env.maxEpisodeSteps)
+                let mean = try number(8, "eval_mean"), std = try number(9, "eval_std", 0...(possible.upperBound - possible.lowerBound))
                 let lo = try number(10, "eval_min"), hi = try number(11, "eval_max")
                 // Each is printed with 6 decimals: allow that rounding between them.
-                let possible = env.returnRange(steps: env.maxEpisodeSteps)
-                guard lo <= mean + 1e-5, mean <= hi + 1e-5, lo >= possible.lowerBound, hi <= possible.upperBound || env.cartPoleVersion != nil else {
-                    let bounds = env.cartPoleVersion != nil ? "0 ≤ min ≤ mean ≤ max" : "\(Int(possible.lowerBound)) ≤ min ≤ mean ≤ max ≤ 0"
+                guard lo <= mean + 1e-5, mean <= hi + 1e-5, lo >= possible.lowerBound, hi <= possible.upperBound else {
+                    let bounds = "\(Int(possible.lowerBound)) ≤ min ≤ mean ≤ max ≤ \(Int(possible.upperBound)) (\(env.rawValue)'s returns)"
                     throw bad("evaluation min \(c[10]), mean \(c[8]), max \(c[11]): expected \(bounds)")
                 }
                 log.evaluations.append(EvalRecord(step: step, stats: EvalStats(episodes: 0, mean: mean, std: std, min: lo, max: hi),
@@ -164,12 +165,13 @@ public struct MetricsLog: Sendable {
     /// Reads timing.csv back (for resuming): the header, then rows of step ≥ 1, episode ≥ 0 and
     /// finite, non-negative speed and wall time, in step order.
     public static func parseTiming(_ text: String, path: String) throws -> [(step: Int, episode: Int, stepsPerSecond: Double, wallSeconds: Double)] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard let first = lines.first, first == timingHeader else {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter { !$0.element.isEmpty }
+        guard let first = lines.first, first.element == timingHeader else {
             throw FileError(path: path, problem: "not a pixel-dqn timing file (header expected: \(timingHeader))")
         }
         var rows: [(step: Int, episode: Int, stepsPerSecond: Double, wallSeconds: Double)] = []
-        for (n, line) in lines.dropFirst().enumerated() {
+        for (index, line) in lines.dropFirst() {
+            let n = index - 1
             let c = line.split(separator: ",", omittingEmptySubsequences: false)
             guard c.count == 4, let s = Int(c[0]), s >= 1, s >= (rows.last?.step ?? 0), let e = Int(c[1]), e >= 0,
                   let r = Double(c[2]), r.isFinite, r >= 0, let w = Double(c[3]), w.isFinite, w >= 0 else {

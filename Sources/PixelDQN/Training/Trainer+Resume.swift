@@ -49,11 +49,11 @@ extension Trainer {
         l.evaluations = try reader.int("evaluations", 0...l.step)
         l.bestEval = try reader.score("best_eval", config.env.returnRange(steps: episodeSteps))
         l.bestConfirmed = try reader.score("best_confirmed", config.env.returnRange(steps: episodeSteps))
-        l.firstReachedStep = try reader.int("first_reached_step", -1...l.step)
-        l.firstReachedSeconds = try reader.seconds("first_reached_seconds")
-        l.firstSolvedStep = try reader.int("first_solved_step", -1...l.step)
-        l.firstSolvedSeconds = try reader.seconds("first_solved_seconds")
         l.wallSeconds = try reader.double("wall_seconds", 0...1e12)
+        l.firstReachedStep = try reader.int("first_reached_step", -1...l.step)
+        l.firstReachedSeconds = try reader.seconds("first_reached_seconds", step: l.firstReachedStep, wall: l.wallSeconds)
+        l.firstSolvedStep = try reader.int("first_solved_step", -1...l.step)
+        l.firstSolvedSeconds = try reader.seconds("first_solved_seconds", step: l.firstSolvedStep, wall: l.wallSeconds)
         // Written since run folders survive misuse; older checkpoints had neither (nothing pending).
         l.pending = try m["pending"].map { text in
             guard let p = PendingWork(rawValue: text) else {
@@ -146,8 +146,9 @@ extension Trainer {
             guard "\(digest.rows)" == rows, String(digest.hash, radix: 16) == hash else {
                 throw FileError(path: folder.metrics, problem: "its \(digest.rows) rows up to step \(loop.step) are not the \(rows) rows checkpoint.safetensors recorded (checksum \(hash)): metrics.csv was truncated, edited or belongs to another run")
             }
-        } else if log.episodes.count != loop.episode {
-            throw FileError(path: folder.metrics, problem: "\(log.episodes.count) episode rows up to step \(loop.step), but checkpoint.safetensors counts \(loop.episode) episodes: metrics.csv was truncated or belongs to another run")
+        }
+        if log.episodes.count != loop.episode {
+            throw FileError(path: folder.metrics, problem: "\(log.episodes.count) episode rows up to step \(loop.step), but checkpoint.safetensors counts \(loop.episode) episodes (metadata field \"episode\"): one of them was edited, truncated or belongs to another run")
         }
         var timing: [(step: Int, episode: Int, stepsPerSecond: Double, wallSeconds: Double)] = []
         if FileManager.default.fileExists(atPath: folder.timing) {
@@ -222,11 +223,13 @@ struct MetadataReader {
         return v
     }
 
-    /// Seconds of a first solve or first reach: −1 (none) or a finite time ≥ 0.
-    func seconds(_ key: String) throws -> Double {
+    /// Seconds of a first solve or first reach at `step`: −1 when there is none (step −1), else
+    /// a time from 0 to the run's wall seconds `wall`.
+    func seconds(_ key: String, step: Int, wall: Double) throws -> Double {
         let text = try value(key)
-        guard let v = Double(text), v == -1 || (v.isFinite && v >= 0) else {
-            throw fail("metadata field \"\(key)\" is \"\(text)\", expected -1 (none) or seconds ≥ 0")
+        let expected = step < 0 ? "-1, as no step is recorded" : "seconds from 0 to the run's wall_seconds \(wall), as step \(step) is recorded"
+        guard let v = Double(text), step < 0 ? v == -1 : (v >= 0 && v <= wall) else {
+            throw fail("metadata field \"\(key)\" is \"\(text)\", expected \(expected)")
         }
         return v
     }

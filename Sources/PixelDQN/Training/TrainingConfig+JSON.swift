@@ -79,6 +79,18 @@ extension TrainingConfig {
             default: ok = value is NSNumber && !isBool
             }
             if !ok { throw fail("field \"\(key)\" (\(optionNames[key] ?? key)) is \(found), expected \(expected)") }
+            // Integers are checked here, where the field and value are known (JSONDecoder's error
+            // for 1.5 or 1e30 names neither).
+            if expected.hasPrefix("an integer"), let number = value as? NSNumber {
+                let d = number.doubleValue
+                let fits = key == "seed" ? d >= 0 && d < 18446744073709551616.0 : abs(d) < 9.2e18
+                if !(d.isFinite && d == d.rounded() && fits) {
+                    throw fail("field \"\(key)\" (\(optionNames[key] ?? key)) is \(number), expected \(expected)\(key == "seed" ? "" : " (within the option's range)")")
+                }
+            }
+        }
+        if let version = object["version"] as? String, !isVersion(version) {
+            throw fail("field \"version\" is \"\(version)\", expected the pixel-dqn version that wrote it, such as \"\(pixelDQNVersion)\"")
         }
         let config: TrainingConfig
         do {
@@ -88,6 +100,12 @@ extension TrainingConfig {
         }
         do { try config.validate(source: .file(path)) } catch let e as ConfigError { throw e }
         return config
+    }
+
+    /// Whether `text` is a version number: MAJOR.MINOR.PATCH, each a decimal number.
+    private static func isVersion(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && $0.count <= 9 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
     }
 
     /// What a field's JSON value must be.
