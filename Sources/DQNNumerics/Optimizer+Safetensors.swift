@@ -16,14 +16,14 @@ extension SafetensorsFile {
         return values
     }
 
-    /// A scalar I64 tensor `name` (shape []) as a non-negative Int.
-    public func nonNegativeScalar(_ name: String, file: String) throws -> Int {
+    /// A scalar I64 tensor `name` (shape []) as an Int from 0 to `maximum`.
+    public func nonNegativeScalar(_ name: String, file: String, maximum: Int = Int(Int32.max)) throws -> Int {
         let t = try tensor(name, file: file)
         guard t.dtype == .I64, t.shape == [] else {
             throw SafetensorsError(file: file, "tensor \(name) is \(t.dtype.rawValue) \(t.shape), expected I64 []")
         }
         let v = try t.int64s(name: name, file: file)[0]
-        guard v >= 0 else { throw SafetensorsError(file: file, "tensor \(name) is \(v), expected a non-negative step") }
+        guard v >= 0 && v <= Int64(maximum) else { throw SafetensorsError(file: file, "tensor \(name) is \(v), expected a step from 0 to \(maximum)") }
         return Int(v)
     }
 }
@@ -36,12 +36,13 @@ extension Adam {
         file.set(prefix + ".step", SafetensorsTensor(int64s: [Int64(step)], shape: []))
     }
 
-    /// Restores the state written by `addState`; throws naming a missing or mis-shaped tensor.
-    public func restoreState(from file: SafetensorsFile, prefix: String = "adam", fileName: String) throws {
+    /// Restores the state written by `addState`, of at most `maxStep` updates; throws naming a
+    /// missing, mis-shaped or out-of-range tensor.
+    public func restoreState(from file: SafetensorsFile, prefix: String = "adam", fileName: String, maxStep: Int = Int(Int32.max)) throws {
         let n = firstMoment.count
         let m = try file.floatVector(prefix + ".exp_avg", count: n, file: fileName)
         let v = try file.floatVector(prefix + ".exp_avg_sq", count: n, file: fileName, nonNegative: true)
-        restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName), firstMoment: m, secondMoment: v)
+        restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName, maximum: maxStep), firstMoment: m, secondMoment: v)
     }
 }
 
@@ -52,9 +53,10 @@ extension RMSProp {
         file.set(prefix + ".step", SafetensorsTensor(int64s: [Int64(step)], shape: []))
     }
 
-    /// Restores the state written by `addState`; throws naming a missing or mis-shaped tensor.
-    public func restoreState(from file: SafetensorsFile, prefix: String = "rmsprop", fileName: String) throws {
+    /// Restores the state written by `addState`, of at most `maxStep` updates; throws naming a
+    /// missing, mis-shaped or out-of-range tensor.
+    public func restoreState(from file: SafetensorsFile, prefix: String = "rmsprop", fileName: String, maxStep: Int = Int(Int32.max)) throws {
         let s = try file.floatVector(prefix + ".square_avg", count: squareAverage.count, file: fileName, nonNegative: true)
-        restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName), squareAverage: s)
+        restore(step: try file.nonNegativeScalar(prefix + ".step", file: fileName, maximum: maxStep), squareAverage: s)
     }
 }

@@ -37,8 +37,12 @@ extension SafetensorsFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw SafetensorsError(file: path, "is a folder, expected a file path")
         }
-        // The rename would replace a device or a pipe (or a link to one) with a regular file.
+        // The rename would replace a device or a pipe (or a link to one) with a regular file, and
+        // a symbolic link with a file where the link was.
         var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            throw SafetensorsError(file: path, "is a symbolic link, expected a regular file or a new path")
+        }
         if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
             throw SafetensorsError(file: path, "is not a regular file (a device, a pipe or a socket), expected a regular file or a new path")
         }

@@ -40,8 +40,11 @@ struct LoadedModel {
         }
         self.path = path
         let url = URL(fileURLWithPath: path)
-        network = try QNetwork(contentsOf: url, maxBatch: 1)
         let meta = try SafetensorsFile(contentsOf: url).metadata
+        if meta["pixel_dqn_checkpoint"] != nil {
+            throw ConfigError(message: "\(path): a training checkpoint (train --resume reads it); expected a model, such as a run's model.safetensors or best.safetensors")
+        }
+        network = try QNetwork(contentsOf: url, maxBatch: 1)
         // The observation settings the model was trained with, each checked as `train` checks
         // its options (a file's value is outside data like any other).
         var c = TrainingConfig.defaults(for: network.preset == .mlp ? .state : .pixels)

@@ -17,6 +17,7 @@ struct GIFOptions: ParsableArguments {
         if path.isEmpty || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {
             throw ValidationError("--gif \(path): expected a file path, e.g. episode.gif")
         }
+        try checkExtension(path, option: "--gif", "gif")
         if let kind = AtomicFile.nonRegularKind(path) {
             throw ValidationError("--gif \(path): is \(kind), expected a regular file or a new path, e.g. episode.gif")
         }

@@ -42,6 +42,16 @@ struct ActionList: ExpressibleByArgument {
     }
 }
 
+/// Refuses an output path of `option` that does not end in `.extension` (any case): a PNG or a
+/// GIF written under another name (say a run's metrics.csv, or the model just loaded) would
+/// replace a file of another kind.
+func checkExtension(_ path: String?, option: String, _ ext: String) throws {
+    guard let path, !path.isEmpty else { return }
+    if !path.lowercased().hasSuffix("." + ext) {
+        throw ValidationError("\(option) \(path): expected a file name ending in .\(ext)")
+    }
+}
+
 /// Refuses an empty path given to `option` (what the shell passes for '' or an unset variable).
 func checkPath(_ path: String?, option: String, expected: String) throws {
     if path?.isEmpty == true { throw ValidationError("\(option): expected \(expected), got an empty path") }

@@ -16,6 +16,7 @@ struct PlotCommand: ParsableCommand {
     func validate() throws {
         try checkPath(runFolder, option: "--run", expected: "the folder of a run")
         try checkPath(output, option: "--output", expected: "the PNG file to write, e.g. returns.png")
+        try checkExtension(output, option: "--output", "png")
     }
 
     func run() throws {

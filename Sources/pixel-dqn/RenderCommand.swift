@@ -32,6 +32,7 @@ struct RenderCommand: ParsableCommand {
     func validate() throws {
         _ = try parseState(state, env: env)
         try checkPath(output, option: "--output", expected: "the PNG file to write, e.g. frame.png")
+        try checkExtension(output, option: "--output", "png")
         guard width >= Rasterizer.minimumSide, height >= Rasterizer.minimumSide,
               width <= 8192, height <= 8192 else {
             throw ValidationError("--width/--height must be between \(Rasterizer.minimumSide) and 8192; got \(width)x\(height)")

@@ -240,3 +240,159 @@ func isFIFO(_ path: String) -> Bool {
         #expect(object?["model"] as? String == path)
     }
 }
+
+/// Sets checkpoint metadata of a copy of the template run.
+func editCheckpointMetadata(_ dir: String, _ changes: [String: String]) throws {
+    let path = dir + "/checkpoint.safetensors"
+    var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+    for (k, v) in changes { file.metadata[k] = v }
+    try file.write(to: URL(fileURLWithPath: path))
+}
+
+@Suite struct CheckpointCountTests {
+    @Test func anOptimizerStepBeyondTheUpdatesIsRefused() throws {
+        for value in [Int64.max, 1_000_000_000_000_000] {
+            let dir = try TemplateRun.copy("adam-step-\(value)")
+            let path = dir + "/checkpoint.safetensors"
+            var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+            file.set("adam.step", SafetensorsTensor(int64s: [value], shape: []))
+            file.metadata["tensors_fnv1a"] = nil
+            try file.write(to: URL(fileURLWithPath: path))
+            try expectRefusedResume(dir, ["checkpoint.safetensors", "adam.step", "\(value)", "from 0 to 300"])
+        }
+    }
+
+    @Test(arguments: [(["updates_paused_until": "1000000000"], "updates_paused_until"),
+                      (["loss_count": "0", "loss_sum": "5"], "loss_sum"),
+                      (["loss_count": "0", "loss_sum": "0", "q_sum": "1.7e308"], "q_sum"),
+                      (["finished_total_timesteps": "1000"], "finished_total_timesteps"),
+                      (["finished_total_timesteps": "50"], "finished_total_timesteps"),
+                      (["evaluations": "300"], "evaluations"), (["evaluations": "0"], "evaluations"),
+                      (["best_eval": "-inf"], "best_eval"), (["best_eval": "123.25"], "best_eval"),
+                      (["best_confirmed": "3"], "best_confirmed")])
+    func countsThatContradictTheRunAreRefused(changes: [String: String], field: String) throws {
+        let dir = try TemplateRun.copy("counts-\(field)-\(changes.values.sorted().joined())")
+        try editCheckpointMetadata(dir, changes)
+        try expectRefusedResume(dir, ["checkpoint.safetensors", field])
+    }
+
+    @Test func anEnvironmentClockThatDisagreesWithTheEpisodeIsRefused() throws {
+        let dir = try TemplateRun.copy()
+        let meta = try SafetensorsFile(contentsOf: URL(fileURLWithPath: dir + "/checkpoint.safetensors")).metadata
+        try #require(meta["env_running"] == "true", "the template stops mid-episode")
+        let length = try #require(Int(meta["episode_length"] ?? ""))
+        #expect(meta["env_elapsed"] == "\(length)")
+        try editCheckpointMetadata(dir, ["env_elapsed": "\(length + 1)"])
+        try expectRefusedResume(dir, ["checkpoint.safetensors", "env_elapsed", "expected \(length)"])
+    }
+
+    /// A run stopped in its final evaluation, then extended, trains on to its new end (it used to
+    /// do the final evaluation at once and count as finished at the new total).
+    @Test func aStoppedFinalEvaluationOfAnExtendedRunTrainsOn() throws {
+        let dir = try TemplateRun.copy()
+        try editCheckpointMetadata(dir, ["pending": "final_evaluation", "finished_total_timesteps": "-1"])
+        let r = try runTool(["train", "--resume", dir, "--total-timesteps", "450", "--quiet"])
+        #expect(r.status == 0 && r.out.contains("finished after 450 steps"), "\(r.out) \(r.err)")
+        #expect(try checkpointStep(dir) == 450)
+    }
+
+    @Test func damagedTimingRowsAreRefused() throws {
+        for row in ["300,999999999,1e308,1e300", "300,0,10,0.000"] {
+            let dir = try TemplateRun.copy("timing-\(row.filter(\.isNumber).prefix(12))")
+            let t = try text(dir + "/timing.csv")
+            try AtomicFile.write(t + row + "\n", to: dir + "/timing.csv")
+            try expectRefusedResume(dir, ["timing.csv", row])
+        }
+    }
+}
+
+@Suite struct PrioritizedReplayCheckpointTests {
+    static let run: String = {
+        let dir = NSTemporaryDirectory() + "pixel-dqn-tests/prioritized-\(UInt64.random(in: 0...UInt64.max))"
+        let r = try? runTool(reliabilityRunOptions + ["--prioritized", "--save-replay", "--buffer-size", "1000", "--output", dir])
+        precondition(r?.status == 0, "the prioritized run failed: \(r?.err ?? "no result")")
+        return dir
+    }()
+
+    /// Priorities a run cannot write (all 0, one that overflows the total, a priority on a slot
+    /// that holds no transition) used to stop the resumed sampler at a precondition.
+    @Test(arguments: ["zero", "huge", "unwritten", "max"])
+    func prioritiesNoRunWritesAreRefused(damage: String) throws {
+        let dir = try temporaryFolder("priorities-\(damage)") + "/run"
+        try FileManager.default.copyItem(atPath: Self.run, toPath: dir)
+        let path = dir + "/checkpoint.safetensors"
+        var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+        var leaves = try file.tensor("replay.priorities").doubles()
+        #expect(leaves.count == 1000 && leaves[999] == 0, "300 of 1,000 slots written")
+        switch damage {
+        case "zero": leaves = leaves.map { _ in 0 }
+        case "huge": leaves = leaves.map { $0 > 0 ? 1e308 : 0 }
+        case "unwritten": leaves = leaves.map { _ in 0 }; leaves[999] = 1
+        default: file.set("replay.max_priority", SafetensorsTensor(doubles: [1e308]))
+        }
+        file.set("replay.priorities", SafetensorsTensor(doubles: leaves))
+        file.metadata["tensors_fnv1a"] = nil
+        try file.write(to: URL(fileURLWithPath: path))
+        try expectRefusedResume(dir, ["checkpoint.safetensors", damage == "max" ? "replay.max_priority" : "replay.priorities"])
+    }
+
+    /// Stored rewards beyond the task's (+1 per CartPole step here) and state numbers beyond
+    /// ±10^6 used to pass the load and stop training as "diverged".
+    @Test(arguments: ["replay.rewards", "replay.frames"])
+    func replayValuesBeyondTheTaskAreRefused(tensor: String) throws {
+        let dir = try temporaryFolder("replay-\(tensor)") + "/run"
+        try FileManager.default.copyItem(atPath: Self.run, toPath: dir)
+        try poisonTensor(dir + "/checkpoint.safetensors", tensor, 3e38, dropChecksum: true)
+        try expectRefusedResume(dir, ["checkpoint.safetensors", tensor])
+    }
+
+    @Test func anUndamagedPrioritizedCopyResumes() throws {
+        let dir = try temporaryFolder() + "/run"
+        try FileManager.default.copyItem(atPath: Self.run, toPath: dir)
+        let r = try runTool(["train", "--resume", dir, "--total-timesteps", "450", "--quiet"])
+        #expect(r.status == 0 && r.out.contains("finished after 450 steps"), "\(r.err)")
+    }
+}
+
+@Suite struct OutputPathTests {
+    /// The rename would put a file where the link was (a link to /proc/self/fd/1 once replaced
+    /// /dev/stdout this way).
+    @Test func aSymbolicLinkAsAnOutputIsRefusedAndKept() throws {
+        let dir = try temporaryFolder()
+        try AtomicFile.write("target", to: dir + "/target.png")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.png", withDestinationPath: dir + "/target.png")
+        try expectRefusal(["render", "--state", "0,0,0,0", "--output", dir + "/link.png"], ["link.png", "symbolic link"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.png") == dir + "/target.png")
+        #expect(try text(dir + "/target.png") == "target")
+    }
+
+    /// A PNG or a GIF written over a run's metrics.csv or the model just loaded.
+    @Test func anOutputNamedForAnotherKindOfFileIsRefused() throws {
+        let dir = try TemplateRun.copy()
+        let before = try folderContents(dir)
+        try expectRefusal(["plot", "--run", dir, "--output", dir + "/metrics.csv"], ["--output", "metrics.csv", ".png"])
+        try expectRefusal(["render", "--state", "0,0,0,0", "--output", dir + "/model.safetensors"], ["--output", ".png"])
+        try expectRefusal(["dump-frames", "--steps", "2", "--gif", dir + "/metrics.csv"], ["--gif", ".gif"])
+        try expectRefusal(["play", "--gif", "Models/cartpole-v1-pixels.safetensors"], ["--gif", ".gif"])
+        #expect(try folderContents(dir) == before)
+    }
+
+    @Test func aCheckpointGivenAsAModelIsNamedSo() throws {
+        try expectRefusal(["evaluate", "--model", TemplateRun.path + "/checkpoint.safetensors"], ["checkpoint", "model.safetensors"])
+    }
+
+    @Test func aSweepFolderNamedWithADashStaysAValue() {
+        #expect(SweepLaunch.newRun(seed: 1, folder: "-d/seed-1", threads: 1, options: []).contains("./-d/seed-1"))
+        #expect(SweepLaunch.resume(folder: "-d/seed-1", threads: 1).contains("./-d/seed-1"))
+        #expect(SweepLaunch.newRun(seed: 1, folder: "/tmp/-d/seed-1", threads: 1, options: []).contains("/tmp/-d/seed-1"))
+    }
+
+    @Test func summaryTypesAreNamedInJSONWords() throws {
+        for (value, needle) in [("300.7", "\"steps\""), ("\"many\"", "is not an integer"), ("[1]", "is not an integer")] {
+            let dir = try TemplateRun.copy("summary-type-\(value.filter(\.isLetter))\(value.count)")
+            try editJSON(dir + "/summary.json") { $0["steps"] = try! JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed) }
+            let r = try runTool(["sweep", "--aggregate", dir, "--output", dir + "/sweep"])
+            #expect(r.status == 1 && r.err.contains("summary.json") && r.err.contains(needle) && !r.err.contains("not valid JSON"), "\(value): \(r.err)")
+        }
+    }
+}

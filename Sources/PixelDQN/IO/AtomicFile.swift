@@ -24,7 +24,12 @@ public enum AtomicFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             throw FileError(path: path, problem: "is a folder, expected a file path")
         }
-        // The rename would replace a device or a pipe (or a link to one) with a regular file.
+        // The rename would replace a device or a pipe (or a link to one) with a regular file, and
+        // a symbolic link with a file where the link was.
+        var link = stat()
+        if lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
+            throw FileError(path: path, problem: "is a symbolic link, expected a regular file or a new path")
+        }
         if let kind = nonRegularKind(path) {
             throw FileError(path: path, problem: "is \(kind), expected a regular file or a new path")
         }

@@ -3,6 +3,10 @@
 import Foundation
 
 extension ReplayMemory where Element: TensorStorable {
+    /// The largest priority a checkpoint may hold: (|δ| + ε)^α with α ≤ 1 and |δ| far below it
+    /// while training has not diverged; a billion of them still sum to a finite total.
+    static var priorityLimit: Double { 1e15 }
+
     func save(into file: inout SafetensorsFile) {
         file.set("replay.frames", Element.tensor(frames))
         file.set("replay.episode_step", SafetensorsTensor(int64s: episodeStep.map { Int64($0) }))
@@ -21,7 +25,10 @@ extension ReplayMemory where Element: TensorStorable {
     /// run can write: at most `maxWritten` frames written, episode steps that count up from a
     /// reset frame (0) to at most `maxEpisodeSteps` with no frame after an episode's end, actions
     /// from 0 to `actionCount` − 1, finite rewards and frames. Nothing changes when a check fails.
-    func load(from file: SafetensorsFile, path: String, maxEpisodeSteps: Int, maxWritten: Int, actionCount: Int = 2) throws {
+    /// `rewards` bounds a stored reward (the task's reward per agent step, scaled) and
+    /// `frameBound` a state number's magnitude (`NumberLists.stateBound`; any byte of a pixel).
+    func load(from file: SafetensorsFile, path: String, maxEpisodeSteps: Int, maxWritten: Int, actionCount: Int = 2,
+              rewards rewardRange: ClosedRange<Float> = -Float.greatestFiniteMagnitude...Float.greatestFiniteMagnitude) throws {
         func check(_ name: String, _ count: Int, expected: Int) throws {
             guard count == expected else { throw FileError(path: path, problem: "tensor \(name): expected \(expected) values, found \(count)") }
         }
@@ -42,11 +49,11 @@ extension ReplayMemory where Element: TensorStorable {
             throw FileError(path: path, problem: "tensor replay.written is \(w), expected one count from 0 to \(maxWritten) (the steps and episodes so far)")
         }
         guard Element.self == UInt8.self || f.allSatisfy({ Element.isValidObservation($0) }) else {
-            throw FileError(path: path, problem: "tensor replay.frames holds a value that is not finite")
+            throw FileError(path: path, problem: "tensor replay.frames holds a value that is not finite or beyond ±\(NumberLists.stateBound)")
         }
-        guard acts.allSatisfy({ $0 >= 0 && $0 < Int64(actionCount) }), rews.allSatisfy({ $0.isFinite }) else {
+        guard acts.allSatisfy({ $0 >= 0 && $0 < Int64(actionCount) }), rews.allSatisfy({ rewardRange.contains($0) }) else {
             let allowed = actionCount == 2 ? "0 or 1" : "from 0 to \(actionCount - 1)"
-            throw FileError(path: path, problem: "tensors replay.actions and replay.rewards: expected actions \(allowed) and finite rewards")
+            throw FileError(path: path, problem: "tensors replay.actions and replay.rewards: expected actions \(allowed) and rewards in [\(rewardRange.lowerBound), \(rewardRange.upperBound)] (the task's reward per step, scaled)")
         }
         // The frames held, oldest to newest, must read as episodes: each frame a reset (step 0) or
         // the one after its predecessor, and no frame after an episode's end but a reset.
@@ -67,14 +74,21 @@ extension ReplayMemory where Element: TensorStorable {
         if priorities != nil {
             leaves = try file.tensor("replay.priorities", file: path).doubles(name: "replay.priorities", file: path)
             try check("replay.priorities", leaves.count, expected: capacity)
-            guard leaves.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-                throw FileError(path: path, problem: "tensor replay.priorities: expected finite priorities ≥ 0")
-            }
             let m = try file.tensor("replay.max_priority", file: path).doubles(name: "replay.max_priority", file: path)
-            guard m.count == 1, m[0] > 0, m[0].isFinite else {
-                throw FileError(path: path, problem: "tensor replay.max_priority: expected one positive number")
+            guard m.count == 1, m[0] > 0, m[0] <= Self.priorityLimit else {
+                throw FileError(path: path, problem: "tensor replay.max_priority is \(m), expected one number in (0, \(Self.priorityLimit)]")
             }
             largest = m[0]
+            // As a run writes them: every frame that ends a transition (held, not a reset) has a
+            // priority in (0, max_priority], every other slot 0; so draws find transitions and
+            // the total stays finite.
+            for slot in 0..<capacity {
+                let j = first + (slot - first % capacity + capacity) % capacity
+                let drawable = j < Int(w[0]) && steps[slot] > 0
+                guard drawable ? (leaves[slot] > 0 && leaves[slot] <= largest) : leaves[slot] == 0 else {
+                    throw FileError(path: path, problem: "tensor replay.priorities: slot \(slot) holds \(leaves[slot]), expected \(drawable ? "a priority in (0, \(largest)] (max_priority) for a transition held" : "0 for a slot that holds no transition")")
+                }
+            }
         }
         frames = f
         if priorities != nil { priorities?.load(leaves: leaves); maxPriority = largest }

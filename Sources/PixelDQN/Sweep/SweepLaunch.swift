@@ -27,13 +27,16 @@ public enum SweepLaunch {
     /// `train` arguments for a new run of `seed` in `folder`; `threads` nil when the pass-through
     /// options already hold --threads.
     public static func newRun(seed: UInt64, folder: String, threads: Int?, options: [String]) -> [String] {
-        ["train", "--seed", "\(seed)", "--output", folder] + (threads.map { ["--threads", "\($0)"] } ?? []) + options
+        ["train", "--seed", "\(seed)", "--output", safeValue(folder)] + (threads.map { ["--threads", "\($0)"] } ?? []) + options
     }
 
     /// `train` arguments that continue the run in `folder` from its checkpoint.
     public static func resume(folder: String, threads: Int) -> [String] {
-        ["train", "--resume", folder, "--threads", "\(threads)"]
+        ["train", "--resume", safeValue(folder), "--threads", "\(threads)"]
     }
+
+    /// A relative path that starts with "-" as "./-…", so that it reads as an option's value.
+    static func safeValue(_ path: String) -> String { path.hasPrefix("-") ? "./" + path : path }
 
     /// `s` as one word for a POSIX shell: unchanged when it holds only safe characters, else in
     /// single quotes (a quote inside becomes '\'').

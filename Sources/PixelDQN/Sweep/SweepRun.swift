@@ -36,6 +36,16 @@ public struct RunSummary: Decodable, Equatable, Sendable {
     /// Decodes and checks summary.json's bytes; `path` names the file in messages.
     public static func decode(json bytes: [UInt8], path: String) throws -> RunSummary {
         let s: RunSummary
+        // JSONDecoder's error for 300.7 or 1e400 where an integer belongs names no field.
+        if let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] {
+            for key in ["steps", "first_solved_step"] {
+                guard let n = object[key] as? NSNumber, !(object[key] is Bool) else { continue }
+                let d = n.doubleValue
+                if !(d.isFinite && d == d.rounded() && abs(d) < 9.2e18) {
+                    throw FileError(path: path, problem: "not a pixel-dqn summary (the field \"\(key)\" is \(n), expected an integer)")
+                }
+            }
+        }
         do { s = try JSONDecoder().decode(RunSummary.self, from: Data(bytes)) } catch {
             throw FileError(path: path, problem: "not a pixel-dqn summary (\(describeDecodingError(error)))")
         }
@@ -165,11 +175,22 @@ func describeDecodingError(_ error: Error) -> String {
     func field(_ path: [CodingKey], _ last: CodingKey? = nil) -> String {
         "\"" + (path + (last.map { [$0] } ?? [])).map(\.stringValue).joined(separator: ".") + "\""
     }
+    // What a Swift type is in JSON's words.
+    func kind(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "a string"
+        default: return "\(type)".hasPrefix("Array") ? "a list" : "an object"
+        }
+    }
     switch error as? DecodingError {
     case .keyNotFound(let key, let c)?: return "the field \(field(c.codingPath, key)) is missing"
-    case .typeMismatch(let type, let c)?: return "the field \(field(c.codingPath)) is not a \(type)"
-    case .valueNotFound(let type, let c)?: return "the field \(field(c.codingPath)) is null, expected a \(type)"
-    case .dataCorrupted(let c)?: return c.codingPath.isEmpty ? "not valid JSON" : "the field \(field(c.codingPath)) is malformed"
+    case .typeMismatch(let type, let c)?: return "the field \(field(c.codingPath)) is not \(kind(type))"
+    case .valueNotFound(let type, let c)?: return "the field \(field(c.codingPath)) is null, expected \(kind(type))"
+    // A number that is not a whole one, or beyond 64 bits, where an integer belongs.
+    case .dataCorrupted(let c)?: return c.codingPath.isEmpty ? "not valid JSON" : "the field \(field(c.codingPath)) is not of its kind (an integer where one is expected?)"
     default: return "\(error)"
     }
 }

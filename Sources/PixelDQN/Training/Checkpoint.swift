@@ -131,5 +131,5 @@ extension UInt8: TensorStorable {
 extension Float: TensorStorable {
     public static func tensor(_ values: [Float]) -> SafetensorsTensor { SafetensorsTensor(floats: values) }
     public static func values(_ tensor: SafetensorsTensor, name: String, file: String) throws -> [Float] { try tensor.floats(name: name, file: file) }
-    public static func isValidObservation(_ value: Float) -> Bool { value.isFinite }
+    public static func isValidObservation(_ value: Float) -> Bool { value.isFinite && abs(value) <= Float(NumberLists.stateBound) }
 }

@@ -173,9 +173,11 @@ public struct MetricsLog: Sendable {
         for (index, line) in lines.dropFirst() {
             let n = index - 1
             let c = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard c.count == 4, let s = Int(c[0]), s >= 1, s >= (rows.last?.step ?? 0), let e = Int(c[1]), e >= 0,
-                  let r = Double(c[2]), r.isFinite, r >= 0, let w = Double(c[3]), w.isFinite, w >= 0 else {
-                throw FileError(path: path, problem: "line \(n + 2): \"\(line)\", expected step (≥ 1, in order), episode (≥ 0), steps/s and wall seconds (finite, ≥ 0)")
+            let last = rows.last
+            guard c.count == 4, let s = Int(c[0]), (max(1, last?.step ?? 0)...TrainingConfig.maximumSteps).contains(s),
+                  let e = Int(c[1]), ((last?.episode ?? 0)...s).contains(e),
+                  let r = Double(c[2]), (0...1e9).contains(r), let w = Double(c[3]), ((last?.wallSeconds ?? 0)...1e12).contains(w) else {
+                throw FileError(path: path, problem: "line \(n + 2): \"\(line)\", expected step (1 to \(TrainingConfig.maximumSteps), in order), episode (0 to the step, in order), steps/s (0 to 1e9) and wall seconds (up to 1e12, in order)")
             }
             rows.append((s, e, r, w))
         }

@@ -26,13 +26,6 @@ extension Trainer {
             throw fail("its tensors do not match the checksum written with them (\(recorded)): the file is damaged")
         }
         try checkIdentity(m, fail)
-        try agent.online.loadParameters(from: file, fileName: path, prefix: "online.")
-        try agent.target.loadParameters(from: file, fileName: path, prefix: "target.")
-        try agent.adam?.restoreState(from: file, fileName: path)
-        try agent.rmsprop?.restoreState(from: file, fileName: path)
-        let words = try file.tensor("rng", file: path).int64s(name: "rng", file: path).map { UInt64(bitPattern: $0) }
-        guard let restored = Xoshiro256(stateWords: words) else { throw fail("tensor rng: expected 4 words, not all zero") }
-
         let reader = MetadataReader(metadata: m, fail: fail)
         let steps = TrainingConfig.maximumSteps, episodeSteps = config.env.maxEpisodeSteps
         var l = LoopState()
@@ -40,12 +33,24 @@ extension Trainer {
         guard l.step <= config.totalTimesteps else {
             throw fail("the run is at step \(l.step), beyond its --total-timesteps \(config.totalTimesteps) (config.json totalTimesteps); expected --total-timesteps of at least \(l.step)")
         }
+        try agent.online.loadParameters(from: file, fileName: path, prefix: "online.")
+        try agent.target.loadParameters(from: file, fileName: path, prefix: "target.")
+        // The optimizer has taken at most --gradient-steps updates per step so far.
+        let updates = l.step * config.gradientSteps
+        try agent.adam?.restoreState(from: file, fileName: path, maxStep: updates)
+        try agent.rmsprop?.restoreState(from: file, fileName: path, maxStep: updates)
+        let words = try file.tensor("rng", file: path).int64s(name: "rng", file: path).map { UInt64(bitPattern: $0) }
+        guard let restored = Xoshiro256(stateWords: words) else { throw fail("tensor rng: expected 4 words, not all zero") }
+
         l.episode = try reader.int("episode", 0...l.step)
         l.episodeLength = try reader.int("episode_length", 0...min(l.step, episodeSteps))
         l.episodeReturn = try reader.double("episode_return", config.env.returnRange(agentSteps: l.episodeLength, frameSkip: config.frameSkip))
-        l.lossCount = try reader.int("loss_count", 0...(l.step * config.gradientSteps))
-        l.lossSum = try reader.double("loss_sum", 0...Double.greatestFiniteMagnitude)
-        l.qSum = try reader.double("q_sum", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+        // The sums of this episode's updates: each loss finite (a Float), each mean max-Q within
+        // the bound beyond which training stops as diverged.
+        l.lossCount = try reader.int("loss_count", 0...(l.episodeLength * config.gradientSteps))
+        let count = Double(l.lossCount)
+        l.lossSum = try reader.double("loss_sum", 0...(count * Double(Float.greatestFiniteMagnitude)))
+        l.qSum = try reader.double("q_sum", (-count * qBound)...(count * qBound))
         l.evaluations = try reader.int("evaluations", 0...l.step)
         l.bestEval = try reader.score("best_eval", config.env.returnRange(steps: episodeSteps))
         l.bestConfirmed = try reader.score("best_confirmed", config.env.returnRange(steps: episodeSteps))
@@ -63,6 +68,10 @@ extension Trainer {
         } ?? .none
         l.finishedTotal = m["finished_total_timesteps"] == nil ? try finishedTotalOfAnOlderCheckpoint(step: l.step)
                                                                 : try reader.int("finished_total_timesteps", -1...steps)
+        // A run finishes at its --total-timesteps, or before it only when a solve stopped it.
+        if l.finishedTotal >= 0 && (l.finishedTotal < l.step || (l.finishedTotal > l.step && l.firstSolvedStep < 0)) {
+            throw fail("metadata field \"finished_total_timesteps\" is \(l.finishedTotal) at step \(l.step), expected -1 (not finished), \(l.step) (finished at its end), or more only when a solve stopped the run (first_solved_step is \(l.firstSolvedStep))")
+        }
         let running = try reader.bool("env_running")
         let stateValues = try reader.value("env_state").split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
         let id = source.env.id
@@ -74,13 +83,19 @@ extension Trainer {
             throw fail("metadata field \"env_state\" \(source.env.values(of: envState)) is past \(id.rawValue)'s limits, but env_running is true")
         }
         let elapsed = try reader.int("env_elapsed", 0...(running ? episodeSteps - 1 : episodeSteps))
+        // A running episode has taken --frame-skip env steps for each of its agent steps.
+        if running && elapsed != l.episodeLength * config.frameSkip {
+            throw fail("metadata field \"env_elapsed\" is \(elapsed), expected \(l.episodeLength * config.frameSkip): episode_length \(l.episodeLength) agent steps of \(config.frameSkip) env step\(config.frameSkip == 1 ? "" : "s") each")
+        }
         let phi = try Source.Element.values(try file.tensor("phi", file: path), name: "phi", file: path)
         guard phi.count == source.observationSize else {
             throw fail("tensor phi: expected \(source.observationSize) elements, found \(phi.count)")
         }
         guard phi.allSatisfy({ Source.Element.isValidObservation($0) }) else { throw fail("tensor phi holds a value that is not finite") }
         let replaySaved = try reader.bool("replay_saved")
-        let pausedUntil = try reader.int("updates_paused_until", 0...(2 * steps))
+        // Updates wait for learning starts, or after a resume without the replay for its refill.
+        let refill = max(config.learningStarts, config.batchSize + config.frameStack)
+        let pausedUntil = try reader.int("updates_paused_until", 0...(max(l.step, config.learningStarts, config.nStep - 1) + refill))
 
         // Every check passed: commit.
         rng = restored
@@ -91,9 +106,14 @@ extension Trainer {
         } else {
             needsReset = true
         }
+        // A stored reward is the task's per agent step (CartPole +1, the others −1 or 0, over
+        // --frame-skip env steps), times --reward-scale.
+        let perStep = config.env.returnRange(agentSteps: 1, frameSkip: config.frameSkip)
+        let scaled = [perStep.lowerBound * config.rewardScale, perStep.upperBound * config.rewardScale]
+        let rewardRange = Float(scaled.min()!)...Float(scaled.max()!)
         if replaySaved && config.saveReplay {
             try memory.load(from: file, path: path, maxEpisodeSteps: episodeSteps,
-                            maxWritten: l.step + l.episode + 1, actionCount: config.env.actionCount)
+                            maxWritten: l.step + l.episode + 1, actionCount: config.env.actionCount, rewards: rewardRange)
             updatesResumeAt = pausedUntil
         } else {
             // Without the replay memory, refill it before updating again.
@@ -147,6 +167,7 @@ extension Trainer {
                 throw FileError(path: folder.metrics, problem: "its \(digest.rows) rows up to step \(loop.step) are not the \(rows) rows checkpoint.safetensors recorded (checksum \(hash)): metrics.csv was truncated, edited or belongs to another run")
             }
         }
+        try checkEvaluations(log)
         if log.episodes.count != loop.episode {
             throw FileError(path: folder.metrics, problem: "\(log.episodes.count) episode rows up to step \(loop.step), but checkpoint.safetensors counts \(loop.episode) episodes (metadata field \"episode\"): one of them was edited, truncated or belongs to another run")
         }
@@ -157,6 +178,29 @@ extension Trainer {
         try checkBestModel()
         metrics = log
         metrics.timing = timing.filter { $0.step <= loop.step }
+    }
+
+    /// The checkpoint's evaluation record against metrics.csv's rows up to its step: the
+    /// periodic evaluations are among the "eval" rows (which also hold final evaluations), the
+    /// best of them is one of those rows, the best confirmation is the largest "confirm" row,
+    /// and a first solve is a confirmation at the threshold at that step. (Rows hold 6 decimals.)
+    private func checkEvaluations(_ log: MetricsLog) throws {
+        let evals = log.evaluations.filter { !$0.confirmation }, confirms = log.evaluations.filter(\.confirmation)
+        func near(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-5 * max(1, abs(b)) }
+        func fail(_ what: String) -> FileError {
+            FileError(path: folder.metrics, problem: "\(what): checkpoint.safetensors and metrics.csv disagree (one of them was edited or belongs to another run)")
+        }
+        guard loop.evaluations <= evals.count, (loop.evaluations == 0) == (loop.bestEval == -.infinity),
+              loop.bestEval == -.infinity || evals.contains(where: { near($0.stats.mean, loop.bestEval) }) else {
+            throw fail("\(evals.count) evaluation rows up to step \(loop.step), but the checkpoint records \(loop.evaluations) periodic evaluations with the best mean \(loop.bestEval) (metadata fields \"evaluations\", \"best_eval\")")
+        }
+        let bestConfirmation = confirms.map(\.stats.mean).max() ?? -.infinity
+        guard bestConfirmation == -.infinity ? loop.bestConfirmed == -.infinity : near(bestConfirmation, loop.bestConfirmed) else {
+            throw fail("the best confirmation row has mean \(bestConfirmation), the checkpoint records \(loop.bestConfirmed) (metadata field \"best_confirmed\")")
+        }
+        if loop.firstSolvedStep >= 0, !confirms.contains(where: { $0.step == loop.firstSolvedStep && $0.stats.mean >= config.env.rewardThreshold - 1e-5 }) {
+            throw fail("no confirmation row at the threshold at step \(loop.firstSolvedStep), the checkpoint's first solve (metadata field \"first_solved_step\")")
+        }
     }
 
     /// best.safetensors, which the end of the run evaluates: present when the checkpoint records

@@ -113,6 +113,10 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         loop.finishedTotal >= 0 && config.totalTimesteps <= loop.finishedTotal
     }
 
+    /// A return can never exceed maxReward/(1 − γ) (maxReward ≤ rewardScale × frameSkip here);
+    /// a mean max-Q far beyond this bound, or a non-finite loss, means the optimization diverged.
+    var qBound: Double { 100 * max(1, config.rewardScale * Double(config.frameSkip)) * max(1, 1 / max(1 - config.gamma, 1e-6)) }
+
     func elapsedWall() -> Double { loop.wallSeconds + EnvironmentBenchmark.now() - startTime }
 
     /// Whether Ctrl-C (or `shouldStop`, or `stopAtStep`) asks the run to stop now.
@@ -131,8 +135,13 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         lastProgress = startTime; lastProgressStep = loop.step
         var interrupted = false
         var finalEval: EvalStats?
-        // An extended finished run goes on training; its earlier final evaluation stays a row.
+        // An extended finished run goes on training; its earlier final evaluation stays a row. So
+        // does a run stopped in its final evaluation and then extended (unless a solve ended it).
         loop.finishedTotal = -1
+        let endedBySolve = config.stopWhenSolved && loop.firstSolvedStep >= 0
+        if (loop.pending == .finalEvaluation || loop.pending == .bestModelEvaluation) && loop.step < config.totalTimesteps && !endedBySolve {
+            loop.pending = .none
+        }
         // Phase 0: the evaluation a stop cut short at this step (a resumed run does it first).
         if loop.pending == .evaluation || loop.pending == .confirmation {
             switch try periodicEvaluation() {
@@ -261,9 +270,6 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             batch.nextStates.withUnsafeMutableBufferPointer { shift.apply(to: $0, count: batch.size, using: &rng) }
         }
         let stats = agent.update(batch)
-        // A return can never exceed maxReward/(1 − γ) (maxReward ≤ rewardScale × frameSkip here);
-        // Q-values far beyond that bound, or a non-finite loss, mean the optimization diverged.
-        let qBound = 100 * max(1, config.rewardScale * Double(config.frameSkip)) * max(1, 1 / max(1 - config.gamma, 1e-6))
         guard stats.loss.isFinite, stats.gradientNorm.isFinite, abs(stats.meanMaxQ) <= Float(qBound) else {
             try writeMetrics()
             throw TrainingError(message: "training stopped at step \(loop.step): the optimization diverged (loss \(stats.loss), gradient norm \(stats.gradientNorm), mean max-Q \(stats.meanMaxQ), bound \(qBound)); try a smaller --learning-rate. The last good checkpoint is kept: \(FileManager.default.fileExists(atPath: folder.checkpoint) ? folder.checkpoint : "none was written yet").")
