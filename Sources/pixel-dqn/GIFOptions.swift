@@ -7,10 +7,18 @@ import PixelDQN
 struct GIFOptions: ParsableArguments {
     @Option(help: "Write the play as an animated GIF: the scene in colour, φ beside it, the step, the action and (play) the Q-values.")
     var gif: String?
-    @Option(parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped.", transform: Parse.integer)
-    var fps = EpisodeGIF.environmentFPS
+    // Read as text and parsed in validate(): a transform that throws inside an option group makes
+    // ArgumentParser 1.8.2 leak the group's key path on the way out (found by LeakSanitizer).
+    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped.")
+    var fpsText = "\(EpisodeGIF.environmentFPS)"
+
+    /// --fps as a number (0 when it is not one; `validate` refuses that first).
+    var fps: Int { Int(fpsText.trimmingCharacters(in: .whitespaces)) ?? 0 }
 
     func validate() throws {
+        guard Int(fpsText.trimmingCharacters(in: .whitespaces)) != nil else {
+            throw ValidationError("--fps: expected a whole number of frames per second from 1 to \(EpisodeGIF.environmentFPS), got \(fpsText)")
+        }
         if let p = EpisodeGIF.problem(fps: fps) { throw ValidationError(p) }
         guard let path = gif else { return }
         var isDir: ObjCBool = false
