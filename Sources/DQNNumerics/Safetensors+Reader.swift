@@ -20,10 +20,11 @@ extension SafetensorsFile {
         // Refused before Foundation reads it: its reader leaks a 4 KB buffer on an empty file
         // (swift-corelibs-foundation 6.3, found by LeakSanitizer).
         var info = stat()
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        let found = stat(path, &info) == 0
+        if found && (info.st_mode & S_IFMT) != S_IFREG {
             throw SafetensorsError(file: path, "is not a regular file (a device, a pipe or a socket), expected a safetensors file")
         }
-        if stat(path, &info) == 0 && info.st_size < 8 {
+        if found && info.st_size < 8 {
             throw SafetensorsError(file: path, "truncated: \(info.st_size) bytes, expected at least the 8-byte header length")
         }
         let data: Data

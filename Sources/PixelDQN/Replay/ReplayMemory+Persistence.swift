@@ -25,8 +25,8 @@ extension ReplayMemory where Element: TensorStorable {
     /// run can write: at most `maxWritten` frames written, episode steps that count up from a
     /// reset frame (0) to at most `maxEpisodeSteps` with no frame after an episode's end, actions
     /// from 0 to `actionCount` − 1, finite rewards and frames. Nothing changes when a check fails.
-    /// `rewards` bounds a stored reward (the task's reward per agent step, scaled) and
-    /// `frameBound` a state number's magnitude (`NumberLists.stateBound`; any byte of a pixel).
+    /// `rewards` bounds a stored reward (the task's reward per agent step, scaled); a state
+    /// number is bounded by `NumberLists.stateBound` (`isValidObservation`), a pixel is any byte.
     func load(from file: SafetensorsFile, path: String, maxEpisodeSteps: Int, maxWritten: Int, actionCount: Int = 2,
               rewards rewardRange: ClosedRange<Float> = -Float.greatestFiniteMagnitude...Float.greatestFiniteMagnitude) throws {
         func check(_ name: String, _ count: Int, expected: Int) throws {
