@@ -40,8 +40,7 @@ public struct RunSummary: Decodable, Equatable, Sendable {
         if let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] {
             for key in ["steps", "first_solved_step"] {
                 guard let n = object[key] as? NSNumber, !(object[key] is Bool) else { continue }
-                let d = n.doubleValue
-                if !(d.isFinite && d == d.rounded() && abs(d) < 9.2e18) {
+                if !isWholeJSONNumber(n) {
                     throw FileError(path: path, problem: "not a pixel-dqn summary (the field \"\(key)\" is \(n), expected an integer)")
                 }
             }

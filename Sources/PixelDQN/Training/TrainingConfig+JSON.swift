@@ -3,6 +3,13 @@
 // resumed run may change.
 import Foundation
 
+/// Whether a JSON number is a whole number in `range` (by default one an Int holds): what an
+/// integer field of config.json or summary.json must be.
+func isWholeJSONNumber(_ number: NSNumber, in range: Range<Double> = -9.2e18..<9.2e18) -> Bool {
+    let d = number.doubleValue
+    return d.isFinite && d == d.rounded() && range.contains(d)
+}
+
 extension TrainingConfig {
     /// Values of the options that config.json files written before they existed lack: each is
     /// the behaviour such a run had (plain one-step uniform replay, no augmentation).
@@ -82,9 +89,8 @@ extension TrainingConfig {
             // Integers are checked here, where the field and value are known (JSONDecoder's error
             // for 1.5 or 1e30 names neither).
             if expected.hasPrefix("an integer"), let number = value as? NSNumber {
-                let d = number.doubleValue
-                let fits = key == "seed" ? d >= 0 && d < 18446744073709551616.0 : abs(d) < 9.2e18
-                if !(d.isFinite && d == d.rounded() && fits) {
+                let fits = key == "seed" ? isWholeJSONNumber(number, in: 0..<18446744073709551616.0) : isWholeJSONNumber(number)
+                if !fits {
                     throw fail("field \"\(key)\" (\(optionNames[key] ?? key)) is \(number), expected \(expected)\(key == "seed" ? "" : " (within the option's range)")")
                 }
             }
