@@ -9,15 +9,23 @@ struct GIFOptions: ParsableArguments {
     var gif: String?
     // Read as text and parsed in validate(): a transform that throws inside an option group makes
     // ArgumentParser 1.8.2 leak the group's key path on the way out (found by LeakSanitizer).
-    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped.")
-    var fpsText = "\(EpisodeGIF.environmentFPS)"
+    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (default 50; at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped. Only with --gif.")
+    var fpsText: String?
 
-    /// --fps as a number (0 when it is not one; `validate` refuses that first).
-    var fps: Int { Int(fpsText.trimmingCharacters(in: .whitespaces)) ?? 0 }
+    /// --fps as a number (the default when not given, 0 when not a number; `validate` refuses that first).
+    var fps: Int {
+        guard let fpsText else { return EpisodeGIF.environmentFPS }
+        return Int(fpsText.trimmingCharacters(in: .whitespaces)) ?? 0
+    }
 
     func validate() throws {
-        guard Int(fpsText.trimmingCharacters(in: .whitespaces)) != nil else {
-            throw ValidationError("--fps: expected a whole number of frames per second from 1 to \(EpisodeGIF.environmentFPS), got \(fpsText)")
+        if let fpsText {
+            guard Int(fpsText.trimmingCharacters(in: .whitespaces)) != nil else {
+                throw ValidationError("--fps: expected a whole number of frames per second from 1 to \(EpisodeGIF.environmentFPS), got \(fpsText)")
+            }
+            guard gif != nil else {
+                throw ValidationError("--fps \(fpsText): sets the frame rate of the GIF, and no --gif is given (e.g. --gif episode.gif)")
+            }
         }
         if let p = EpisodeGIF.problem(fps: fps) { throw ValidationError(p) }
         guard let path = gif else { return }

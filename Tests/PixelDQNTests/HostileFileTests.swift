@@ -215,6 +215,8 @@ func isFIFO(_ path: String) -> Bool {
             (["dump-frames", "--fps", "-1", "--gif", dir + "/a.gif"], ["--fps", "1 to 50", "got -1"]),
             (["dump-frames", "--fps", "nan", "--gif", dir + "/a.gif"], ["--fps", "nan", "whole number"]),
             (["dump-frames", "--env", "Acrobot-v1", "--fps", "40", "--steps", "2", "--gif", dir + "/a.gif"], ["--fps", "1 to 15", "Acrobot-v1", "got 40"]),
+            (["play", "--fps", "10"], ["--fps 10", "no --gif"]),
+            (["dump-frames", "--fps", "25", "--steps", "2", "--output", dir + "/frames"], ["--fps 25", "no --gif"]),
             (["sweep", "--seeds", "1", "--jobs", "abc", "--output", dir + "/s"], ["--jobs", "abc", "whole number"]),
             (["sweep", "--seeds", "1", "--jobs", "99999999999999999999", "--output", dir + "/s"], ["--jobs", "no larger than"]),
             (["evaluate", "--model", ""], ["--model", "empty path"]),
