@@ -281,6 +281,24 @@ private func summaryOf(_ folder: String) throws -> RunSummary { try RunSummary.r
         #expect(same.status == 0 && same.out.contains("seed 1: finished already"), "\(same.err)")
     }
 
+    /// A seed trained without a final evaluation is named in the summary, not silently left out
+    /// of the final-evaluation statistic.
+    @Test func seedsWithoutAFinalEvaluationAreCountedInTheSummary() throws {
+        let dir = try temporaryFolder()
+        let with = try runTool(["sweep", "--seeds", "1", "--output", dir + "/with"] + tinyOptions)
+        #expect(with.status == 0, "\(with.err)")
+        #expect(with.out.contains("final evaluation mean: median") && !with.out.contains("without a final evaluation"), "\(with.out)")
+        let without = try runTool(["sweep", "--seeds", "2", "--output", dir + "/without"] + tinyOptions + ["--final-eval-episodes", "0"])
+        #expect(without.status == 0, "\(without.err)")
+        #expect(without.out.contains("final evaluation mean: none (over 0 of 1 seeds; 1 without a final evaluation"), "\(without.out)")
+        let both = try runTool(["sweep", "--aggregate", dir + "/with/seed-1", dir + "/without/seed-2", "--output", dir + "/both"])
+        #expect(both.status == 0, "\(both.err)")
+        #expect(both.out.contains("(over 1 of 2 seeds; 1 without a final evaluation, --final-eval-episodes 0)"), "\(both.out)")
+        let json = try jsonObject(dir + "/both/sweep.json")
+        let runs = try #require(json["runs"] as? [[String: Any]])
+        #expect(runs.count == 2 && runs[1]["final_eval"] is NSNull, "\(runs)")
+    }
+
     @Test func aSecondCallResumesAnInterruptedSeedAndRestartsOneStoppedBeforeItsCheckpoint() throws {
         let dir = try temporaryFolder() + "/sweep"
         // Seed 3: stopped at step 700 with a checkpoint and an interrupted summary.

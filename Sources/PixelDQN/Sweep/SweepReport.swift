@@ -143,7 +143,11 @@ public struct SweepReport: Sendable {
                      + "; \(solvedCount) solved (\(env.rawValue) from \(observation.rawValue), threshold \(Int(threshold)), budget \(budget) steps)"]
         if !runs.isEmpty {
             lines.append("steps to solve (unsolved = budget): " + show(stepsToSolve, "%.0f"))
-            lines.append("final evaluation mean: " + show(finalEvalMean, "%.1f"))
+            // Runs trained with --final-eval-episodes 0 have no final evaluation: say how many
+            // seeds the statistic covers rather than leave them out silently.
+            let without = runs.filter { $0.summary?.finalEval == nil }.count
+            lines.append("final evaluation mean: " + show(finalEvalMean, "%.1f")
+                         + (without == 0 ? "" : " (over \(runs.count - without) of \(runs.count) seeds; \(without) without a final evaluation, --final-eval-episodes 0)"))
         }
         if !differingSettings.isEmpty { lines.append("note: the runs differ in " + differingSettings.joined(separator: "; ")) }
         return lines
