@@ -12,15 +12,15 @@ struct GIFOptions: ParsableArguments {
     @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (default 50; at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped. Only with --gif.")
     var fpsText: String?
 
+    /// The --fps text as a whole number, nil when it is not one (or not given).
+    private var parsedFPS: Int? { fpsText.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
     /// --fps as a number (the default when not given, 0 when not a number; `validate` refuses that first).
-    var fps: Int {
-        guard let fpsText else { return EpisodeGIF.environmentFPS }
-        return Int(fpsText.trimmingCharacters(in: .whitespaces)) ?? 0
-    }
+    var fps: Int { fpsText == nil ? EpisodeGIF.environmentFPS : parsedFPS ?? 0 }
 
     func validate() throws {
         if let fpsText {
-            guard Int(fpsText.trimmingCharacters(in: .whitespaces)) != nil else {
+            guard parsedFPS != nil else {
                 throw ValidationError("--fps: expected a whole number of frames per second from 1 to \(EpisodeGIF.environmentFPS), got \(fpsText)")
             }
             guard gif != nil else {

@@ -174,6 +174,31 @@ func text(_ path: String) throws -> String { String(decoding: try AtomicFile.rea
         try expectRefusedResume(dir, ["checkpoint.safetensors", key])
     }
 
+    /// A checkpoint stopped mid-episode whose env_state was moved (the cart 0.5 m toward the
+    /// middle, still a running state) no longer matches the newest frame of its φ: refused, for
+    /// the state numbers and for pixels.
+    @Test(arguments: ["state", "pixels"])
+    func aCheckpointWhosePhiDisagreesWithItsStateIsRefused(observation: String) throws {
+        let dir: String
+        if observation == "state" {
+            dir = try TemplateRun.copy("phi-state")
+        } else {
+            dir = try temporaryFolder("phi-pixels") + "/run"
+            let made = try runTool(["train", "--total-timesteps", "40", "--learning-starts", "20", "--batch-size", "4", "--frame-size", "36",
+                                    "--buffer-size", "100", "--eval-every", "0", "--final-eval-episodes", "0",
+                                    "--checkpoint-every", "20", "--threads", "1", "--quiet", "--output", dir])
+            #expect(made.status == 0, "\(made.err)")
+        }
+        let path = dir + "/checkpoint.safetensors"
+        var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+        try #require(file.metadata["env_running"] == "true", "the run must stop mid-episode for this test")
+        var state = try #require(file.metadata["env_state"]).split(separator: ",").map { Double($0)! }
+        state[0] += state[0] < 0 ? 0.5 : -0.5
+        file.metadata["env_state"] = state.map { "\($0)" }.joined(separator: ",")
+        try file.write(to: URL(fileURLWithPath: path))
+        try expectRefusedResume(dir, ["checkpoint.safetensors", "phi", "env_state"], extra: ["--total-timesteps", observation == "state" ? "450" : "60"])
+    }
+
     @Test func aMissingCheckpointIsRefusedOnceTheRunHadOne() throws {
         let dir = try TemplateRun.copy()
         try FileManager.default.removeItem(atPath: dir + "/checkpoint.safetensors")

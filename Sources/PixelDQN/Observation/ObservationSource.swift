@@ -16,6 +16,9 @@ public protocol ObservationSource: AnyObject {
     func copyObservation(into output: UnsafeMutableBufferPointer<Element>)
     /// Restores a saved episode: env state, steps taken and the frames of φ (oldest first).
     func restore(state: Env.State, elapsedSteps: Int, frames: [Element])
+    /// Why saved frames of φ (oldest first) cannot have been observed in `state`, or nil: their
+    /// newest frame must be what the state shows. Checked before a running episode is restored.
+    func newestFrameProblem(state: Env.State, frames: [Element]) -> String?
 }
 
 extension ObservationSource {

@@ -93,6 +93,23 @@ public final class PixelObservation<E: Environment> {
         for i in 0..<n { frame[i] = frames[frames.count - n + i] }
     }
 
+    /// The newest frame is the state drawn (inverted with `invert`); with frame skip it is the
+    /// pixelwise max of that and the frame before, so at least the state drawn at every pixel.
+    public func newestFrameProblem(state: E.State, frames: [UInt8]) -> String? {
+        var drawn = [UInt8](repeating: 0, count: frameSize)
+        drawn.withUnsafeMutableBufferPointer { f in
+            rasterizer.render(state, of: env, into: f)
+            if invert { for i in f.indices { f[i] = 255 &- f[i] } }
+        }
+        let newest = frames.suffix(frameSize)
+        let differing = zip(newest, drawn).filter { frameSkip == 1 ? $0 != $1 : $0 < $1 }.count
+        guard differing == 0 else {
+            let relation = frameSkip == 1 ? "differ from" : "are darker than"
+            return "\(differing) of the \(frameSize) pixels of φ's newest frame \(relation) the state drawn\(invert ? " (inverted)" : "")"
+        }
+        return nil
+    }
+
     /// Copies φ (k × H × W, oldest first) into `output`.
     public func copyObservation(into output: UnsafeMutableBufferPointer<UInt8>) {
         stack.copyStack(into: output)

@@ -43,6 +43,16 @@ public final class StateObservation<E: Environment>: ObservationSource {
         stack.restore(frames: frames)
         observe(state)
     }
+
+    public func newestFrameProblem(state: E.State, frames: [Float]) -> String? {
+        var seen = [Float](repeating: 0, count: frameSize)
+        seen.withUnsafeMutableBufferPointer { env.observe(state, into: $0) }
+        let newest = Array(frames.suffix(frameSize))
+        guard newest == seen else {
+            return "the newest frame of φ is \(newest), but the state's observation is \(seen)"
+        }
+        return nil
+    }
 }
 
 extension StateObservation where E == CartPole {

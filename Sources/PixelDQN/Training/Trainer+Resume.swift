@@ -92,6 +92,9 @@ extension Trainer {
             throw fail("tensor phi: expected \(source.observationSize) elements, found \(phi.count)")
         }
         guard phi.allSatisfy({ Source.Element.isValidObservation($0) }) else { throw fail("tensor phi holds a value that is not finite") }
+        if running, let problem = source.newestFrameProblem(state: envState, frames: phi) {
+            throw fail("tensor phi does not match metadata field \"env_state\" \(source.env.values(of: envState)): \(problem)")
+        }
         let replaySaved = try reader.bool("replay_saved")
         // Updates wait for learning starts, or after a resume without the replay for its refill.
         let refill = max(config.learningStarts, config.batchSize + config.frameStack)
