@@ -25,7 +25,7 @@ struct PlotCommand: ParsableCommand {
         let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
         let metrics = try MetricsLog.parse(text, path: folder.metrics, env: config.env, frameSkip: config.frameSkip)
         let target = output ?? folder.returnsPlot
-        try ReturnsPlot.draw(metrics, threshold: config.env.rewardThreshold, totalSteps: config.totalTimesteps,
+        try ReturnsPlot.draw(metrics, threshold: config.env.rewardThreshold, totalSteps: config.totalTimesteps, frameSkip: config.frameSkip,
                              title: "\(config.env.rawValue) from \(config.observation.rawValue), seed \(config.seed)")
             .write(to: target)
         print("wrote \(target)")

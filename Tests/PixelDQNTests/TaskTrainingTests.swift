@@ -265,6 +265,22 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(sweep.status == 0 && FileManager.default.fileExists(atPath: dir + "/../sweep/sweep.json"), "\(sweep.err)")
     }
 
+    /// returns.png names its step axis: env steps, or agent steps of N env steps with a frame skip.
+    /// The same metrics drawn both ways differ only in the axis name's rows at the bottom.
+    @Test func plotsOfFrameSkipRunsNameTheirSteps() throws {
+        let rows = (1...5).map { "episode,\(20 * $0),\($0 - 1),20,20,1,0,0,,,," }
+        let log = try MetricsLog.parse(([MetricsLog.header] + rows).joined(separator: "\n") + "\n", path: "m.csv")
+        let plain = ReturnsPlot.draw(log, threshold: 475, totalSteps: 100, title: "T")
+        let skipped = ReturnsPlot.draw(log, threshold: 475, totalSteps: 100, frameSkip: 4, title: "T")
+        let rowBytes = plain.width * plain.channels
+        let differing = (0..<plain.height).filter { y in
+            plain.pixels[y * rowBytes ..< (y + 1) * rowBytes] != skipped.pixels[y * rowBytes ..< (y + 1) * rowBytes]
+        }
+        #expect(!differing.isEmpty && differing.allSatisfy { $0 >= plain.height - 20 }, "rows that differ: \(differing)")
+        #expect(ReturnsPlot.stepAxisLabel(frameSkip: 1) == "ENV STEPS")
+        #expect(ReturnsPlot.stepAxisLabel(frameSkip: 4) == "AGENT STEPS (4 ENV STEPS EACH)")
+    }
+
     /// A GIF of another task: its scene in its colours, in real time at its own rate (Acrobot
     /// 15 steps per second: a higher --fps shows every step).
     @Test func gifsShowEveryTaskInRealTime() throws {

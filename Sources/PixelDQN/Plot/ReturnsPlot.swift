@@ -1,6 +1,6 @@
 // returns.png: episode returns (dots, and their moving average) and evaluation means (red line
-// with markers) against env steps, with axes, ticks and labels; the seed's matplotlib figure,
-// drawn by the project's own canvas and written by libpng.
+// with markers) against agent steps (env steps without frame skip), with axes, ticks and labels;
+// the seed's matplotlib figure, drawn by the project's own canvas and written by libpng.
 import Foundation
 
 public enum ReturnsPlot {
@@ -54,8 +54,18 @@ public enum ReturnsPlot {
         }
     }
 
+    /// The step axis's name: steps are agent steps, each `frameSkip` env steps when it is above 1.
+    public static func stepAxisLabel(frameSkip: Int?) -> String {
+        switch frameSkip {
+        case 1: return "ENV STEPS"
+        case let k?: return "AGENT STEPS (\(k) ENV STEPS EACH)"
+        case nil: return "AGENT STEPS"
+        }
+    }
+
     /// Draws the figure for `metrics`. `threshold` is drawn as a dashed line (the solve level).
-    public static func draw(_ metrics: MetricsLog, threshold: Double, totalSteps: Int, title: String,
+    /// Steps are the run's agent steps, `frameSkip` env steps each.
+    public static func draw(_ metrics: MetricsLog, threshold: Double, totalSteps: Int, frameSkip: Int = 1, title: String,
                             width: Int = 800, height: Int = 480) -> PNGImage {
         var c = RGBCanvas(width: width, height: height)
         let (left, right, top, bottom) = (70, 20, 62, 50)
@@ -103,7 +113,8 @@ public enum ReturnsPlot {
         c.line(Double(left), Double(top), Double(left), Double(top + ph), axis)
         c.line(Double(left), Double(top + ph), Double(left + pw), Double(top + ph), axis)
         c.text(title, x: left, y: 12, .black, scale: 2)
-        c.text("ENV STEPS", x: left + pw / 2 - BitmapFont.width("ENV STEPS") / 2, y: height - 18, axis)
+        let stepAxis = stepAxisLabel(frameSkip: frameSkip)
+        c.text(stepAxis, x: left + pw / 2 - BitmapFont.width(stepAxis) / 2, y: height - 18, axis)
         c.text("RETURN", x: 14, y: top + ph / 2 + BitmapFont.width("RETURN") / 2, axis, vertical: true)
         // Legend: one row between the title and the plot, so it never hides data.
         var lx = left

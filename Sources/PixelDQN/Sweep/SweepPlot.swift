@@ -1,6 +1,6 @@
 // sweep.png: every seed's periodic evaluation curve (thin), the IQM across seeds with its 95 %
-// bootstrap band, and the solve threshold, against env steps; drawn on the project's RGBCanvas
-// with ReturnsPlot's ticks and labels. The numbers come from SweepReport; nothing is computed here.
+// bootstrap band, and the solve threshold, against agent steps (env steps without frame skip);
+// drawn on the project's RGBCanvas with ReturnsPlot's ticks and labels. The numbers come from SweepReport; nothing is computed here.
 import Foundation
 
 public enum SweepPlot {
@@ -72,7 +72,10 @@ public enum SweepPlot {
         c.line(Double(left), Double(top + ph), Double(left + pw), Double(top + ph), axis)
         let n = report.runs.count
         c.text("\(report.env.rawValue) from \(report.observation.rawValue), \(n) seed\(n == 1 ? "" : "s")", x: left, y: 12, .black, scale: 2)
-        c.text("ENV STEPS", x: left + pw / 2 - BitmapFont.width("ENV STEPS") / 2, y: height - 18, axis)
+        // One frame skip for all runs names its env steps; runs of several are in agent steps.
+        let skips = Set(report.runs.map(\.config.frameSkip))
+        let stepAxis = ReturnsPlot.stepAxisLabel(frameSkip: skips.count == 1 ? skips.first : nil)
+        c.text(stepAxis, x: left + pw / 2 - BitmapFont.width(stepAxis) / 2, y: height - 18, axis)
         c.text("EVALUATION RETURN", x: 14, y: top + ph / 2 + BitmapFont.width("EVALUATION RETURN") / 2, axis, vertical: true)
         var lx = left
         for (label, colour, thick) in [("EACH SEED", seedColours[0], 1.0), ("IQM OVER SEEDS", iqmColour, 2.5),

@@ -380,7 +380,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         try writeMetrics()
         try writeCheckpoint()
         try saveModel(to: folder.model, extra: ["step": "\(loop.step)"])
-        try ReturnsPlot.draw(metrics, threshold: config.env.rewardThreshold, totalSteps: config.totalTimesteps,
+        try ReturnsPlot.draw(metrics, threshold: config.env.rewardThreshold, totalSteps: config.totalTimesteps, frameSkip: config.frameSkip,
                              title: "\(config.env.rawValue) from \(config.observation.rawValue), seed \(config.seed)")
             .write(to: folder.returnsPlot)
     }
