@@ -1,6 +1,7 @@
 // sweep.png: every seed's periodic evaluation curve (thin), the IQM across seeds with its 95 %
 // bootstrap band, and the solve threshold, against agent steps (env steps without frame skip);
-// drawn on the project's RGBCanvas with ReturnsPlot's ticks and labels. The numbers come from SweepReport; nothing is computed here.
+// drawn on the project's RGBCanvas with ReturnsPlot's ticks and labels. The numbers come from
+// SweepReport; nothing is computed here.
 import Foundation
 
 public enum SweepPlot {
