@@ -50,12 +50,15 @@ public final class PixelObservation<E: Environment> {
         stack.reset(start: frame)
     }
 
-    /// Draws the current state into `frame` (inverted with `invert`).
+    /// Draws the current state into `frame`.
     private func renderFrame() {
-        frame.withUnsafeMutableBufferPointer { f in
-            rasterizer.render(env.state, of: env, into: f)
-            if invert { for i in f.indices { f[i] = 255 &- f[i] } }
-        }
+        frame.withUnsafeMutableBufferPointer { draw(env.state, into: $0) }
+    }
+
+    /// Draws `state` into `f` as φ sees it (inverted with `invert`).
+    private func draw(_ state: E.State, into f: UnsafeMutableBufferPointer<UInt8>) {
+        rasterizer.render(state, of: env, into: f)
+        if invert { for i in f.indices { f[i] = 255 &- f[i] } }
     }
 
     /// Applies `action` for `frameSkip` env steps (stopping early at the episode's end), pushes
@@ -97,10 +100,7 @@ public final class PixelObservation<E: Environment> {
     /// pixelwise max of that and the frame before, so at least the state drawn at every pixel.
     public func newestFrameProblem(state: E.State, frames: [UInt8]) -> String? {
         var drawn = [UInt8](repeating: 0, count: frameSize)
-        drawn.withUnsafeMutableBufferPointer { f in
-            rasterizer.render(state, of: env, into: f)
-            if invert { for i in f.indices { f[i] = 255 &- f[i] } }
-        }
+        drawn.withUnsafeMutableBufferPointer { draw(state, into: $0) }
         let newest = frames.suffix(frameSize)
         let differing = zip(newest, drawn).filter { frameSkip == 1 ? $0 != $1 : $0 < $1 }.count
         guard differing == 0 else {
