@@ -110,7 +110,8 @@ enum DirectConv {
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
-                // 32 columns (two panels) at a time with the AVX-512 tile, else 16.
+                // 32 columns (two panels) at a time with the AVX-512 tile, else 16 (in one 16-lane
+                // register per row with AVX-512, two 8-lane ones without).
                 let width = wide && j + 32 <= co ? 32 : 16
                 var p = rows.lowerBound
                 while p < rows.upperBound {
@@ -125,6 +126,9 @@ enum DirectConv {
                     if width == 32 {
                         WideTile.gather6x32(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
                                             b0: wT + j * kc, b1: wT + (j + 16) * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
+                    } else if wide {
+                        WideTile.gather6x16(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
+                                            b: wT + j * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
                     } else {
                         gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
                                    b: wT + j * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
@@ -159,7 +163,8 @@ enum DirectConv {
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
-                // 32 columns (two panels) at a time with the AVX-512 tile, else 16.
+                // 32 columns (two panels) at a time with the AVX-512 tile, else 16 (in one 16-lane
+                // register per row with AVX-512, two 8-lane ones without).
                 let width = wide && j + 32 <= co ? 32 : 16
                 var k = 0
                 while k < kc {
@@ -175,6 +180,9 @@ enum DirectConv {
                         WideTile.gather6x32(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
                                             b0: gradPanels + j * pos, b1: gradPanels + (j + 16) * pos, ldb: 16,
                                             c: c, ldc: ldc, accumulate: true)
+                    } else if wide {
+                        WideTile.gather6x16(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
+                                            b: gradPanels + j * pos, ldb: 16, c: c, ldc: ldc, accumulate: true)
                     } else {
                         gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
                                    b: gradPanels + j * pos, ldb: 16, c: c, ldc: ldc, accumulate: true)

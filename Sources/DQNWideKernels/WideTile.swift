@@ -1,7 +1,8 @@
-// The 6×32 tile of the direct convolution for CPUs with AVX-512: the same gather-and-multiply as
-// `DirectConv.gatherTile` (DQNNumerics), over 32 columns in two 16-lane registers per row. This
-// module alone is compiled for AVX-512 (Package.swift), and DQNNumerics calls it only when the
-// CPU has AVX-512 (`WideKernels`), so the rest of the program runs on any AVX2 machine.
+// The tiles of the direct convolution and of Gemm for CPUs with AVX-512: the same
+// gather-and-multiply as `DirectConv.gatherTile` (DQNNumerics) over 32 columns in two 16-lane
+// registers per row, or over 16 columns in one, and Gemm's 6×16 tile widened to 32. This module
+// alone is compiled for AVX-512 (Package.swift), and DQNNumerics calls it only when the CPU has
+// AVX-512 (`WideKernels`), so the rest of the program runs on any AVX2 machine.
 
 /// 512-bit tile kernels. Every output element is the same in-order chain of fused multiply-adds as
 /// in the 16-column kernel, so both give the same bits.
@@ -49,6 +50,39 @@ public enum WideTile {
         store16(c30, c + 3 * ldc); store16(c31, c + 3 * ldc + 16)
         store16(c40, c + 4 * ldc); store16(c41, c + 4 * ldc + 16)
         store16(c50, c + 5 * ldc); store16(c51, c + 5 * ldc + 16)
+    }
+}
+
+extension WideTile {
+    /// The 16-column gather tile in one 16-lane register per row: C[i, 0..<16] (+)= Σ_t
+    /// a_i[indices[t]] · B[t, 0..<16] for t in 0..<count and the six rows i, in order, from zero
+    /// (`accumulate == false`) or from C. The same chains as `DirectConv.gatherTile`'s two 8-lane
+    /// halves, with half the multiply-add instructions (a 16-channel layer, `small`'s conv1).
+    @inline(never)
+    public static func gather6x16(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                                  _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                                  indices: UnsafePointer<Int>, count: Int, b: UnsafePointer<Float>, ldb: Int,
+                                  c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let z = SIMD16<Float>()
+        var c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z
+        if accumulate {
+            c0 = load16(c + 0 * ldc); c1 = load16(c + 1 * ldc); c2 = load16(c + 2 * ldc)
+            c3 = load16(c + 3 * ldc); c4 = load16(c + 4 * ldc); c5 = load16(c + 5 * ldc)
+        }
+        var bp = b
+        for t in 0..<count {
+            let off = indices[t]
+            let v = load16(bp)
+            c0 = c0.addingProduct(SIMD16<Float>(repeating: a0[off]), v)
+            c1 = c1.addingProduct(SIMD16<Float>(repeating: a1[off]), v)
+            c2 = c2.addingProduct(SIMD16<Float>(repeating: a2[off]), v)
+            c3 = c3.addingProduct(SIMD16<Float>(repeating: a3[off]), v)
+            c4 = c4.addingProduct(SIMD16<Float>(repeating: a4[off]), v)
+            c5 = c5.addingProduct(SIMD16<Float>(repeating: a5[off]), v)
+            bp += ldb
+        }
+        store16(c0, c + 0 * ldc); store16(c1, c + 1 * ldc); store16(c2, c + 2 * ldc)
+        store16(c3, c + 3 * ldc); store16(c4, c + 4 * ldc); store16(c5, c + 5 * ldc)
     }
 }
 
