@@ -110,8 +110,7 @@ enum DirectConv {
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
-                // 32 columns (two panels) at a time with the AVX-512 tile, else 16 (in one 16-lane
-                // register per row with AVX-512, two 8-lane ones without).
+                // 32 columns (two panels) at a time with the AVX-512 tile, else 16.
                 let width = wide && j + 32 <= co ? 32 : 16
                 var p = rows.lowerBound
                 while p < rows.upperBound {
@@ -126,12 +125,9 @@ enum DirectConv {
                     if width == 32 {
                         WideTile.gather6x32(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
                                             b0: wT + j * kc, b1: wT + (j + 16) * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
-                    } else if wide {
-                        WideTile.gather6x16(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
-                                            b: wT + j * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
                     } else {
-                        gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
-                                   b: wT + j * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
+                        gather16(wide: wide, row(0), row(1), row(2), row(3), row(4), row(5), indices: offsets, count: kc,
+                                 b: wT + j * kc, ldb: 16, c: c, ldc: ldc, accumulate: false)
                     }
                     if !full { for i in 0..<r { (dst + i * co).update(from: tile + i * width, count: width) } }
                     p += r
@@ -163,8 +159,7 @@ enum DirectConv {
             guard let tile = scratch.baseAddress else { return }
             var j = 0
             while j < co {
-                // 32 columns (two panels) at a time with the AVX-512 tile, else 16 (in one 16-lane
-                // register per row with AVX-512, two 8-lane ones without).
+                // 32 columns (two panels) at a time with the AVX-512 tile, else 16.
                 let width = wide && j + 32 <= co ? 32 : 16
                 var k = 0
                 while k < kc {
@@ -180,18 +175,31 @@ enum DirectConv {
                         WideTile.gather6x32(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
                                             b0: gradPanels + j * pos, b1: gradPanels + (j + 16) * pos, ldb: 16,
                                             c: c, ldc: ldc, accumulate: true)
-                    } else if wide {
-                        WideTile.gather6x16(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
-                                            b: gradPanels + j * pos, ldb: 16, c: c, ldc: ldc, accumulate: true)
                     } else {
-                        gatherTile(row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
-                                   b: gradPanels + j * pos, ldb: 16, c: c, ldc: ldc, accumulate: true)
+                        gather16(wide: wide, row(0), row(1), row(2), row(3), row(4), row(5), indices: origins, count: pos,
+                                 b: gradPanels + j * pos, ldb: 16, c: c, ldc: ldc, accumulate: true)
                     }
                     if !full { for i in 0..<r { (partial + (k + i) * co + j).update(from: tile + i * width, count: width) } }
                     k += r
                 }
                 j += width
             }
+        }
+    }
+
+    /// `gatherTile` over 16 columns: in one 16-lane register per row with AVX-512 (`wide`,
+    /// `WideTile.gather6x16`), else in two 8-lane ones. The same chains, so the same bits.
+    @inline(__always)
+    static func gather16(wide: Bool, _ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                         _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                         indices: UnsafePointer<Int>, count: Int, b: UnsafePointer<Float>, ldb: Int,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        if wide {
+            WideTile.gather6x16(a0, a1, a2, a3, a4, a5, indices: indices, count: count, b: b, ldb: ldb,
+                                c: c, ldc: ldc, accumulate: accumulate)
+        } else {
+            gatherTile(a0, a1, a2, a3, a4, a5, indices: indices, count: count, b: b, ldb: ldb,
+                       c: c, ldc: ldc, accumulate: accumulate)
         }
     }
 
