@@ -112,6 +112,8 @@ struct TrainCommand: ParsableCommand {
     var learningRateSchedule: LearningRateSchedule?
     @Option(name: .customLong("final-learning-rate"), parsing: .unconditional, help: "Learning rate at the end of a linear schedule \(defaults(\TrainingConfig.finalLearningRate)).", transform: Parse.number)
     var finalLearningRate: Double?
+    @Option(name: .customLong("ema-tau"), parsing: .unconditional, help: "Rate of a moving average of the online weights, updated after every gradient step (0 = off); evaluations and the saved models use it, training does not \(defaults(\TrainingConfig.emaTau)).", transform: Parse.number)
+    var emaTau: Double?
     @Option(name: .customLong("frame-stack"), parsing: .unconditional, help: "k, frames in φ \(defaults(\TrainingConfig.frameStack)).", transform: Parse.integer)
     var frameStack: Int?
     @Option(name: .customLong("frame-skip"), parsing: .unconditional, help: "Env steps per action; max over the last two frames \(defaults(\TrainingConfig.frameSkip)).", transform: Parse.integer)
@@ -163,7 +165,7 @@ struct TrainCommand: ParsableCommand {
         add("priorityEpsilon", priorityEpsilon, \.priorityEpsilon); add("augment", augment, \.augment)
         add("augmentPad", augmentPad, \.augmentPad); add("gradientSteps", gradientSteps, \.gradientSteps)
         add("learningRateSchedule", learningRateSchedule, \.learningRateSchedule)
-        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("invertFrames", invertFrames, \.invertFrames); add("frameStack", frameStack, \.frameStack)
+        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("emaTau", emaTau, \.emaTau); add("invertFrames", invertFrames, \.invertFrames); add("frameStack", frameStack, \.frameStack)
         add("frameSkip", frameSkip, \.frameSkip); add("frameSize", frameSize, \.frameSize); add("evalEvery", evalEvery, \.evalEvery)
         add("evalEpisodes", evalEpisodes, \.evalEpisodes); add("finalEvalEpisodes", finalEvalEpisodes, \.finalEvalEpisodes)
         add("evalEpsilon", evalEpsilon, \.evalEpsilon); add("checkpointEvery", checkpointEvery, \.checkpointEvery)

@@ -224,7 +224,70 @@ import PixelDQN
         c.gradientSteps = 2
         c.learningRateSchedule = .linear
         c.finalLearningRate = 1e-5
+        c.emaTau = 0.05
         return c
+    }
+
+    @Test func movingAverageFollowsEveryUpdateFromTheInitialWeights() {
+        var c = tinyConfig(.state)
+        c.emaTau = 0.1
+        c.threads = 1
+        var rng = Xoshiro256(seed: 7)
+        let agent = DQNAgent<Float>(config: c, rng: &rng)
+        guard let average = agent.average else { Issue.record("no average network with --ema-tau 0.1"); return }
+        #expect(agent.policy === average)
+        let size = c.inputShape.reduce(1, *)
+        let batch = ReplayBatch<Float>(size: c.batchSize, observationSize: size)
+        var reference = Array(agent.online.parameters)
+        #expect(Array(average.parameters) == reference)
+        var draws = Xoshiro256(seed: 3)
+        for _ in 0..<4 {
+            for i in 0..<(c.batchSize * size) {
+                batch.states[i] = Float(draws.nextUnitDouble() * 2 - 1)
+                batch.nextStates[i] = Float(draws.nextUnitDouble() * 2 - 1)
+            }
+            for i in 0..<c.batchSize {
+                batch.actions[i] = Int32(draws.nextIndex(below: 2)); batch.rewards[i] = 1
+                batch.discounts[i] = 0.99; batch.weights[i] = 1
+            }
+            _ = agent.update(batch)
+            let online = Array(agent.online.parameters)
+            for i in reference.indices { reference[i] = 0.1 * online[i] + (1 - 0.1) * reference[i] }
+            #expect(Array(average.parameters) == reference)
+            #expect(Array(average.parameters) != online)
+        }
+        // Without the option there is no average and the online network is the policy.
+        var plain = c
+        plain.emaTau = 0
+        var rng2 = Xoshiro256(seed: 7)
+        let other = DQNAgent<Float>(config: plain, rng: &rng2)
+        #expect(other.average == nil && other.policy === other.online)
+    }
+
+    @Test func movingAverageLeavesTrainingAloneAndIsTheSavedModel() throws {
+        var c = tinyConfig(.state)
+        c.threads = 1
+        let plain = try temporaryFolder() + "/plain", averaged = try temporaryFolder() + "/averaged"
+        _ = try runTraining(c, folder: plain)
+        c.emaTau = 0.05
+        _ = try runTraining(c, folder: averaged)
+        let a = try SafetensorsFile(contentsOf: URL(fileURLWithPath: plain + "/checkpoint.safetensors"))
+        let b = try SafetensorsFile(contentsOf: URL(fileURLWithPath: averaged + "/checkpoint.safetensors"))
+        let onlineNames = a.tensors.map(\.name).filter { $0.hasPrefix("online.") }.sorted()
+        #expect(!onlineNames.isEmpty)
+        // The same online and target weights, optimizer state and RNG: the average does not touch training.
+        for (name, tensor) in a.tensors {
+            #expect(try b.tensor(name, file: "b").bytes == tensor.bytes, "\(name) differs")
+        }
+        // The averaged run's checkpoint adds the average, and model.safetensors holds it.
+        let averageNames = b.tensors.map(\.name).filter { $0.hasPrefix("average.") }
+        #expect(averageNames.count == onlineNames.count)
+        let model = try SafetensorsFile(contentsOf: URL(fileURLWithPath: averaged + "/model.safetensors"))
+        for name in onlineNames {
+            let bare = String(name.dropFirst("online.".count))
+            #expect(try model.tensor(bare, file: "model").bytes == b.tensor("average." + bare, file: "b").bytes)
+            #expect(try model.tensor(bare, file: "model").bytes != b.tensor(name, file: "b").bytes, "\(bare) equals the online weights")
+        }
     }
 
     @Test func everyOptionOnGivesTheSameBytesOnOneAndTwoThreads() throws {
@@ -286,6 +349,10 @@ import PixelDQN
         #expect(message { $0.augmentPad = 30 }.contains("--augment-pad"))
         #expect(message { $0.gradientSteps = 0 }.contains("--gradient-steps"))
         #expect(message { $0.finalLearningRate = .nan }.contains("--final-learning-rate"))
+        #expect(message { $0.emaTau = 1 }.contains("--ema-tau"))
+        #expect(message { $0.emaTau = -0.01 }.contains("--ema-tau"))
+        #expect(message { $0.emaTau = .nan }.contains("--ema-tau"))
+        #expect(message { $0.emaTau = 0.005 } == "")
         #expect(message { $0.observation = .state; $0.network = .mlp; $0.augment = .shift }.contains("--augment"))
     }
 

@@ -1,6 +1,6 @@
-// Everything needed to resume a run exactly, in one safetensors file: both networks, the
-// optimizer state, φ, the RNG, the environment mid-episode, the counters, and (with
-// --save-replay) the replay memory. Written atomically, so a kill never leaves half a file.
+// Everything needed to resume a run exactly, in one safetensors file: the networks (online,
+// target, and with --ema-tau the moving average), the optimizer state, φ, the RNG, the
+// environment mid-episode, the counters, and (with --save-replay) the replay memory. Written atomically, so a kill never leaves half a file.
 import Foundation
 
 /// Counters of the training loop that a checkpoint carries.
@@ -75,6 +75,7 @@ extension Trainer {
         var file = SafetensorsFile()
         agent.online.addTensors(to: &file, prefix: "online.")
         agent.target.addTensors(to: &file, prefix: "target.")
+        agent.average?.addTensors(to: &file, prefix: "average.")
         // The optimizer's own safetensors layout (DQNNumerics/Optimizer+Safetensors.swift).
         agent.adam?.addState(to: &file)
         agent.rmsprop?.addState(to: &file)

@@ -68,6 +68,8 @@ public struct UpdateStats: Sendable {
 public final class DQNAgent<Element: NetworkInput> {
     public let online: QNetwork
     public let target: QNetwork
+    /// The moving average of the online weights (--ema-tau), nil when off.
+    public let average: QNetwork?
     public let adam: Adam?
     public let rmsprop: RMSProp?
     public let config: TrainingConfig
@@ -91,6 +93,17 @@ public final class DQNAgent<Element: NetworkInput> {
         target = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch,
                           dueling: config.dueling, threads: config.threads, rng: &rng)
         target.copyParameters(from: online)
+        if config.emaTau > 0 {
+            // Built from a throwaway generator and overwritten at once: the run's RNG stream (and
+            // so everything it learns) is the same with or without the average.
+            var unused = Xoshiro256(seed: 0)
+            let average = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: 1,
+                                   dueling: config.dueling, threads: config.threads, rng: &unused)
+            average.copyParameters(from: online)
+            self.average = average
+        } else {
+            average = nil
+        }
         switch config.optimizer {
         case .adam:
             adam = Adam(parameterCount: online.parameterCount, learningRate: config.learningRate, threads: config.threads)
@@ -112,6 +125,9 @@ public final class DQNAgent<Element: NetworkInput> {
         adam?.learningRate = rate
         rmsprop?.learningRate = rate
     }
+
+    /// The weights evaluated and saved: the moving average with --ema-tau, else the online network.
+    public var policy: QNetwork { average ?? online }
 
     /// ε-greedy acting with the online network (see `epsilonGreedyAction`).
     public func act<G: RandomNumberGenerator>(_ observation: UnsafeBufferPointer<Element>, epsilon: Double, using rng: inout G) -> Int {
@@ -183,6 +199,7 @@ public final class DQNAgent<Element: NetworkInput> {
         let (norm, scale) = config.maxGradNorm > 0 ? online.clipScale(maxNorm: Float(config.maxGradNorm)) : (online.gradientNorm, 1)
         stats.gradientNorm = norm
         if let adam { adam.update(online, gradientScale: scale) } else if let rmsprop { rmsprop.update(online, gradientScale: scale) }
+        average?.polyakUpdate(from: online, tau: Float(config.emaTau))
         return stats
     }
 

@@ -35,6 +35,7 @@ extension Trainer {
         }
         try agent.online.loadParameters(from: file, fileName: path, prefix: "online.")
         try agent.target.loadParameters(from: file, fileName: path, prefix: "target.")
+        try agent.average?.loadParameters(from: file, fileName: path, prefix: "average.")
         // The optimizer has taken at most --gradient-steps updates per step so far.
         let updates = l.step * config.gradientSteps
         try agent.adam?.restoreState(from: file, fileName: path, maxStep: updates)

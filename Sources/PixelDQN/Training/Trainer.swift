@@ -292,7 +292,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// Periodic evaluation: records the row, keeps best.safetensors (until a confirmation exists),
     /// notes the first evaluation at the threshold. Nil (nothing recorded) when stopped.
     private func evaluate(episodes count: Int) throws -> EvalStats? {
-        guard let stats = try episodes(agent.online, count: count, stream: 1_000 + UInt64(loop.evaluations)) else { return nil }
+        guard let stats = try episodes(agent.policy, count: count, stream: 1_000 + UInt64(loop.evaluations)) else { return nil }
         loop.evaluations += 1
         record(EvalRecord(step: loop.step, stats: stats))
         if stats.mean > loop.bestEval {
@@ -325,7 +325,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
     /// weights become best.safetensors; the first confirmed solve is noted.
     private func confirm() throws -> EvalStats? {
-        guard let stats = try evaluateOnFinalEpisodes(agent.online) else { return nil }
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy) else { return nil }
         record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
@@ -342,7 +342,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     }
 
     private func finalEvaluation() throws -> EvalStats? {
-        guard let stats = try evaluateOnFinalEpisodes(agent.online) else { return nil }
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy) else { return nil }
         record(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
@@ -371,7 +371,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         meta["frame_skip"] = "\(config.frameSkip)"
         if config.invertFrames { meta["invert_frames"] = "true" }
         meta["pixel_dqn_version"] = pixelDQNVersion
-        try agent.online.save(to: URL(fileURLWithPath: path), metadata: meta)
+        try agent.policy.save(to: URL(fileURLWithPath: path), metadata: meta)
     }
 
     /// The metrics, the checkpoint, the last model and the plot, each written atomically. The

@@ -17,7 +17,7 @@ extension TrainingConfig {
         ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
          "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
          "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false,
-         "rewardScale": 1.0, "invertFrames": false]
+         "rewardScale": 1.0, "invertFrames": false, "emaTau": 0.0]
     }
 
     /// The fields config.json holds (those `TrainingConfig` encodes).
@@ -120,7 +120,7 @@ extension TrainingConfig {
         case "double", "saveReplay", "stopWhenSolved", "dueling", "prioritized", "tensorboard", "invertFrames": return "true or false"
         case "env", "observation", "network", "optimizer", "loss", "augment", "learningRateSchedule", "version": return "a string"
         case "learningRate", "gamma", "tau", "startEpsilon", "endEpsilon", "explorationFraction", "maxGradNorm",
-             "evalEpsilon", "priorityAlpha", "priorityBeta", "priorityEpsilon", "finalLearningRate", "rewardScale": return "a number"
+             "evalEpsilon", "priorityAlpha", "priorityBeta", "priorityEpsilon", "finalLearningRate", "rewardScale", "emaTau": return "a number"
         case "seed": return "an integer from 0 to 18446744073709551615"
         default: return "an integer"
         }

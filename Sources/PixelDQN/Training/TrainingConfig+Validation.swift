@@ -34,7 +34,7 @@ extension TrainingConfig {
         "stopWhenSolved": "--stop-when-solved", "tensorboard": "--tensorboard", "nStep": "--n-step", "dueling": "--dueling", "prioritized": "--prioritized",
         "priorityAlpha": "--priority-alpha", "priorityBeta": "--priority-beta", "priorityEpsilon": "--priority-epsilon",
         "augment": "--augment", "augmentPad": "--augment-pad", "gradientSteps": "--gradient-steps",
-        "learningRateSchedule": "--lr-schedule", "finalLearningRate": "--final-learning-rate", "rewardScale": "--reward-scale", "invertFrames": "--invert-frames", "version": "--version",
+        "learningRateSchedule": "--lr-schedule", "finalLearningRate": "--final-learning-rate", "rewardScale": "--reward-scale", "invertFrames": "--invert-frames", "emaTau": "--ema-tau", "version": "--version",
     ]
 
     /// Upper bound of every step count (total steps, frequencies, learning starts): 10⁹ steps, about
@@ -105,6 +105,7 @@ extension TrainingConfig {
         if batchSize > bufferSize { try fail("batchSize", "at most --buffer-size (\(bufferSize))", batchSize) }
         try number("gamma", gamma, 0...1, "a number in [0, 1]")
         if !(tau > 0 && tau <= 1) { try fail("tau", "a number in (0, 1]", tau) }
+        if !(emaTau >= 0 && emaTau < 1) { try fail("emaTau", "0 (off) or a number in (0, 1)", emaTau) }
         try count("targetNetworkFrequency", targetNetworkFrequency, 1...steps)
         for (field, e) in [("startEpsilon", startEpsilon), ("endEpsilon", endEpsilon), ("evalEpsilon", evalEpsilon)] {
             try number(field, e, 0...1, "a probability in [0, 1]")

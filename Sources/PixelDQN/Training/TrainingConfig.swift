@@ -114,6 +114,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var learningRateSchedule: LearningRateSchedule = .constant
     /// The learning rate at the end of a linear schedule.
     public var finalLearningRate = 0.0
+    /// Rate τ of an exponential moving average of the online weights, updated after every
+    /// gradient step (θ̄ ← τ·θ + (1 − τ)·θ̄; 0 = off). Evaluations, confirmations and the saved
+    /// models use the average; acting in training and the targets do not, so the run learns the
+    /// same weights with or without it.
+    public var emaTau = 0.0
     /// The factor on every reward in the learner's targets (the replay memory stores r × scale);
     /// returns, evaluations and the solve threshold stay in the task's own units.
     public var rewardScale = 1.0
