@@ -1,6 +1,7 @@
 // Everything needed to resume a run exactly, in one safetensors file: the networks (online,
 // target, and with --ema-tau the moving average), the optimizer state, φ, the RNG, the
-// environment mid-episode, the counters, and (with --save-replay) the replay memory. Written atomically, so a kill never leaves half a file.
+// environment mid-episode, the counters, and (with --save-replay) the replay memory. Written
+// atomically, so a kill never leaves half a file.
 import Foundation
 
 /// Counters of the training loop that a checkpoint carries.
