@@ -31,10 +31,7 @@ private let taskDefaults: String = {
                   let values = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
             let options = config.fieldsDiffering(from: base).filter { $0 != "env" }.map { field -> String in
                 let name = TrainingConfig.optionNames[field] ?? field
-                // A JSON true/false is a flag; a number 0 or 1 bridges to Bool too, so the type decides.
-                if let n = values[field] as? NSNumber, type(of: n) == type(of: NSNumber(value: true)) {
-                    return n.boolValue ? name : "--no-" + name.dropFirst(2)
-                }
+                if isJSONBoolean(values[field]), let flag = values[field] as? Bool { return flag ? name : "--no-" + name.dropFirst(2) }
                 return "\(name) \(values[field] ?? "")"
             }
             if !options.isEmpty { parts.append("\(env.rawValue) from \(kind == .pixels ? "pixels" : "the state"): \(options.joined(separator: " "))") }

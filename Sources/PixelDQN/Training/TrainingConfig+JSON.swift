@@ -10,6 +10,12 @@ func isWholeJSONNumber(_ number: NSNumber, in range: Range<Double> = -9.2e18..<9
     return d.isFinite && d == d.rounded() && range.contains(d)
 }
 
+/// Whether a value from JSONSerialization is a JSON true or false. NSNumber bridges a JSON number
+/// 0 or 1 to Bool as well, so the number's own type decides.
+public func isJSONBoolean(_ value: Any?) -> Bool {
+    (value as? NSNumber).map { type(of: $0) == type(of: NSNumber(value: true)) } ?? false
+}
+
 extension TrainingConfig {
     /// Values of the options that config.json files written before they existed lack: each is
     /// the behaviour such a run had (plain one-step uniform replay, no augmentation).
@@ -75,7 +81,7 @@ extension TrainingConfig {
         }
         // JSONDecoder would read true as 1 and 1 as true on some platforms: check the JSON types first.
         for (key, value) in object {
-            let isBool = (value as? NSNumber).map { type(of: $0) == type(of: NSNumber(value: true)) } ?? false
+            let isBool = isJSONBoolean(value)
             let expected = expectedType(of: key)
             let found = value is String ? "a string" : isBool ? "true/false" : value is NSNumber ? "a number"
                 : value is NSNull ? "null" : "a list or object"
