@@ -1,11 +1,14 @@
 // Print-free benchmark of a preset: acting latency (one observation) and one full DQN update
-// (online and target forwards, TD target, Huber loss, backward, Adam), as medians with FLOP rates.
+// (online and target forwards, TD target, Huber loss, backward, Adam, and with `average` the
+// weights' moving average), as medians with FLOP rates.
 
 /// The measurements of one `NetworkBenchmark.run`. Times are medians over the repetitions.
 public struct NetworkBenchmarkResult: Codable, Sendable, Equatable {
     public var preset: String
     /// Whether the networks end in a dueling head.
     public var dueling: Bool
+    /// Whether each update also folds the weights into their moving average (`train --ema-tau`).
+    public var average: Bool
     public var inputShape: [Int]
     public var actions: Int
     public var threads: Int
@@ -35,9 +38,10 @@ public enum NetworkBenchmark {
     public static func updateBatch(for preset: NetworkPreset) -> Int { preset.isConvolutional ? 32 : 256 }
 
     /// Measures a preset with seeded weights and inputs; the networks and Adam use `threads`
-    /// threads.
-    public static func run(preset: NetworkPreset, dueling: Bool = false, inputShape: [Int]? = nil, actions: Int = 2,
-                           repeats: Int = 20, threads: Int = 2, seed: UInt64 = 1) -> NetworkBenchmarkResult {
+    /// threads. With `average`, each update ends with the moving average's pass, as training's
+    /// does with `--ema-tau` (the CartPole pixel defaults).
+    public static func run(preset: NetworkPreset, dueling: Bool = false, average: Bool = false, inputShape: [Int]? = nil,
+                           actions: Int = 2, repeats: Int = 20, threads: Int = 2, seed: UInt64 = 1) -> NetworkBenchmarkResult {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
         let shape = inputShape ?? preset.defaultInputShape
         let batch = updateBatch(for: preset)
@@ -47,6 +51,7 @@ public enum NetworkBenchmark {
         let target = QNetwork(preset: preset, inputShape: shape, actions: actions, maxBatch: batch, dueling: dueling,
                               threads: threads, rng: &rng)
         target.copyParameters(from: online)
+        let averaged = average ? QNetwork(copying: online, maxBatch: 1, threads: threads) : nil
         let adam = Adam(parameterCount: online.parameterCount, learningRate: 1e-4, threads: threads)
         let size = online.inputSize
         let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -94,6 +99,7 @@ public enum NetworkBenchmark {
             }
             gradQ.withUnsafeBufferPointer { online.backward(gradOutput: $0, accumulate: false) }
             adam.update(online)
+            averaged?.polyakUpdate(from: online, tau: averageRate)
         }
         let clock = ContinuousClock()
         func milliseconds(_ d: Duration) -> Double {
@@ -114,11 +120,15 @@ public enum NetworkBenchmark {
         // The machine's speed drifts (shared cores): the peak is measured in the same minute.
         let peak = FMAPeak.measure(threads: threads)
         return NetworkBenchmarkResult(
-            preset: preset.rawValue, dueling: dueling, inputShape: shape, actions: actions, threads: threads, batch: batch,
+            preset: preset.rawValue, dueling: dueling, average: average, inputShape: shape, actions: actions, threads: threads, batch: batch,
             repeats: repeats, actLatencyMs: actMs, updateMs: updateMs, updatesPerSecond: 1000 / updateMs,
             flopsPerUpdate: flops, achievedGFLOPS: gflops, peakGFLOPS: peak,
             fractionOfPeak: gflops / peak)
     }
+
+    /// The rate of the benchmarked moving average (the CartPole pixel default; the rate does not
+    /// change the work).
+    static let averageRate: Float = 0.001
 
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
@@ -145,19 +155,21 @@ extension NetworkBenchmark {
     /// has no row, and neither has a ReLU the network fuses into the layers around it (its forward
     /// is in the row of the layer before, its backward in the row of the layer after). The sum is close to, but not exactly, `run`'s update time: the target forward
     /// repeats the forward column, and the loss and the TD target (a few microseconds) are left out.
-    public static func layerBreakdown(preset: NetworkPreset, dueling: Bool = false, actions: Int = 2, repeats: Int = 20,
-                                      threads: Int = 2, seed: UInt64 = 1) -> [LayerTiming] {
+    /// With `average`, a last row times the moving average's pass.
+    public static func layerBreakdown(preset: NetworkPreset, dueling: Bool = false, average: Bool = false, actions: Int = 2,
+                                      repeats: Int = 20, threads: Int = 2, seed: UInt64 = 1) -> [LayerTiming] {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
         let batch = updateBatch(for: preset)
         var rng = Xoshiro256(seed: seed)
         let net = QNetwork(preset: preset, inputShape: preset.defaultInputShape, actions: actions, maxBatch: batch,
                            dueling: dueling, threads: threads, rng: &rng)
         let adam = Adam(parameterCount: net.parameterCount, learningRate: 1e-4, threads: threads)
+        let averaged = average ? QNetwork(copying: net, maxBatch: 1, threads: threads) : nil
         let frames = (0..<(batch * net.inputSize)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let gradQ = (0..<(batch * actions)).map { _ in rng.uniform(-1, 1) / Float(batch) }
         let count = net.layers.count
         var forward = [[Double]](repeating: [], count: count), backward = [[Double]](repeating: [], count: count)
-        var load: [Double] = [], step: [Double] = []
+        var load: [Double] = [], step: [Double] = [], blend: [Double] = []
         var seconds = [Double](repeating: 0, count: 2 * count)   // this repetition: forward, then backward
         func ms(_ body: () -> Void) -> Double {
             var s = 0.0
@@ -172,8 +184,10 @@ extension NetworkBenchmark {
                 seconds.withUnsafeMutableBufferPointer { sp in net.backward(gradOutput: gq, accumulate: false, layerSeconds: sp.baseAddress.map { $0 + count }) }
             }
             let tStep = ms { adam.update(net) }
+            let tBlend = averaged.map { a in ms { a.polyakUpdate(from: net, tau: averageRate) } }
             guard rep >= 2 else { continue }   // two warm-up rounds
             load.append(tLoad); step.append(tStep)
+            if let tBlend { blend.append(tBlend) }
             for i in 0..<count {
                 forward[i].append(seconds[i] * 1e3); backward[i].append(seconds[count + i] * 1e3)
             }
@@ -186,6 +200,10 @@ extension NetworkBenchmark {
                                     forwardFLOPs: f, backwardFLOPs: i == 0 ? f : 2 * f))
         }
         rows.append(LayerTiming(name: "adam", forwardMs: 0, backwardMs: median(step), forwardFLOPs: 0, backwardFLOPs: 0))
+        if average {
+            rows.append(LayerTiming(name: "moving average", forwardMs: 0, backwardMs: median(blend), forwardFLOPs: 0,
+                                    backwardFLOPs: 0))
+        }
         return rows
     }
 }

@@ -18,6 +18,15 @@ extension QNetwork {
             && zip(namedTensors, other.namedTensors).allSatisfy { $0.name == $1.name && $0.shape == $1.shape }
     }
 
+    /// A network of `source`'s architecture holding a copy of its weights, sized for batches up to
+    /// `maxBatch` and running on `threads` threads (the moving average of the weights is one).
+    public convenience init(copying source: QNetwork, maxBatch: Int, threads: Int) {
+        var unused = Xoshiro256(seed: 0)   // the drawn weights are overwritten by the copy
+        self.init(preset: source.preset, inputShape: source.inputShape, actions: source.actions, maxBatch: maxBatch,
+                  dueling: source.dueling, threads: threads, rng: &unused)
+        copyParameters(from: source)
+    }
+
     /// Hard target update: θ ← θ_source.
     public func copyParameters(from source: QNetwork) {
         precondition(hasSameLayout(as: source), "QNetwork.copyParameters: architectures differ")
@@ -25,11 +34,42 @@ extension QNetwork {
         dst.update(from: src, count: parameterCount)
     }
 
-    /// Soft target update: θ ← τ·θ_source + (1 − τ)·θ, evaluated as CleanRL writes it
-    /// (`tau * q_param + (1.0 - tau) * target_param`).
+    /// Soft target update and moving average: θ ← τ·θ_source + (1 − τ)·θ, evaluated as CleanRL
+    /// writes it (`tau * q_param + (1.0 - tau) * target_param`: two products, then their sum, no
+    /// fused multiply-add), 8 lanes at a time on this network's threads. Each element is computed
+    /// the same way whatever the split, so the result is `polyakReference`'s, bit for bit.
     public func polyakUpdate(from source: QNetwork, tau: Float) {
         precondition(hasSameLayout(as: source), "QNetwork.polyakUpdate: architectures differ")
         precondition(tau >= 0 && tau <= 1, "QNetwork.polyakUpdate: tau \(tau) outside [0, 1]")
+        struct Blend: RangeJob {
+            let source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>, tau: Float
+            func run(range: Range<Int>) {
+                QNetwork.polyakBlend(source + range.lowerBound, into: destination + range.lowerBound,
+                                     count: range.count, tau: tau)
+            }
+        }
+        guard let src = source.parameters.baseAddress, let dst = parameters.baseAddress else { return }
+        NumericsThreads.forEachPart(total: parameterCount, threads: threads, work: 3 * parameterCount, granule: 64,
+                                    Blend(source: UnsafePointer(src), destination: dst, tau: tau))
+    }
+
+    /// The SIMD kernel of `polyakUpdate` over `count` elements.
+    static func polyakBlend(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
+                            count: Int, tau: Float) {
+        let keep = 1 - tau
+        let t = SIMD8<Float>(repeating: tau), k = SIMD8<Float>(repeating: keep)
+        var i = 0
+        while i + 8 <= count {
+            let blended = t * Gemm.load8(source + i) + k * Gemm.load8(UnsafePointer(destination + i))
+            Gemm.store8(blended, destination + i)
+            i += 8
+        }
+        while i < count { destination[i] = tau * source[i] + keep * destination[i]; i += 1 }
+    }
+
+    /// `polyakUpdate`'s scalar reference, one element at a time on one thread (for the tests).
+    public func polyakReference(from source: QNetwork, tau: Float) {
+        precondition(hasSameLayout(as: source), "QNetwork.polyakReference: architectures differ")
         let keep = 1 - tau
         for i in 0..<parameterCount { parameters[i] = tau * source.parameters[i] + keep * parameters[i] }
     }

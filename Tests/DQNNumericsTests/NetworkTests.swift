@@ -151,6 +151,30 @@ func checkNetworkGradients(preset: NetworkPreset, dueling: Bool, seed: UInt64,
         #expect(Array(target.parameters) == Array(online.parameters))
     }
 
+    @Test func polyakUpdateMatchesScalarReference() {
+        // The 8-lane kernel, split over 1 or 2 threads, against the one-element-at-a-time loop:
+        // the small conv network (above the two-thread work threshold) and an mlp whose
+        // parameter count is not a multiple of 8, at a few rates including the ends.
+        var rng = Xoshiro256(seed: 9)
+        for (preset, shape) in [(NetworkPreset.small, [4, 84, 84]), (.mlp, [7])] {
+            let source = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: 1, threads: 1, rng: &rng)
+            let start = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: 1, threads: 1, rng: &rng)
+            if preset == .mlp { #expect(source.parameterCount % 8 != 0) }
+            for tau: Float in [0, 0.001, 0.37, 1] {
+                let reference = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: 1, threads: 1, rng: &rng)
+                reference.copyParameters(from: start)
+                for _ in 0..<3 { reference.polyakReference(from: source, tau: tau) }
+                for threads in [1, 2] {
+                    let blended = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: 1, threads: threads, rng: &rng)
+                    blended.copyParameters(from: start)
+                    for _ in 0..<3 { blended.polyakUpdate(from: source, tau: tau) }
+                    #expect(blended.parameters.map(\.bitPattern) == reference.parameters.map(\.bitPattern),
+                            "\(preset) tau \(tau) threads \(threads)")
+                }
+            }
+        }
+    }
+
     @Test func clipGradientNormAsTorch() {
         var rng = Xoshiro256(seed: 4)
         let net = QNetwork(preset: .mlp, inputShape: [3], actions: 2, maxBatch: 1, rng: &rng)

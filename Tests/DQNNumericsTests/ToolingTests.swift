@@ -26,6 +26,14 @@ extension ThreadCountTests {
         #expect(rows.allSatisfy { $0.forwardMs >= 0 && $0.backwardMs >= 0 })
         #expect(rows[1].forwardMs > 0 && rows[3].backwardMs > 0)
     }
+
+    @Test func benchmarkTimesTheMovingAverageWhenAsked() {
+        let r = NetworkBenchmark.run(preset: .mlp, average: true, repeats: 2, threads: 1)
+        #expect(r.average && !NetworkBenchmark.run(preset: .mlp, repeats: 1, threads: 1).average)
+        let rows = NetworkBenchmark.layerBreakdown(preset: .mlp, average: true, repeats: 2, threads: 1)
+        #expect(rows.map(\.name) == ["scale input", "fc1", "fc2", "adam", "moving average"])
+        #expect(rows[4].backwardMs > 0 && rows[4].forwardMs == 0)
+    }
 }
 
 @Suite struct ToolingTests {

@@ -93,17 +93,9 @@ public final class DQNAgent<Element: NetworkInput> {
         target = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: maxBatch,
                           dueling: config.dueling, threads: config.threads, rng: &rng)
         target.copyParameters(from: online)
-        if config.emaTau > 0 {
-            // Built from a throwaway generator and overwritten at once: the run's RNG stream (and
-            // so everything it learns) is the same with or without the average.
-            var unused = Xoshiro256(seed: 0)
-            let average = QNetwork(preset: config.network, inputShape: config.inputShape, actions: actions, maxBatch: 1,
-                                   dueling: config.dueling, threads: config.threads, rng: &unused)
-            average.copyParameters(from: online)
-            self.average = average
-        } else {
-            average = nil
-        }
+        // A copy draws nothing from the run's RNG, so everything the run learns is the same with or
+        // without the average.
+        average = config.emaTau > 0 ? QNetwork(copying: online, maxBatch: 1, threads: config.threads) : nil
         switch config.optimizer {
         case .adam:
             adam = Adam(parameterCount: online.parameterCount, learningRate: config.learningRate, threads: config.threads)
