@@ -120,8 +120,8 @@ public enum NetworkBenchmark {
         // The machine's speed drifts (shared cores): the peak is measured in the same minute.
         let peak = FMAPeak.measure(threads: threads)
         return NetworkBenchmarkResult(
-            preset: preset.rawValue, dueling: dueling, average: average, inputShape: shape, actions: actions, threads: threads, batch: batch,
-            repeats: repeats, actLatencyMs: actMs, updateMs: updateMs, updatesPerSecond: 1000 / updateMs,
+            preset: preset.rawValue, dueling: dueling, average: average, inputShape: shape, actions: actions,
+            threads: threads, batch: batch, repeats: repeats, actLatencyMs: actMs, updateMs: updateMs, updatesPerSecond: 1000 / updateMs,
             flopsPerUpdate: flops, achievedGFLOPS: gflops, peakGFLOPS: peak,
             fractionOfPeak: gflops / peak)
     }
