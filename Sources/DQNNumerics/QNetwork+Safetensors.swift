@@ -118,11 +118,17 @@ extension QNetwork {
     /// Builds a network with the architecture recorded in a file's metadata and loads its
     /// parameters; its kernels use `threads` threads.
     public convenience init(contentsOf url: URL, maxBatch: Int, threads: Int = NumericsThreads.defaultCount) throws {
-        let file = try SafetensorsFile(contentsOf: url)
-        let arch = try NetworkArchitecture(metadata: file.metadata, file: url.path)
+        try self.init(file: SafetensorsFile(contentsOf: url), fileName: url.path, maxBatch: maxBatch, threads: threads)
+    }
+
+    /// Builds a network from a safetensors file already read (its metadata's architecture, its
+    /// tensors' values); errors name `fileName`.
+    public convenience init(file: SafetensorsFile, fileName: String, maxBatch: Int,
+                            threads: Int = NumericsThreads.defaultCount) throws {
+        let arch = try NetworkArchitecture(metadata: file.metadata, file: fileName)
         var rng = Xoshiro256(seed: 0)   // the draws are overwritten by the file's values
         self.init(preset: arch.preset, inputShape: arch.inputShape, actions: arch.actions, maxBatch: maxBatch,
                   dueling: arch.dueling, threads: threads, rng: &rng)
-        try loadParameters(from: file, fileName: url.path)
+        try loadParameters(from: file, fileName: fileName)
     }
 }

@@ -225,10 +225,7 @@ extension Trainer {
         guard architecture == agent.online.architecture else {
             throw FileError(path: best, problem: "holds a \(architecture.preset.rawValue) network for input \(architecture.inputShape), not this run's \(config.network.rawValue) network for input \(config.inputShape): it belongs to another run")
         }
-        var draws = Xoshiro256(seed: 0)   // overwritten by the file's values
-        try QNetwork(preset: architecture.preset, inputShape: architecture.inputShape, actions: architecture.actions,
-                     maxBatch: 1, dueling: architecture.dueling, threads: 1, rng: &draws)
-            .loadParameters(from: file, fileName: best)
+        _ = try QNetwork(file: file, fileName: best, maxBatch: 1, threads: 1)   // its tensors' names, shapes, finite values
         if let stepText = file.metadata["step"], let step = Int(stepText), step <= loop.step,
            file.metadata["eval_mean"] != "\(recorded)" {
             throw FileError(path: best, problem: "saved at step \(step) with evaluation mean \(file.metadata["eval_mean"] ?? "none"), but checkpoint.safetensors records the best mean \(recorded): it belongs to another run")

@@ -160,9 +160,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         switch (kind, env) {
         case (.pixels, .acrobotV1):
             c.totalTimesteps = 300_000
-            c.emaTau = 0   // its runs were measured without the average
+            c.emaTau = 0   // its runs were measured without the average, and with γ 0.99
+            c.gamma = 0.99
         case (.pixels, .mountainCarV0):
-            c.emaTau = 0   // its runs were measured without the average
+            c.emaTau = 0   // its runs were measured without the average, and with γ 0.99
+            c.gamma = 0.99
             c.frameSkip = 10
             c.totalTimesteps = 50_000
             c.explorationFraction = 0.3
@@ -189,6 +191,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         // Evaluations and saved models use a moving average of the online weights: on CartPole-v1
         // it solved 9 of 10 seeds against 7 of 10 on the same training (docs/experiments.md).
         c.emaTau = kind == .pixels ? 0.001 : 0
+        // A horizon of about 200 steps instead of 100: a policy that drifts towards the track's
+        // end loses value the learner can see. On CartPole-v1 from pixels it solved 10 of 10 seeds
+        // against 9 of 10 with γ 0.99 (docs/experiments.md).
+        c.gamma = kind == .pixels ? 0.995 : 0.99
         if kind == .state {
             c.env = .cartPoleV0
             c.network = .mlp
