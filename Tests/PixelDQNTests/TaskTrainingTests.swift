@@ -208,8 +208,15 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(carSkip.invertFrames && carSkip.frameSkip == 2)
         let cartPole = try config("cartpole", [])
         #expect(cartPole.invertFrames && cartPole.frameSkip == 1 && cartPole.env == .cartPoleV1)
+        // γ and the step size: CartPole-v1 from pixels has its own; Acrobot-v1 and MountainCar-v0
+        // from pixels keep those their sweeps were measured with; a given option wins.
+        #expect(cartPole.gamma == 0.995 && cartPole.learningRate == 1e-3)
+        #expect(acrobot.gamma == 0.99 && acrobot.learningRate == 5e-4)
+        #expect(car.gamma == 0.99 && car.learningRate == 5e-4)
+        let acrobotGiven = try config("acrobot-given", ["--env", "Acrobot-v1", "--gamma", "0.995", "--learning-rate", "1e-3"])
+        #expect(acrobotGiven.gamma == 0.995 && acrobotGiven.learningRate == 1e-3)
         let carState = try config("car-state", ["--env", "MountainCar-v0", "--observation", "state", "--frame-stack", "1"])
-        #expect(!carState.invertFrames && carState.frameSkip == 1 && carState.network == .mlp)
+        #expect(!carState.invertFrames && carState.frameSkip == 1 && carState.network == .mlp && carState.gamma == 0.99 && carState.learningRate == 2.5e-4)
         // dump-frames shows φ as training feeds it by default: inverted unless told otherwise.
         for (name, flag) in [("inverted", [String]()), ("plain", ["--no-invert-frames"])] {
             let d = try runTool(["dump-frames", "--env", "Acrobot-v1", "--steps", "2", "--size", "36", "--frame-stack", "2",
