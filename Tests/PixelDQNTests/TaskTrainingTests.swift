@@ -213,6 +213,14 @@ func runTaskTraining(_ config: TrainingConfig, folder: String, resume: Bool = fa
         #expect(cartPole.gamma == 0.995 && cartPole.learningRate == 1e-3)
         #expect(acrobot.gamma == 0.99 && acrobot.learningRate == 5e-4)
         #expect(car.gamma == 0.99 && car.learningRate == 5e-4)
+        // The budgets: CartPole-v1 from pixels 75,000 steps with ε falling over the first 10,000;
+        // Acrobot-v1 from pixels 300,000 with ε over the first tenth, as its sweep had.
+        let cartPoleDefaults = TrainingConfig.defaults(for: .pixels, env: .cartPoleV1)
+        #expect(cartPoleDefaults.totalTimesteps == 75_000 && cartPoleDefaults.explorationSteps == 10_000)
+        #expect(cartPoleDefaults == TrainingConfig.defaults(for: .pixels))
+        let acrobotDefaults = TrainingConfig.defaults(for: .pixels, env: .acrobotV1)
+        #expect(acrobotDefaults.totalTimesteps == 300_000 && acrobotDefaults.explorationSteps == 30_000)
+        #expect(cartPole.explorationFraction == cartPoleDefaults.explorationFraction)
         let acrobotGiven = try config("acrobot-given", ["--env", "Acrobot-v1", "--gamma", "0.995", "--learning-rate", "1e-3"])
         #expect(acrobotGiven.gamma == 0.995 && acrobotGiven.learningRate == 1e-3)
         let carState = try config("car-state", ["--env", "MountainCar-v0", "--observation", "state", "--frame-stack", "1"])
