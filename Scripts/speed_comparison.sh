@@ -37,7 +37,7 @@ echo "== Gymnasium environment (Scripts/gym_bench.py, one thread)"
 $PY Scripts/gym_bench.py --reps 3
 echo "== end to end, 15000 env steps of plain Double DQN on frames as drawn (what torch_dqn.py runs), updates from step 2000"
 $BIN train --n-step 1 --no-dueling --no-prioritized --no-invert-frames --no-tensorboard \
-    --total-timesteps 15000 --learning-starts 2000 --eval-every 0 --final-eval-episodes 0 --ema-tau 0 --gamma 0.99 --learning-rate 5e-4 \
+    --total-timesteps 15000 --learning-starts 2000 --eval-every 0 --final-eval-episodes 0 --ema-tau 0 --gamma 0.99 --learning-rate 5e-4 --exploration-fraction 0.1 \
     --checkpoint-every 1000000 --output "$OUT/swift" --quiet
 cat "$OUT/swift/summary.json"
 $PY Scripts/torch_dqn.py --total-timesteps 15000 --learning-starts 2000 --eval-every 0 --progress-every 0
