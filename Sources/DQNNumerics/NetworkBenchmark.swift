@@ -9,6 +9,9 @@ public struct NetworkBenchmarkResult: Codable, Sendable, Equatable {
     public var dueling: Bool
     /// Whether each update also folds the weights into their moving average (`train --ema-tau`).
     public var average: Bool
+    /// Whether each update is Double DQN's (`train`'s default): online and target passes on s′,
+    /// then the online pass on s, three forwards in all; otherwise plain DQN's two.
+    public var double: Bool
     public var inputShape: [Int]
     public var actions: Int
     public var threads: Int
@@ -21,7 +24,8 @@ public struct NetworkBenchmarkResult: Codable, Sendable, Equatable {
     public var updateMs: Double
     public var updatesPerSecond: Double
     /// FLOPs of one update: 2·M·N·K over every conv/linear GEMM of the online forward, the target
-    /// forward and the backward (dW everywhere, dX for all but the first layer).
+    /// forward (with `double`, also the online forward on s′) and the backward (dW everywhere, dX
+    /// for all but the first layer).
     public var flopsPerUpdate: Double
     /// flopsPerUpdate / updateMs.
     public var achievedGFLOPS: Double
@@ -39,8 +43,11 @@ public enum NetworkBenchmark {
 
     /// Measures a preset with seeded weights and inputs; the networks and Adam use `threads`
     /// threads. With `average`, each update ends with the moving average's pass, as training's
-    /// does with `--ema-tau` (the CartPole pixel defaults).
-    public static func run(preset: NetworkPreset, dueling: Bool = false, average: Bool = false, inputShape: [Int]? = nil,
+    /// does with `--ema-tau` (the CartPole pixel defaults). With `double`, the update is Double
+    /// DQN's, as training's by default: the online and target passes on s′ side by side, the
+    /// action picked by the online one and valued by the target one, then the online pass on s.
+    public static func run(preset: NetworkPreset, dueling: Bool = false, average: Bool = false, double: Bool = false,
+                           inputShape: [Int]? = nil,
                            actions: Int = 2, repeats: Int = 20, threads: Int = 2, seed: UInt64 = 1) -> NetworkBenchmarkResult {
         precondition(repeats > 0, "NetworkBenchmark: repeats must be positive, got \(repeats)")
         let shape = inputShape ?? preset.defaultInputShape
@@ -72,23 +79,44 @@ public enum NetworkBenchmark {
             }
         }
         func update() {
-            // Q(s, ·) with caches for backward, beside Q_target(s', ·) (one pass per thread).
-            let (q, qNext) = frames.withUnsafeBufferPointer { f in
-                nextFrames.withUnsafeBufferPointer { nf in
-                    floats.withUnsafeBufferPointer { x in
-                        nextFloats.withUnsafeBufferPointer { nx in
-                            QNetwork.forwardSideBySide(online, preset.isConvolutional ? .frames(f) : .floats(x),
-                                                       target, preset.isConvolutional ? .frames(nf) : .floats(nx),
-                                                       batch: batch)
+            let q: UnsafeBufferPointer<Float>
+            if double {
+                // Q(s', ·) and Q_target(s', ·) side by side; the online one picks, the target one values.
+                let (qOnline, qNext) = nextFrames.withUnsafeBufferPointer { nf in
+                    nextFloats.withUnsafeBufferPointer { nx in
+                        let input: ForwardInput = preset.isConvolutional ? .frames(nf) : .floats(nx)
+                        return QNetwork.forwardSideBySide(online, input, target, input, batch: batch)
+                    }
+                }
+                for i in 0..<batch {
+                    var pick = 0
+                    for a in 1..<max(actions, 1) where qOnline[i * actions + a] > qOnline[i * actions + pick] { pick = a }
+                    targets[i] = rewards[i] + (dones[i] ? 0 : gamma * qNext[i * actions + pick])
+                }
+                // Then Q(s, ·) with caches for backward.
+                q = preset.isConvolutional
+                    ? frames.withUnsafeBufferPointer { online.forward(frames: $0, batch: batch) }
+                    : floats.withUnsafeBufferPointer { online.forward(floats: $0, batch: batch) }
+            } else {
+                // Q(s, ·) with caches for backward, beside Q_target(s', ·) (one pass per thread).
+                let (qStates, qNext) = frames.withUnsafeBufferPointer { f in
+                    nextFrames.withUnsafeBufferPointer { nf in
+                        floats.withUnsafeBufferPointer { x in
+                            nextFloats.withUnsafeBufferPointer { nx in
+                                QNetwork.forwardSideBySide(online, preset.isConvolutional ? .frames(f) : .floats(x),
+                                                           target, preset.isConvolutional ? .frames(nf) : .floats(nx),
+                                                           batch: batch)
+                            }
                         }
                     }
                 }
-            }
-            // Target: r + γ·(1 − done)·max_a Q_target(s', a).
-            for i in 0..<batch {
-                var best = qNext[i * actions]
-                for a in 1..<max(actions, 1) { best = max(best, qNext[i * actions + a]) }
-                targets[i] = rewards[i] + (dones[i] ? 0 : gamma * best)
+                q = qStates
+                // Target: r + γ·(1 − done)·max_a Q_target(s', a).
+                for i in 0..<batch {
+                    var best = qNext[i * actions]
+                    for a in 1..<max(actions, 1) { best = max(best, qNext[i * actions + a]) }
+                    targets[i] = rewards[i] + (dones[i] ? 0 : gamma * best)
+                }
             }
             _ = actionsTaken.withUnsafeBufferPointer { ab in
                 targets.withUnsafeBufferPointer { tb in
@@ -115,12 +143,12 @@ public enum NetworkBenchmark {
             updateTimes.append(milliseconds(clock.measure { update() }))
         }
         let actMs = median(actTimes), updateMs = median(updateTimes)
-        let flops = Double(batch * (2 * online.forwardFLOPsPerSample + online.backwardFLOPsPerSample))
+        let flops = Double(batch * ((double ? 3 : 2) * online.forwardFLOPsPerSample + online.backwardFLOPsPerSample))
         let gflops = flops / (updateMs * 1e6)
         // The machine's speed drifts (shared cores): the peak is measured in the same minute.
         let peak = FMAPeak.measure(threads: threads)
         return NetworkBenchmarkResult(
-            preset: preset.rawValue, dueling: dueling, average: average, inputShape: shape, actions: actions,
+            preset: preset.rawValue, dueling: dueling, average: average, double: double, inputShape: shape, actions: actions,
             threads: threads, batch: batch, repeats: repeats, actLatencyMs: actMs, updateMs: updateMs, updatesPerSecond: 1000 / updateMs,
             flopsPerUpdate: flops, achievedGFLOPS: gflops, peakGFLOPS: peak,
             fractionOfPeak: gflops / peak)

@@ -34,13 +34,16 @@ struct BenchNetworkCommand: ParsableCommand {
     @Flag(help: "End each update with the weights' moving average pass, as train --ema-tau does (the CartPole pixel defaults).")
     var average = false
 
+    @Flag(help: "Time Double DQN's update, as train makes by default: the online and target passes on s′ side by side, then the online pass on s (three forwards; without it plain DQN's two).")
+    var double = false
+
     func validate() throws {
         guard (1...10_000).contains(repeats) else { throw ValidationError("--repeats: expected 1 to 10000, got \(repeats)") }
         guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2, got \(threads)") }
     }
 
     func run() throws {
-        let r = NetworkBenchmark.run(preset: preset, dueling: dueling, average: average, repeats: repeats, threads: threads)
+        let r = NetworkBenchmark.run(preset: preset, dueling: dueling, average: average, double: double, repeats: repeats, threads: threads)
         func printJSON(_ value: some Encodable) throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -50,7 +53,7 @@ struct BenchNetworkCommand: ParsableCommand {
             try printJSON(r)
         } else {
             print("""
-            preset \(r.preset)\(r.dueling ? " (dueling)" : "")\(r.average ? " (with the moving average)" : "") input \(r.inputShape) actions \(r.actions) threads \(r.threads)
+            preset \(r.preset)\(r.dueling ? " (dueling)" : "")\(r.average ? " (with the moving average)" : "")\(r.double ? " (Double DQN)" : "") input \(r.inputShape) actions \(r.actions) threads \(r.threads)
             act (batch 1):      \(String(format: "%.3f", r.actLatencyMs)) ms
             update (batch \(r.batch)): \(String(format: "%.3f", r.updateMs)) ms, \(String(format: "%.1f", r.updatesPerSecond)) updates/s
             compute:            \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(String(format: "%.1f", r.peakGFLOPS)) GFLOP/s, the FMA peak (\(WideKernels.enabled ? "AVX-512" : "AVX2")) measured just after on \(r.threads) thread\(r.threads == 1 ? "" : "s")

@@ -27,6 +27,14 @@ extension ThreadCountTests {
         #expect(rows[1].forwardMs > 0 && rows[3].backwardMs > 0)
     }
 
+    @Test func benchmarkCountsDoubleDQNsThirdForward() {
+        let r = NetworkBenchmark.run(preset: .mlp, double: true, repeats: 2, threads: 1)
+        let forward = 2.0 * (4 * 256 + 256 * 2)
+        #expect(r.double && !NetworkBenchmark.run(preset: .mlp, repeats: 1, threads: 1).double)
+        #expect(r.flopsPerUpdate == 256 * (3 * forward + forward + 2 * 256 * 2))
+        #expect(r.updateMs > 0 && abs(r.fractionOfPeak * r.peakGFLOPS - r.achievedGFLOPS) <= 1e-9 * r.achievedGFLOPS)
+    }
+
     @Test func benchmarkTimesTheMovingAverageWhenAsked() {
         let r = NetworkBenchmark.run(preset: .mlp, average: true, repeats: 2, threads: 1)
         #expect(r.average && !NetworkBenchmark.run(preset: .mlp, repeats: 1, threads: 1).average)
