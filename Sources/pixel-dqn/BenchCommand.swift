@@ -52,10 +52,17 @@ struct BenchCommand: ParsableCommand {
              EnvironmentBenchmark.pixelPath(e, steps: steps, repeats: repeats, k: frameStack)]
         }
         let results: [EnvironmentBenchmark.Result]
+        if let atari = env.atari {
+            let game: AtariGame
+            do { game = try AtariGame.load(atari) } catch let e as ALEError { throw ValidationError("--env \(env.rawValue): \(e)") }
+            results = try EnvironmentBenchmark.atari(game, steps: steps, repeats: repeats, k: frameStack)
+        } else {
         switch env {
         case .cartPoleV0, .cartPoleV1: results = measure(CartPole(version: env.cartPoleVersion ?? .v1))
         case .acrobotV1: results = measure(Acrobot())
         case .mountainCarV0: results = measure(MountainCar())
+        default: preconditionFailure("bench: \(env.rawValue) is neither drawn nor Atari")
+        }
         }
         for r in results {
             print(r.name.padding(toLength: 58, withPad: " ", startingAt: 0)

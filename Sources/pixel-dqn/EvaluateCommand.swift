@@ -10,6 +10,7 @@ func shippedModelName(_ env: EnvironmentID) -> String {
     case .cartPoleV0, .cartPoleV1: return "cartpole-v1-pixels.safetensors"
     case .acrobotV1: return "acrobot-v1-pixels.safetensors"
     case .mountainCarV0: return "mountaincar-v0-pixels.safetensors"
+    default: return (env.atari.map { $0.romFileName.replacingOccurrences(of: ".bin", with: "") } ?? env.rawValue) + "-noframeskip-v4.safetensors"
     }
 }
 

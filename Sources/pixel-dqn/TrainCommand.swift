@@ -25,7 +25,7 @@ private let taskDefaults: String = {
     var parts: [String] = []
     for kind in [ObservationKind.pixels, .state] {
         let base = TrainingConfig.defaults(for: kind)
-        for env in EnvironmentID.allCases where env != .cartPoleV0 && env != .cartPoleV1 {
+        for env in EnvironmentID.classic where env != .cartPoleV0 && env != .cartPoleV1 {
             let config = TrainingConfig.defaults(for: kind, env: env)
             guard let data = try? JSONEncoder().encode(config),
                   let values = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
@@ -279,6 +279,19 @@ struct TrainCommand: ParsableCommand {
     /// and checked the folder) may stop here by returning false (then nil).
     private func train(_ config: TrainingConfig, _ folder: RunFolder, resume: Bool, lock: RunFolderLock,
                        prepared: ((any TrainerStatus) throws -> Bool)?) throws -> TrainingResult? {
+        if let atari = config.env.atari {
+            let game = try AtariGame.load(atari)
+            // Training loses a life as an episode's end; evaluation plays whole games. ALE's own
+            // seed (sticky actions in v5) comes from the run's seed.
+            func make(training: Bool) throws -> AtariObservation {
+                try AtariObservation(game: game, size: config.frameSize, frameStack: config.frameStack, frameSkip: config.frameSkip,
+                                     episodicLife: training, seed: Int32(truncatingIfNeeded: config.seed &+ (training ? 0 : 1)))
+            }
+            let trainer = try Trainer(config: config, folder: folder, source: make(training: true), evalSource: make(training: false),
+                                      resume: resume, lock: lock)
+            if let prepared, try !prepared(trainer) { return nil }
+            return try runTrainer(trainer)
+        }
         switch config.observation {
         case .pixels:
             func make() -> PixelObservation<AnyEnvironment> {

@@ -17,7 +17,7 @@ public enum EnvironmentBenchmark {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
-    private static func median(_ xs: [Double]) -> Double {
+    static func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }

@@ -30,7 +30,8 @@ public struct StateVector: Equatable, Sendable {
     var mountainCar: MountainCarState { MountainCarState(position: lanes[0], velocity: lanes[1]) }
 }
 
-/// One of the registered tasks, picked by id.
+/// One of the drawn (classic control) tasks, picked by id.
+/// - Precondition: the id is not an Atari game's.
 public struct AnyEnvironment: Environment {
     private enum Task: Sendable {
         case cartPole(CartPole)
@@ -47,6 +48,7 @@ public struct AnyEnvironment: Environment {
         case .cartPoleV1: task = .cartPole(CartPole(version: .v1))
         case .acrobotV1: task = .acrobot(Acrobot())
         case .mountainCarV0: task = .mountainCar(MountainCar())
+        default: preconditionFailure("AnyEnvironment: \(id.rawValue) is not a drawn task (Atari games play through AtariObservation)")
         }
     }
 

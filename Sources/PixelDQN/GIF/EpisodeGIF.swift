@@ -214,6 +214,9 @@ public final class EpisodeGIF {
         case .cartPoleV0, .cartPoleV1: return (["PUSH LEFT", "PUSH RIGHT"], ["LEFT", "RIGHT"])
         case .acrobotV1: return (["TORQUE -1", "NO TORQUE", "TORQUE +1"], ["-1", "0", "+1"])
         case .mountainCarV0: return (["PUSH LEFT", "NO PUSH", "PUSH RIGHT"], ["LEFT", "NONE", "RIGHT"])
+        default:
+            let names = id.atari.map { AtariGame.loaded($0).actionNames } ?? []
+            return (names, names)
         }
     }
 

@@ -6,7 +6,7 @@
 public typealias StateCartPole = StateObservation<CartPole>
 
 /// An environment observed through its observation vector, stacked k deep.
-public final class StateObservation<E: Environment>: ObservationSource {
+public final class StateObservation<E: Environment>: EnvironmentObservationSource {
     public private(set) var env: E
     public private(set) var stack: FrameStackOf<Float>
     public private(set) var newestFrame: [Float]

@@ -95,8 +95,6 @@ extension Trainer {
             "best_confirmed": "\(loop.bestConfirmed)",
             "first_reached_step": "\(loop.firstReachedStep)", "first_reached_seconds": "\(loop.firstReachedSeconds)",
             "wall_seconds": "\(elapsedWall())",
-            "env_state": source.env.stateValues.map { "\($0)" }.joined(separator: ","),
-            "env_elapsed": "\(source.env.elapsedSteps)", "env_running": "\(source.env.isRunning)",
             "replay_saved": "\(config.saveReplay)",
             "updates_paused_until": "\(updatesResumeAt)",
             "pending": loop.pending.rawValue,
@@ -112,6 +110,7 @@ extension Trainer {
         meta[CheckpointKeys.metricsChecksum] = String(digest.hash, radix: 16)
         meta[CheckpointKeys.tensorsChecksum] = file.tensorsChecksum.hex
         file.metadata = meta
+        source.saveEpisode(into: &file)
         try file.write(to: URL(fileURLWithPath: folder.checkpoint))
     }
 }

@@ -73,29 +73,14 @@ extension Trainer {
         if l.finishedTotal >= 0 && (l.finishedTotal < l.step || (l.finishedTotal > l.step && l.firstSolvedStep < 0)) {
             throw fail("metadata field \"finished_total_timesteps\" is \(l.finishedTotal) at step \(l.step), expected -1 (not finished), \(l.step) (finished at its end), or more only when a solve stopped the run (first_solved_step is \(l.firstSolvedStep))")
         }
-        let running = try reader.bool("env_running")
-        let stateValues = try reader.value("env_state").split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
-        let id = source.env.id
-        let numbers = stateValues.compactMap { $0 }
-        guard numbers.count == stateValues.count, id.stateProblem(numbers) == nil, let envState = source.env.state(from: numbers) else {
-            throw fail("metadata field \"env_state\" is \"\(m["env_state"] ?? "")\", expected \(id.stateCount) finite numbers \(id.stateNames) (\(id.stateProblem(numbers) ?? "not numbers"))")
-        }
-        if running && source.env.terminates(envState) {
-            throw fail("metadata field \"env_state\" \(source.env.values(of: envState)) is past \(id.rawValue)'s limits, but env_running is true")
-        }
-        let elapsed = try reader.int("env_elapsed", 0...(running ? episodeSteps - 1 : episodeSteps))
-        // A running episode has taken --frame-skip env steps for each of its agent steps.
-        if running && elapsed != l.episodeLength * config.frameSkip {
-            throw fail("metadata field \"env_elapsed\" is \(elapsed), expected \(l.episodeLength * config.frameSkip): episode_length \(l.episodeLength) agent steps of \(config.frameSkip) env step\(config.frameSkip == 1 ? "" : "s") each")
-        }
         let phi = try Source.Element.values(try file.tensor("phi", file: path), name: "phi", file: path)
         guard phi.count == source.observationSize else {
             throw fail("tensor phi: expected \(source.observationSize) elements, found \(phi.count)")
         }
         guard phi.allSatisfy({ Source.Element.isValidObservation($0) }) else { throw fail("tensor phi holds a value that is not finite") }
-        if running, let problem = source.newestFrameProblem(state: envState, frames: phi) {
-            throw fail("tensor phi does not match metadata field \"env_state\" \(source.env.values(of: envState)): \(problem)")
-        }
+        let episode = try source.episodeRestorer(from: file, reader: reader, phi: phi, episodeLength: l.episodeLength,
+                                                 frameSkip: config.frameSkip)
+        let running = episode.running
         let replaySaved = try reader.bool("replay_saved")
         // Updates wait for learning starts, or after a resume without the replay for its refill.
         let refill = max(config.learningStarts, config.batchSize + config.frameStack)
@@ -104,8 +89,8 @@ extension Trainer {
         // Every check passed: commit.
         rng = restored
         loop = l
+        episode.commit()
         if running {
-            source.restore(state: envState, elapsedSteps: elapsed, frames: phi)
             needsReset = false
         } else {
             needsReset = true
@@ -234,16 +219,16 @@ extension Trainer {
 }
 
 /// Reads a checkpoint's metadata values with their ranges; errors name the field and the value.
-struct MetadataReader {
-    let metadata: [String: String]
-    let fail: (String) -> FileError
+public struct MetadataReader {
+    public let metadata: [String: String]
+    public let fail: (String) -> FileError
 
-    func value(_ key: String) throws -> String {
+    public func value(_ key: String) throws -> String {
         guard let v = metadata[key] else { throw fail("metadata field \"\(key)\" is missing") }
         return v
     }
 
-    func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
+    public func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
         let text = try value(key)
         guard let v = Int(text), range.contains(v) else {
             throw fail("metadata field \"\(key)\" is \"\(text)\", expected an integer from \(range.lowerBound) to \(range.upperBound)")
@@ -251,7 +236,7 @@ struct MetadataReader {
         return v
     }
 
-    func double(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
+    public func double(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
         let text = try value(key)
         guard let v = Double(text), v.isFinite, range.contains(v) else {
             throw fail("metadata field \"\(key)\" is \"\(text)\", expected a finite number in [\(range.lowerBound), \(range.upperBound)]")
@@ -260,7 +245,7 @@ struct MetadataReader {
     }
 
     /// An evaluation mean: −inf (none yet) or a return from 0 to the episode limit.
-    func score(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
+    public func score(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
         let text = try value(key)
         guard let v = Double(text), v == -.infinity || range.contains(v) else {
             throw fail("metadata field \"\(key)\" is \"\(text)\", expected -inf (none yet) or a mean return from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
@@ -270,7 +255,7 @@ struct MetadataReader {
 
     /// Seconds of a first solve or first reach at `step`: −1 when there is none (step −1), else
     /// a time from 0 to the run's wall seconds `wall`.
-    func seconds(_ key: String, step: Int, wall: Double) throws -> Double {
+    public func seconds(_ key: String, step: Int, wall: Double) throws -> Double {
         let text = try value(key)
         let expected = step < 0 ? "-1, as no step is recorded" : "seconds from 0 to the run's wall_seconds \(wall), as step \(step) is recorded"
         guard let v = Double(text), step < 0 ? v == -1 : (v >= 0 && v <= wall) else {
@@ -279,7 +264,7 @@ struct MetadataReader {
         return v
     }
 
-    func bool(_ key: String) throws -> Bool {
+    public func bool(_ key: String) throws -> Bool {
         let text = try value(key)
         guard text == "true" || text == "false" else { throw fail("metadata field \"\(key)\" is \"\(text)\", expected true or false") }
         return text == "true"

@@ -202,7 +202,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             }
             let result = try source.step(action)
             source.newestFrame.withUnsafeBufferPointer {
-                memory.append(action: action, reward: Float(result.reward * config.rewardScale), terminated: result.terminated,
+                memory.append(action: action, reward: Float(config.learnerReward(result.reward)), terminated: result.terminated,
                               truncated: result.truncated, nextFrame: $0)
             }
             loop.step += 1

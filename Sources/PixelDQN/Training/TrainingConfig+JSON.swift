@@ -142,7 +142,7 @@ extension TrainingConfig {
         guard let key = context.codingPath.first?.stringValue else { return "cannot be read as a pixel-dqn config" }
         let value = object[key].map { "\($0)" } ?? "missing"
         let choices: [String: [String]] = [
-            "env": EnvironmentID.allCases.map(\.rawValue), "observation": ObservationKind.allCases.map(\.rawValue),
+            "env": EnvironmentID.classic.map(\.rawValue) + ["<Game>NoFrameskip-v4", "ALE/<Game>-v5"], "observation": ObservationKind.allCases.map(\.rawValue),
             "network": ["small", "nature", "mlp"], "optimizer": OptimizerKind.allCases.map(\.rawValue),
             "loss": ["huber", "mse"], "augment": AugmentKind.allCases.map(\.rawValue),
             "learningRateSchedule": LearningRateSchedule.allCases.map(\.rawValue),

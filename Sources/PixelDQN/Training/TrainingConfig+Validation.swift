@@ -92,6 +92,18 @@ extension TrainingConfig {
         func number(_ field: String, _ value: Double, _ range: ClosedRange<Double>, _ expected: String) throws {
             if !(value.isFinite && range.contains(value)) { try fail(field, expected, value) }
         }
+        // An Atari task needs ALE set up and the game's ROM: checked first, as everything after
+        // (the action count, the network's output) depends on the game.
+        if let atari = env.atari {
+            do { try AtariGame.load(atari) } catch let error as ALEError {
+                switch source {
+                case .options: throw ConfigError(message: "--env \(env.rawValue): \(error)")
+                case .file(let path): throw ConfigError(message: "\(path): env (--env) is \(env.rawValue): \(error)")
+                }
+            }
+            if observation != .pixels { try fail("observation", "pixels for an Atari game (its state is the emulator's)", observation.rawValue) }
+            if invertFrames { try fail("invertFrames", "false for an Atari game (ALE's gray screen is used as it is)", invertFrames) }
+        }
         let steps = Self.maximumSteps
         try count("totalTimesteps", totalTimesteps, 1...steps)
         try number("learningRate", learningRate, Self.learningRateRange, "a positive number from 1e-30 to 1e30")

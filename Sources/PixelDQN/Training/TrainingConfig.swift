@@ -154,6 +154,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// acts every 10 env steps, explores longer and evaluates more often; from the state both get
     /// their sweeps' budgets.
     public static func defaults(for kind: ObservationKind, env: EnvironmentID? = nil) -> TrainingConfig {
+        if let env, env.isAtari { return atariDefaults(env) }
         var c = defaults(for: kind)
         guard let env else { return c }
         c.env = env
@@ -182,6 +183,46 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             break
         }
         return c
+    }
+
+    /// The defaults of an Atari game: CleanRL's `dqn_atari.py` schedule (ε from 1 to 0.01 over
+    /// the first tenth, updates every 4 agent steps, target refreshed every 1,000, learning from
+    /// 80,000 steps, 4 frames skipped with the max of the last two) on the `small` network of
+    /// Mnih et al. 2013, with the ingredients CartPole keeps (Double DQN, 3-step returns, dueling
+    /// head, prioritized replay) and a 1,000,000-frame replay memory; evaluation on 10 whole games
+    /// with ε 0.01, the final one on 30.
+    static func atariDefaults(_ env: EnvironmentID) -> TrainingConfig {
+        var c = defaults(for: .pixels)
+        c.env = env
+        c.invertFrames = false
+        c.network = .small
+        c.frameSkip = 4
+        c.totalTimesteps = 2_000_000
+        c.bufferSize = 1_000_000
+        c.learningRate = 1e-4
+        c.gamma = 0.99
+        c.emaTau = 0
+        c.startEpsilon = 1
+        c.endEpsilon = 0.01
+        c.explorationFraction = 0.1
+        c.learningStarts = 80_000
+        c.trainFrequency = 4
+        c.targetNetworkFrequency = 1_000
+        c.nStep = 3
+        c.evalEvery = 50_000
+        c.evalEpisodes = 10
+        c.finalEvalEpisodes = 30
+        c.evalEpsilon = 0.01
+        c.checkpointEvery = 50_000
+        return c
+    }
+
+    /// The reward the learner's targets use: an Atari game's reward clipped to its sign (Mnih et
+    /// al. 2015; SB3's `ClipRewardEnv`), a classic task's times `rewardScale`. Returns and
+    /// evaluations keep the game's score.
+    public func learnerReward(_ reward: Double) -> Double {
+        if env.isAtari { return (reward > 0 ? 1 : reward < 0 ? -1 : 0) * rewardScale }
+        return reward * rewardScale
     }
 
     /// The defaults for an observation kind on its own task: pixels as above with inverted frames

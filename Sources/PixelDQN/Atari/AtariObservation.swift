@@ -1,0 +1,168 @@
+// An Atari game seen as DQN sees it: the stages of AtariStages.swift composed from the run's
+// settings, the pooled 210×160 gray screen shrunk to 84×84 (AreaResize), and φ, the last k frames
+// padded with zero frames at an episode's start. Training sees lives as episode ends and FIRE
+// after resets; evaluation plays whole games. The trainer clips training rewards to their sign
+// (`TrainingConfig.learnerReward`); what this source reports is the game's score.
+import Foundation
+
+/// What an Atari step reports beside reward and ends.
+public struct AtariStepState: Equatable, Sendable {
+    public var lives: Int
+    /// Emulator frames since the game began.
+    public var frame: Int
+}
+
+/// The Atari pixel path: emulator → no-op reset → skip-and-max → (episodic life) → fire reset →
+/// 84x84 → φ.
+public final class AtariObservation: ObservationSource {
+    public let game: AtariGame
+    public let taskID: EnvironmentID
+    public let emulator: ALEEmulator
+    /// The outermost stage (what `reset` and `step` call).
+    private let top: AtariStage
+    private let skipStage: SkipAndMax
+    private let lifeStage: EpisodicLife?
+    private let resize: AreaResize
+    public private(set) var stack: FrameStack
+    /// The newest frame pushed onto φ.
+    public private(set) var frame: [UInt8]
+    /// Random starts: a reset plays 1…noopMax NOOP frames (0 = none).
+    public let noopMax: Int
+    public private(set) var isRunning = false
+    /// Agent steps since the learner's episode began.
+    public private(set) var elapsedSteps = 0
+
+    /// - Parameters:
+    ///   - episodicLife: a lost life ends the episode (training); off, an episode is a whole game.
+    ///   - fireReset: press FIRE after resets; nil: when the game needs it (`AtariGame.needsFire`).
+    ///   - seed: ALE's `random_seed` (its sticky actions in v5).
+    public init(game: AtariGame, size: Int = 84, frameStack: Int = 4, frameSkip: Int = 4, noopMax: Int = 30,
+                episodicLife: Bool, fireReset: Bool? = nil, seed: Int32) throws {
+        self.game = game
+        guard let id = EnvironmentID(rawValue: game.id.gymnasiumID) else {
+            preconditionFailure("AtariObservation: \(game.id.gymnasiumID) is not an id")
+        }
+        taskID = id
+        emulator = try game.makeEmulator(seed: seed)
+        var stage: AtariStage = AtariGameStage(emulator: emulator, actionCodes: game.actionCodes)
+        if noopMax > 0 { stage = NoopReset(stage) }
+        let skip = SkipAndMax(stage, skip: frameSkip)
+        skipStage = skip
+        stage = skip
+        if episodicLife {
+            let life = EpisodicLife(stage)
+            lifeStage = life
+            stage = life
+        } else {
+            lifeStage = nil
+        }
+        if fireReset ?? game.needsFire { stage = FireReset(stage) }
+        top = stage
+        self.noopMax = noopMax
+        resize = AreaResize(sourceWidth: emulator.screenWidth, sourceHeight: emulator.screenHeight, width: size, height: size)
+        stack = FrameStack(depth: frameStack, frameSize: size * size)
+        frame = [UInt8](repeating: 0, count: size * size)
+    }
+
+    public var frameSize: Int { frame.count }
+    public var stackDepth: Int { stack.depth }
+    public var newestFrame: [UInt8] { frame }
+    public var actionCount: Int { game.actionCodes.count }
+
+    /// Starts an episode: the number of no-ops is drawn from `rng` (always, so the generator
+    /// advances alike whether or not the game really resets).
+    public func reset<G: RandomNumberGenerator>(using rng: inout G) {
+        let noops = noopMax > 0 ? Int.random(in: 1...noopMax, using: &rng) : 0
+        top.reset(noops: noops)
+        shrink()
+        stack.reset(start: frame)
+        isRunning = true
+        elapsedSteps = 0
+    }
+
+    public func step(_ action: Int) throws -> EnvironmentStep<AtariStepState> {
+        guard game.actionCodes.indices.contains(action) else { throw EnvironmentError.invalidAction(taskID, action) }
+        guard isRunning else { throw EnvironmentError.stepAfterEpisodeEnd(taskID, steps: elapsedSteps) }
+        let r = top.step(action)
+        shrink()
+        stack.push(frame)
+        elapsedSteps += 1
+        isRunning = !r.done
+        return EnvironmentStep(state: AtariStepState(lives: r.lives, frame: emulator.episodeFrameNumber), reward: r.reward,
+                               terminated: r.terminated, truncated: r.truncated)
+    }
+
+    /// The pooled screen (SkipAndMax's first buffer) shrunk into `frame`.
+    private func shrink() {
+        skipStage.screens[0].withUnsafeBufferPointer { src in
+            frame.withUnsafeMutableBufferPointer { resize.apply(src, into: $0) }
+        }
+    }
+
+    public func copyObservation(into output: UnsafeMutableBufferPointer<UInt8>) { stack.copyStack(into: output) }
+
+    /// The pooled gray screen at full size (height × width), as the agent's 84x84 frame was made from.
+    public var pooledScreen: [UInt8] { skipStage.screens[0] }
+
+    /// The current screen in colour (height × width × 3), for pictures of an episode.
+    public func rgbScreen() -> [UInt8] {
+        var rgb = [UInt8](repeating: 0, count: emulator.screenHeight * emulator.screenWidth * 3)
+        rgb.withUnsafeMutableBufferPointer { emulator.rgbScreen(into: $0) }
+        return rgb
+    }
+
+    // MARK: Checkpoints
+
+    public func saveEpisode(into file: inout SafetensorsFile) {
+        file.metadata["env_running"] = "\(isRunning)"
+        file.metadata["env_elapsed"] = "\(elapsedSteps)"
+        file.set("env_ale_state", SafetensorsTensor(uint8s: emulator.saveState()))
+        file.set("env_screens", SafetensorsTensor(uint8s: skipStage.screens[0] + skipStage.screens[1]))
+        if let lifeStage {
+            file.metadata["env_lives"] = "\(lifeStage.lives)"
+            file.metadata["env_real_done"] = "\(lifeStage.wasRealDone)"
+        }
+    }
+
+    public func episodeRestorer(from file: SafetensorsFile, reader: MetadataReader, phi: [UInt8],
+                                episodeLength: Int, frameSkip: Int) throws -> EpisodeRestorer {
+        let fail = reader.fail, path = "checkpoint"
+        let running = try reader.bool("env_running")
+        let elapsed = try reader.int("env_elapsed", 0...AtariGameID.maxFramesPerEpisode)
+        if running && elapsed != episodeLength {
+            throw fail("metadata field \"env_elapsed\" is \(elapsed), expected \(episodeLength) (the episode's agent steps, episode_length)")
+        }
+        let state = try file.tensor("env_ale_state", file: path).uint8s(name: "env_ale_state", file: path)
+        let screens = try file.tensor("env_screens", file: path).uint8s(name: "env_screens", file: path)
+        let screenSize = emulator.screenHeight * emulator.screenWidth
+        guard screens.count == 2 * screenSize else {
+            throw fail("tensor env_screens: expected \(2 * screenSize) bytes (two \(emulator.screenHeight)x\(emulator.screenWidth) screens), found \(screens.count)")
+        }
+        var lives = 0, realDone = true
+        if lifeStage != nil {
+            lives = try reader.int("env_lives", 0...255)
+            realDone = try reader.bool("env_real_done")
+        }
+        // The emulator state must load: tried on a scratch emulator of the same game first.
+        let scratch = try game.makeEmulator(seed: 0)
+        do { try scratch.restoreState(state) } catch { throw fail("tensor env_ale_state: \(error)") }
+        // φ's newest frame is the pooled screen shrunk.
+        var shrunk = [UInt8](repeating: 0, count: frameSize)
+        screens.withUnsafeBufferPointer { s in
+            shrunk.withUnsafeMutableBufferPointer { resize.apply(UnsafeBufferPointer(rebasing: s[0..<screenSize]), into: $0) }
+        }
+        if running && Array(phi.suffix(frameSize)) != shrunk {
+            throw fail("tensor phi does not match tensor env_screens: φ's newest frame is not the saved screen shrunk to \(resize.width)x\(resize.height)")
+        }
+        return EpisodeRestorer(running: running) { [self] in
+            do { try emulator.restoreState(state) } catch { preconditionFailure("AtariObservation: a state that loaded once failed: \(error)") }
+            try? skipStage.restore(from: ["screen0": screens[0..<screenSize].map(Int.init),
+                                          "screen1": screens[screenSize...].map(Int.init)])
+            try? lifeStage?.restore(from: ["life": [lives, realDone ? 1 : 0]])
+            stack.restore(frames: phi)
+            frame = shrunk
+            isRunning = running
+            elapsedSteps = elapsed
+        }
+    }
+}
