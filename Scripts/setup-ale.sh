@@ -19,7 +19,7 @@ say() { echo "setup-ale: $*" >&2; }
 mkdir -p "$dir"
 shim_stamp="$(sha256sum "$shim_src" | cut -c1-16)-$ale_version"
 if [ -f "$dir/lib/libpixeldqn-ale.so" ] && [ "$(cat "$dir/lib/shim.stamp" 2>/dev/null)" = "$shim_stamp" ] \
-   && [ -f "$dir/roms/pong.bin" ]; then
+   && [ -f "$dir/roms/pong.bin" ] && [ -f "$dir/roms/MD5SUMS" ]; then
     exit 0
 fi
 
@@ -77,14 +77,17 @@ fi
 libdir="$prefix/lib"
 [ -f "$libdir/libale.a" ] || libdir="$prefix/lib64"
 
-# 4. The ROMs, from the same package.
-if [ ! -f "$dir/roms/pong.bin" ]; then
+# 4. The ROMs, from the same package, with their MD5 sums.
+if [ ! -f "$dir/roms/pong.bin" ] || [ ! -f "$dir/roms/MD5SUMS" ]; then
     [ -d "$dir/src/src/ale/python/roms" ] || tar -xzf "$archive" -C "$dir" --one-top-level=src.tmp --strip-components=1
     roms_src="$dir/src/src/ale/python/roms"
     [ -d "$roms_src" ] || roms_src="$dir/src.tmp/src/ale/python/roms"
     rm -rf "$dir/roms.tmp"
     mkdir -p "$dir/roms.tmp"
     cp "$roms_src"/*.bin "$dir/roms.tmp/"
+    # ALE knows a game by its ROM's MD5 and ends the process on any other file: pixel-dqn checks
+    # a ROM against this list before ALE loads it.
+    (cd "$dir/roms.tmp" && md5sum -- *.bin > MD5SUMS)
     rm -rf "$dir/roms" "$dir/src.tmp"
     mv "$dir/roms.tmp" "$dir/roms"
 fi
@@ -96,4 +99,4 @@ g++ -O2 -std=c++17 -shared -fPIC -I "$prefix/include" "$shim_src" -o "$dir/lib/l
     -Wl,--whole-archive "$libdir/libale.a" -Wl,--no-whole-archive -lz -lpthread
 mv "$dir/lib/libpixeldqn-ale.so.tmp" "$dir/lib/libpixeldqn-ale.so"
 echo "$shim_stamp" > "$dir/lib/shim.stamp.tmp" && mv "$dir/lib/shim.stamp.tmp" "$dir/lib/shim.stamp"
-say "ready: $(ls "$dir/roms" | wc -l) ROMs in $dir/roms"
+say "ready: $(ls "$dir/roms" | grep -c "\.bin$") ROMs in $dir/roms"

@@ -16,10 +16,11 @@ let toolURL: URL = {
 }()
 
 /// Runs the pixel-dqn tool and waits; returns (status, stdout, stderr).
-func runTool(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+func runTool(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = toolURL
     p.arguments = arguments
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

@@ -1,6 +1,9 @@
-// One Atari 2600 emulator with a game loaded: ALE's own calls, nothing added. Actions here are
+// One Atari 2600 emulator with a game loaded: ALE's own calls, after a check that ALE knows the
+// ROM (it ends the process on one it does not). Actions here are
 // ALE's action codes (0 NOOP … 17 DOWNLEFTFIRE); the game's minimal set maps an agent's action
 // index to them (AtariGame). Not thread-safe: one emulator per environment.
+
+import Foundation
 
 /// An ALE instance playing one ROM.
 public final class ALEEmulator {
@@ -14,6 +17,7 @@ public final class ALEEmulator {
     public init(romPath: String, seed: Int32, repeatActionProbability: Float, maxFramesPerEpisode: Int) throws {
         let lib = try ALELibrary.shared()
         self.lib = lib
+        try ALEEmulator.checkROM(romPath, lib: lib)
         var message = [CChar](repeating: 0, count: 512)
         let capacity = Int32(message.count)
         guard let h = message.withUnsafeMutableBufferPointer({ buffer in
@@ -28,6 +32,29 @@ public final class ALEEmulator {
     }
 
     deinit { lib.destroy(handle) }
+
+    /// The largest ROM accepted (Atari 2600 cartridges hold at most a few dozen KB).
+    static let maximumROMBytes = 1 << 20
+
+    /// A ROM reaches ALE only when its MD5 is one of the ROM set's (`MD5SUMS` in the ROM folder,
+    /// written by Scripts/setup-ale.sh): ALE ends the process on a ROM it does not know.
+    static func checkROM(_ path: String, lib: ALELibrary) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ALEError.badROM(path: path, problem: "cannot be read") }
+        defer { try? handle.close() }
+        let bytes = [UInt8](handle.readData(ofLength: maximumROMBytes + 1))
+        guard bytes.count <= maximumROMBytes else {
+            throw ALEError.badROM(path: path, problem: "larger than \(maximumROMBytes) bytes, no Atari 2600 ROM is")
+        }
+        let sums = lib.romFolder + "/MD5SUMS"
+        guard let list = try? String(contentsOfFile: sums, encoding: .utf8) else {
+            throw ALEError.badROM(path: path, problem: "\(sums) is missing, so the ROM cannot be checked")
+        }
+        let known = Set(list.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) })
+        let digest = MD5.hex(bytes)
+        guard known.contains(digest) else {
+            throw ALEError.badROM(path: path, problem: "its MD5 \(digest) is none of the \(known.count) ROMs of the ROM set (\(sums)): the file is damaged or not a supported game")
+        }
+    }
 
     /// ALE's codes of the game's minimal action set, in ALE's order (Gymnasium's action indices).
     public var minimalActionSet: [Int32] {

@@ -85,6 +85,8 @@ extension Trainer {
         file.set("phi", Source.Element.tensor(phi))
         file.set("rng", SafetensorsTensor(int64s: rng.stateWords.map { Int64(bitPattern: $0) }))
         if config.saveReplay { memory.save(into: &file) }
+        // The episode in progress: its metadata fields (env_*) and tensors, the source's own.
+        source.saveEpisode(into: &file)
         var meta: [String: String] = [
             CheckpointKeys.format: "1",
             "step": "\(loop.step)", "episode": "\(loop.episode)",
@@ -100,6 +102,7 @@ extension Trainer {
             "pending": loop.pending.rawValue,
             "finished_total_timesteps": "\(loop.finishedTotal)",
         ]
+        for (k, v) in file.metadata { meta[k] = v }
         for (k, v) in agent.online.architecture.metadata { meta[k] = v }
         let identity = JSONEncoder()
         identity.outputFormatting = [.sortedKeys]
@@ -110,7 +113,6 @@ extension Trainer {
         meta[CheckpointKeys.metricsChecksum] = String(digest.hash, radix: 16)
         meta[CheckpointKeys.tensorsChecksum] = file.tensorsChecksum.hex
         file.metadata = meta
-        source.saveEpisode(into: &file)
         try file.write(to: URL(fileURLWithPath: folder.checkpoint))
     }
 }

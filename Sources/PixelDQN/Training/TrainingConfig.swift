@@ -185,12 +185,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return c
     }
 
-    /// The defaults of an Atari game: CleanRL's `dqn_atari.py` schedule (ε from 1 to 0.01 over
-    /// the first tenth, updates every 4 agent steps, target refreshed every 1,000, learning from
-    /// 80,000 steps, 4 frames skipped with the max of the last two) on the `small` network of
-    /// Mnih et al. 2013, with the ingredients CartPole keeps (Double DQN, 3-step returns, dueling
-    /// head, prioritized replay) and a 1,000,000-frame replay memory; evaluation on 10 whole games
-    /// with ε 0.01, the final one on 30.
+    /// The defaults of an Atari game: CleanRL's `dqn_atari.py` core (updates every 4 agent steps,
+    /// target refreshed every 1,000, step size 1e-4, γ 0.99, 4 frames skipped with the max of the
+    /// last two, ε to 0.01) on the `small` network of Mnih et al. 2013, with the ingredients
+    /// CartPole keeps (Double DQN, dueling head, prioritized replay) and 3-step returns; a
+    /// 100,000-frame replay memory as SB3's Atari DQN, learning from 20,000 steps, ε falling over
+    /// the first 100,000; evaluations on 10 whole games with ε 0.01 every 50,000 steps, the final
+    /// one on 30.
     static func atariDefaults(_ env: EnvironmentID) -> TrainingConfig {
         var c = defaults(for: .pixels)
         c.env = env
@@ -198,14 +199,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         c.network = .small
         c.frameSkip = 4
         c.totalTimesteps = 2_000_000
-        c.bufferSize = 1_000_000
+        c.bufferSize = 100_000
         c.learningRate = 1e-4
         c.gamma = 0.99
         c.emaTau = 0
         c.startEpsilon = 1
         c.endEpsilon = 0.01
-        c.explorationFraction = 0.1
-        c.learningStarts = 80_000
+        c.explorationFraction = 0.05
+        c.learningStarts = 20_000
         c.trainFrequency = 4
         c.targetNetworkFrequency = 1_000
         c.nStep = 3
