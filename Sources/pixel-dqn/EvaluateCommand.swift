@@ -58,6 +58,12 @@ struct LoadedModel {
         }
         if let e = try field("env", "one of \(EnvironmentID.names)", EnvironmentID.init(rawValue:)) { c.env = e }
         if let e = override { c.env = e }
+        if let atari = c.env.atari {
+            // The game's ROM and action set, before the action count is compared.
+            do { try AtariGame.load(atari) } catch let e as ALEError { throw ConfigError(message: "--env \(c.env.rawValue): \(e)") }
+            c.invertFrames = false
+            c.frameSkip = 4
+        }
         if let o = try field("observation", "pixels or state", ObservationKind.init(rawValue:)), o != c.observation {
             throw ConfigError(message: "\(path): metadata field observation is \"\(o.rawValue)\", but the file holds a \(network.preset.rawValue) network, which sees \(c.observation.rawValue)")
         }
@@ -86,8 +92,8 @@ struct EvaluateCommand: ParsableCommand {
     var episodes = 10
     @Option(parsing: .unconditional, help: "Seed of the evaluation episodes.", transform: Parse.seed)
     var seed: UInt64 = 0
-    @Option(parsing: .unconditional, help: "ε for evaluation (0 = greedy).", transform: Parse.number)
-    var epsilon = 0.0
+    @Option(parsing: .unconditional, help: "ε for evaluation (default 0, greedy; 0.01 for an Atari game, as training evaluates).", transform: Parse.number)
+    var epsilon: Double?
     @Option(help: "The task (\(EnvironmentID.names)); picks its shipped model when no --model is given (default: the one the model was trained on).")
     var env: EnvironmentID?
     @Flag(help: "Print JSON instead of a table.")
@@ -98,13 +104,21 @@ struct EvaluateCommand: ParsableCommand {
         guard (1...TrainingConfig.maximumEpisodes).contains(episodes) else {
             throw ValidationError("--episodes: expected 1 to \(TrainingConfig.maximumEpisodes), got \(episodes)")
         }
-        guard epsilon >= 0 && epsilon <= 1 else { throw ValidationError("--epsilon must be in [0, 1]; got \(epsilon)") }
+        if let epsilon, !(epsilon >= 0 && epsilon <= 1) { throw ValidationError("--epsilon must be in [0, 1]; got \(epsilon)") }
     }
 
     func run() throws {
         let loaded = try LoadedModel(path: model, env: env)
         let start = EnvironmentBenchmark.now()
         let stats: EvalStats
+        let epsilon = self.epsilon ?? (loaded.config.env.isAtari ? TrainingConfig.defaults(for: .pixels, env: loaded.config.env).evalEpsilon : 0)
+        if let atari = loaded.config.env.atari {
+            // Whole games (no lost-life ends), up to 30 random no-ops at the start, as training evaluates.
+            let c = loaded.config
+            let source = try AtariObservation(game: try AtariGame.load(atari), size: c.frameSize, frameStack: c.frameStack,
+                                              frameSkip: c.frameSkip, episodicLife: false, seed: Int32(truncatingIfNeeded: seed))
+            stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
+        } else {
         switch loaded.config.observation {
         case .pixels:
             let c = loaded.config
@@ -113,6 +127,7 @@ struct EvaluateCommand: ParsableCommand {
         case .state:
             let source = StateObservation(id: loaded.config.env, frameStack: loaded.config.frameStack)
             stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
+        }
         }
         let seconds = EnvironmentBenchmark.now() - start
         if json {
