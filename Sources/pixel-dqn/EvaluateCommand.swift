@@ -158,11 +158,15 @@ struct PlayCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Write at most this many steps' pictures (the episode still plays to its end).",
             transform: Parse.integer)
     var maxFrames = 500
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Stop the episode after this many steps (default: play it to its end).",
+            transform: Parse.integer)
+    var maxSteps: Int?
     @OptionGroup var animation: GIFOptions
 
     func validate() throws {
         try checkPath(model, option: "--model", expected: "a model.safetensors file")
         guard maxFrames >= 0 else { throw ValidationError("--max-frames: expected 0 or more, got \(maxFrames)") }
+        if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps: expected 1 or more, got \(maxSteps)") }
         if output?.isEmpty == true { throw ValidationError("--output: expected a folder path, got an empty one") }
     }
 
@@ -176,6 +180,10 @@ struct PlayCommand: ParsableCommand {
             try AtomicFile.makeFolder(output + "/stacks")
         }
         let title = "pixel-dqn play, model \((m.path as NSString).lastPathComponent), \(c.env.rawValue), seed \(seed)"
+        if let atari = c.env.atari {
+            try playAtari(m, game: try AtariGame.load(atari), output: output, title: title)
+            return
+        }
         let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title, env: c.env, frameSkip: c.frameSkip)
         let game = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip, invert: c.invertFrames)
         var rng = Xoshiro256.derived(seed: seed, stream: 0)
@@ -200,15 +208,79 @@ struct PlayCommand: ParsableCommand {
             total += r.reward
             let s = r.state.array.map { "\($0)" }.joined(separator: ",")
             lines.append("{\"step\":\(step),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"state\":[\(s)],\"reward\":\(r.reward),\"terminated\":\(r.terminated),\"truncated\":\(r.truncated)}")
-            if r.done {
+            if r.done || step == maxSteps {
                 obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
                 try episode?.add(EpisodeStep(state: game.env.state, phi: obs, step: step, episode: 0, episodeReturn: total,
-                                             action: nil, qValues: nil, outcome: r.terminated ? "episode over: terminated" : "episode over: truncated"))
+                                             action: nil, qValues: nil, outcome: r.terminated ? "episode over: terminated" : r.truncated ? "episode over: truncated" : "stopped at --max-steps"))
                 break
             }
         }
         if let output { try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl") }
         print("episode return \(total) in \(step) steps" + (output.map { "; wrote \(min(step, maxFrames)) frames to \($0)" } ?? ""))
+        try animation.write(episode)
+    }
+}
+
+extension PlayCommand {
+    /// One game of an Atari model: whole games with up to 30 no-ops, ε 0.01 as evaluations play
+    /// (a greedy agent can wait forever for a serve it never starts). The game's colours are
+    /// gathered in a first play of the same episode, so the GIF's palette holds them as they are.
+    func playAtari(_ m: LoadedModel, game: AtariGame, output: String?, title: String) throws {
+        let c = m.config
+        let epsilon = TrainingConfig.defaults(for: .pixels, env: c.env).evalEpsilon
+        func play(_ each: (AtariObservation, [UInt8], Int, Int?, [Float]?, Double) throws -> Void) throws -> (steps: Int, total: Double, end: String) {
+            let source = try AtariObservation(game: game, size: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip,
+                                              episodicLife: false, seed: Int32(truncatingIfNeeded: seed))
+            var rng = Xoshiro256.derived(seed: seed, stream: 0)
+            source.reset(using: &rng)
+            var obs = [UInt8](repeating: 0, count: source.observationSize)
+            var total = 0.0, step = 0
+            while true {
+                obs.withUnsafeMutableBufferPointer { source.copyObservation(into: $0) }
+                let q = obs.withUnsafeBufferPointer { Array(m.network.forward(frames: $0, batch: 1)) }
+                let action = rng.nextUnitDouble() < epsilon ? rng.nextIndex(below: q.count) : greedyAction(q)
+                try each(source, obs, step, action, q, total)
+                let r = try source.step(action)
+                step += 1
+                total += r.reward
+                if r.done || step == maxSteps {
+                    obs.withUnsafeMutableBufferPointer { source.copyObservation(into: $0) }
+                    try each(source, obs, step, nil, nil, total)
+                    return (step, total, r.terminated ? "game over" : r.truncated ? "episode over: truncated" : "stopped at --max-steps")
+                }
+            }
+        }
+        var episode: EpisodeGIF?
+        if animation.gif != nil {
+            var seen = Set<UInt32>(), colours: [RGB] = []
+            _ = try play { source, _, _, _, _, _ in
+                let rgb = source.rgbScreen()
+                for p in stride(from: 0, to: rgb.count, by: 3) {
+                    let key = UInt32(rgb[p]) << 16 | UInt32(rgb[p + 1]) << 8 | UInt32(rgb[p + 2])
+                    if seen.insert(key).inserted { colours.append(RGB(rgb[p], rgb[p + 1], rgb[p + 2])) }
+                }
+            }
+            if let p = EpisodeGIF.problem(frameStack: c.frameStack, frameSize: c.frameSize, fps: animation.fps) { throw ConfigError(message: p) }
+            episode = try EpisodeGIF(frameStack: c.frameStack, frameSize: c.frameSize, fps: animation.fps, title: title, env: c.env,
+                                     frameSkip: c.frameSkip, colours: colours)
+        }
+        let w = EpisodeGIF.atariScreenWidth, h = EpisodeGIF.atariScreenHeight
+        var lines: [String] = []
+        let result = try play { source, obs, step, action, q, total in
+            let rgb = source.rgbScreen()
+            try episode?.add(EpisodeStep(state: StateVector([0]), phi: obs, step: step, episode: 0, episodeReturn: total, action: action,
+                                         qValues: q, outcome: action == nil ? "game over" : nil, picture: EpisodeGIF.atariPicture(rgb)))
+            if let output, step < maxFrames {
+                let name = String(format: "%05d", step)
+                try PNGImage(width: w, height: h, channels: 3, pixels: rgb).write(to: "\(output)/frames/frame_\(name).png")
+                try PNGImage.sideBySide(obs, count: c.frameStack, width: c.frameSize, height: c.frameSize).write(to: "\(output)/stacks/phi_\(name).png")
+            }
+            if let action, let q {
+                lines.append("{\"step\":\(step + 1),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"return\":\(total)}")
+            }
+        }
+        if let output { try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl") }
+        print("game score \(result.total) in \(result.steps) steps (\(result.end))" + (output.map { "; wrote \(min(result.steps, maxFrames)) frames to \($0)" } ?? ""))
         try animation.write(episode)
     }
 }

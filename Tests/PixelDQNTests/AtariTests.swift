@@ -236,6 +236,24 @@ struct AtariRunTests {
         #expect(metrics.contains("episode,") && metrics.contains("eval,450,"))
     }
 
+    /// evaluate plays whole games of a trained Atari model; play draws the game in colour beside φ.
+    @Test func evaluateAndPlayUseAnAtariModel() throws {
+        let folder = try temporaryFolder()
+        var c = try config()
+        c.totalTimesteps = 300
+        _ = try run(c, folder)
+        let model = folder + "/model.safetensors"
+        let evaluation = try runTool(["evaluate", "--model", model, "--episodes", "1", "--json"])
+        #expect(evaluation.status == 0, "\(evaluation.err)")
+        #expect(evaluation.out.contains("\"env\":\"PongNoFrameskip-v4\""))
+        let gif = folder + "/game.gif"
+        let play = try runTool(["play", "--model", model, "--gif", gif, "--max-steps", "40", "--fps", "15"])
+        #expect(play.status == 0, "\(play.err)")
+        #expect(play.out.contains("in 40 steps"), "\(play.out)")
+        let info = try GIFInfo.read(gif)
+        #expect(info.width >= 2 * EpisodeGIF.atariScreenWidth && info.frames.count > 1, "\(info.width)x, \(info.frames.count) frames")
+    }
+
     /// A checkpoint of Pong beside a Breakout config.json is refused, naming the difference.
     @Test func aCheckpointOfOneGameIsRefusedForAnother() throws {
         let folder = try temporaryFolder()

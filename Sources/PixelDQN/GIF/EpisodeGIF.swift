@@ -21,11 +21,15 @@ public struct EpisodeStep {
     public var qValues: [Float]?
     /// The caption of the episode's last picture ("episode over: terminated"), which is held for `endHold`.
     public var outcome: String?
+    /// The scene as a ready picture (RGB, the GIF's scene size): an Atari game's screen. Nil:
+    /// `state` is drawn.
+    public var picture: [UInt8]?
 
     public init(state: StateVector, phi: [UInt8], step: Int, episode: Int, episodeReturn: Double,
-                action: Int?, qValues: [Float]?, outcome: String?) {
+                action: Int?, qValues: [Float]?, outcome: String?, picture: [UInt8]? = nil) {
         self.state = state; self.phi = phi; self.step = step; self.episode = episode
         self.episodeReturn = episodeReturn; self.action = action; self.qValues = qValues; self.outcome = outcome
+        self.picture = picture
     }
 }
 
@@ -56,11 +60,13 @@ public final class EpisodeGIF {
     /// Pictures per second: the requested rate, at most the task's steps per second.
     public let fps: Int
     let title: String
-    /// The task whose scene is drawn, its real-time steps per second and its scene's size here.
-    let env: AnyEnvironment
+    /// The task whose scene is drawn (nil for an Atari game, whose steps bring their picture),
+    /// its real-time steps per second and its scene's size here.
+    let env: AnyEnvironment?
+    let id: EnvironmentID
     let stepsPerSecond: Int
     public let sceneWidth: Int, sceneHeight: Int
-    let renderer: SceneRenderer
+    let renderer: SceneRenderer?
     var canvas: RGBCanvas
     var palette: GIFPalette
     let writer: GIFWriter
@@ -105,23 +111,51 @@ public final class EpisodeGIF {
 
     /// The scene's size in the pictures: 300 pixels tall, as wide as the task's frame is.
     static func sceneSize(_ id: EnvironmentID) -> (width: Int, height: Int) {
-        id == .acrobotV1 ? (300, 300) : (sceneWidth, sceneHeight)
+        if id.isAtari { return (2 * atariScreenWidth, 2 * atariScreenHeight) }
+        return id == .acrobotV1 ? (300, 300) : (sceneWidth, sceneHeight)
+    }
+
+    /// ALE's screen, shown at twice its size.
+    public static let atariScreenWidth = 160, atariScreenHeight = 210
+
+    /// An Atari screen (RGB, 160×210) at the GIF's scene size (each pixel 2×2).
+    public static func atariPicture(_ rgb: [UInt8]) -> [UInt8] {
+        let w = atariScreenWidth, h = atariScreenHeight
+        precondition(rgb.count == w * h * 3, "EpisodeGIF.atariPicture: \(rgb.count) bytes, expected \(w * h * 3)")
+        var out = [UInt8](repeating: 0, count: 4 * w * h * 3)
+        for y in 0..<(2 * h) {
+            for x in 0..<(2 * w) {
+                let src = ((y / 2) * w + x / 2) * 3, dst = (y * 2 * w + x) * 3
+                out[dst] = rgb[src]; out[dst + 1] = rgb[src + 1]; out[dst + 2] = rgb[src + 2]
+            }
+        }
+        return out
     }
 
     /// - Precondition: `problem(...)` is nil for these settings.
     /// `frameSkip` is the env steps each `add` stands for (the agent's frame skip), so that an
     /// episode played with a skip still lasts its real time.
-    public init(frameStack k: Int, frameSize: Int, fps: Int, title: String, env id: EnvironmentID = .cartPoleV1, frameSkip: Int = 1) throws {
+    /// `colours`: for an Atari game, the colours its screens show (the palette holds them as they are).
+    public init(frameStack k: Int, frameSize: Int, fps: Int, title: String, env id: EnvironmentID = .cartPoleV1, frameSkip: Int = 1,
+                colours: [RGB] = []) throws {
         if let p = EpisodeGIF.problem(frameStack: k, frameSize: frameSize, fps: fps) { preconditionFailure("EpisodeGIF: \(p)") }
         precondition(frameSkip >= 1, "EpisodeGIF: frame skip \(frameSkip)")
         frameStack = k; self.frameSize = frameSize; self.title = title; self.frameSkip = frameSkip
-        env = AnyEnvironment(id)
+        self.id = id
         stepsPerSecond = id.framesPerSecond
         self.fps = min(fps, id.framesPerSecond)
         (sceneWidth, sceneHeight) = EpisodeGIF.sceneSize(id)
-        renderer = SceneRenderer(width: sceneWidth, height: sceneHeight, layout: env.sceneLayout)
-        palette = GIFPalette.episode(extra: [EpisodeGIF.ink, .white, EpisodeGIF.accent, EpisodeGIF.label, EpisodeGIF.border],
-                                     scene: id.cartPoleVersion == nil ? env.sceneLayout.palette : nil)
+        let extra = [EpisodeGIF.ink, .white, EpisodeGIF.accent, EpisodeGIF.label, EpisodeGIF.border]
+        if id.isAtari {
+            env = nil
+            renderer = nil
+            palette = GIFPalette.episode(extra: extra, colours: colours)
+        } else {
+            let task = AnyEnvironment(id)
+            env = task
+            renderer = SceneRenderer(width: sceneWidth, height: sceneHeight, layout: task.sceneLayout)
+            palette = GIFPalette.episode(extra: extra, scene: id.cartPoleVersion == nil ? task.sceneLayout.palette : nil)
+        }
         let m = EpisodeGIF.margin, g = EpisodeGIF.gap
         let cols = EpisodeGIF.gridColumns(k), rows = (k + cols - 1) / cols
         let gridWidth = cols * frameSize + (cols - 1) * g, gridHeight = rows * frameSize + (rows - 1) * g
@@ -180,8 +214,12 @@ public final class EpisodeGIF {
 
     private func draw(_ s: EpisodeStep) {
         let m = EpisodeGIF.margin
-        canvas.draw(image: renderer.render(s.state, of: env)[...], channels: 3, width: sceneWidth,
-                    height: sceneHeight, x: m, y: m)
+        if let picture = s.picture {
+            canvas.draw(image: picture[...], channels: 3, width: sceneWidth, height: sceneHeight, x: m, y: m)
+        } else if let renderer, let env {
+            canvas.draw(image: renderer.render(s.state, of: env)[...], channels: 3, width: sceneWidth,
+                        height: sceneHeight, x: m, y: m)
+        }
         let n = frameSize * frameSize
         for f in 0..<frameStack {
             let o = panelOrigin(f)
@@ -190,18 +228,20 @@ public final class EpisodeGIF {
         // Captions: two lines at twice the font's size, under the scene.
         let top = m + max(sceneHeight, 24 + (panelOrigin(frameStack - 1).y - phiOrigin.y) + frameSize) + 10
         canvas.fill(x: 0, y: top, w: canvas.width, h: 40, .white)
-        let (names, short) = EpisodeGIF.actionNames(env.id)
+        let (names, short) = EpisodeGIF.actionNames(id)
         var line1 = "EPISODE \(s.episode)  STEP \(s.step)  RETURN \(Int(s.episodeReturn))"
         if let a = s.action { line1 += "  ACTION: " + (a < names.count ? names[a] : "\(a)") }
         canvas.text(line1, x: m, y: top, EpisodeGIF.ink, scale: 2)
         if let outcome = s.outcome {
             canvas.text(outcome, x: m, y: top + 20, EpisodeGIF.accent, scale: 2)
         } else if let q = s.qValues {
+            // Up to three actions at twice the font's size; more (Atari) at its own size.
+            let scale = q.count > 3 ? 1 : 2
             var x = m
             for (i, v) in q.enumerated() {
                 let text = "Q(\(i < short.count ? short[i] : "\(i)")) \(formatQ(v))"
-                canvas.text(text, x: x, y: top + 20, i == s.action ? EpisodeGIF.accent : EpisodeGIF.label, scale: 2)
-                x += BitmapFont.width(text, scale: 2) + 36
+                canvas.text(text, x: x, y: top + 20, i == s.action ? EpisodeGIF.accent : EpisodeGIF.label, scale: scale)
+                x += BitmapFont.width(text, scale: scale) + 18 * scale
             }
         } else {
             canvas.text("RANDOM ACTIONS", x: m, y: top + 20, EpisodeGIF.label, scale: 2)

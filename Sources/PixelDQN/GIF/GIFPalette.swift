@@ -19,7 +19,7 @@ public struct GIFPalette {
 
     /// The palette of the episode GIFs: `extra` (the captions' colours) are included exactly.
     /// `scene` is another task's palette (RGB triples); nil is CartPole's.
-    public static func episode(extra: [RGB], scene: [[UInt8]]? = nil) -> GIFPalette {
+    public static func episode(extra: [RGB], scene: [[UInt8]]? = nil, colours given: [RGB]? = nil) -> GIFPalette {
         var list: [RGB] = [RGB(255, 0, 255)]   // index 0: transparent
         func add(_ c: RGB) { if !list.dropFirst().contains(c) { list.append(c) } }
         for c in extra { add(c) }
@@ -29,7 +29,11 @@ public struct GIFPalette {
         // that touch.
         func rgb(_ a: [UInt8]) -> RGB { RGB(a[0], a[1], a[2]) }
         var pairs: [(RGB, RGB)]
-        if let scene {
+        if let given {
+            // A picture of its own colours (an Atari screen): each as it is, while they fit.
+            for c in given where list.count < 256 { add(c) }
+            pairs = []
+        } else if let scene {
             // Every colour, and the ramps between each two that are not both gray.
             var colours: [RGB] = []
             for c in scene.map(rgb) where !colours.contains(c) { colours.append(c) }
