@@ -260,6 +260,11 @@ struct TrainCommand: ParsableCommand {
             guard !FileManager.default.fileExists(atPath: folder.model) else {
                 throw ConfigError(message: "\(folder.checkpoint): missing, but model.safetensors shows this run wrote checkpoints: it cannot be continued. Put the checkpoint back, or start a new run with another --output")
             }
+            // summary.json is written only after a checkpoint: a run that has one (a finished run
+            // whose checkpoint and model were deleted to save space) is never restarted over its record.
+            guard !FileManager.default.fileExists(atPath: folder.summary) else {
+                throw ConfigError(message: "\(folder.checkpoint): missing, but summary.json shows this run reached a checkpoint: it cannot be continued, and it is not started again over its metrics.csv and summary.json. Put the checkpoint back, or start a new run with another --output")
+            }
             print("\(dir): no checkpoint.safetensors yet (the run stopped before its first checkpoint): starting it again from step 0 with its config.json")
         }
         let result = try train(config, folder, resume: hasCheckpoint, lock: lock, prepared: { trainer in

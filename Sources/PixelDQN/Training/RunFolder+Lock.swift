@@ -27,8 +27,13 @@ extension RunFolder {
     ///   one) holds the lock, with that process's id, or when the lock file cannot be created.
     public func lock() throws -> RunFolderLock {
         // O_CLOEXEC: a child process (a test's pixel-dqn, a shell) must not inherit the lock.
-        let fd = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // O_NOFOLLOW: a .lock that is a symbolic link is refused, never followed (its target
+        // would be truncated below).
+        let fd = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
+            if errno == ELOOP {
+                throw ConfigError(message: "\(path): its lock file .lock is a symbolic link; expected a regular file written by pixel-dqn (remove the link)")
+            }
             throw ConfigError(message: "\(path): cannot create the run folder's lock file .lock (\(String(cString: strerror(errno))))")
         }
         // A holder that lets go is waited for, up to a short grace: a process spawned by this one

@@ -29,6 +29,17 @@ public struct RunFolder: Sendable {
         if path.isEmpty { throw ConfigError(message: "--output: expected a folder path, got an empty one") }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
             if !isDir.boolValue { throw ConfigError(message: "--output \(path): is a file, expected a folder") }
+            // A folder is only ever written by the run that made it: one holding anything but a
+            // run (refused below, after the lock) or a run's lock and temporary files is someone
+            // else's, and nothing in it is touched.
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            if !names.contains("config.json") {
+                let foreign = names.filter { !($0 == ".lock" || $0 == ".write-test" || ($0.hasPrefix(".") && $0.contains(".tmp-"))) }.sorted()
+                if !foreign.isEmpty {
+                    let shown = foreign.prefix(3).joined(separator: ", ") + (foreign.count > 3 ? ", …" : "")
+                    throw ConfigError(message: "--output \(path): holds \(foreign.count) file\(foreign.count == 1 ? "" : "s") that are not a pixel-dqn run's (\(shown)); expected a new or empty folder, so that nothing in it is overwritten")
+                }
+            }
         }
         do { try AtomicFile.makeFolder(path) } catch let e as FileError { throw ConfigError(message: "--output \(e)") }
         let lock = try self.lock()

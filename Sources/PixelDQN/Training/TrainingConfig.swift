@@ -279,6 +279,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// ε at env step `step`: linear from start to end over `explorationSteps`, then constant.
     public func epsilon(atStep step: Int) -> Double {
         let slope = (endEpsilon - startEpsilon) / Double(explorationSteps)
+        // Falling (the usual case) or rising, ε stops at `endEpsilon`, so it stays in [0, 1].
+        if endEpsilon > startEpsilon { return min(slope * Double(step) + startEpsilon, endEpsilon) }
         return max(slope * Double(step) + startEpsilon, min(startEpsilon, endEpsilon))
     }
 

@@ -1,0 +1,64 @@
+// What a user had is never lost (issue: "Nothing lost, ever"): a folder of someone's files is not
+// written into, a .lock that is a symbolic link is not followed, a finished run whose checkpoint
+// was deleted is not started again over its record, and ε stays in [0, 1] whichever way it moves.
+import Foundation
+import Testing
+import PixelDQN
+
+@Suite struct DataLossTests {
+    /// `train --output` into a folder of files that are not a run's: refused, every file intact.
+    @Test func aFolderOfSomeoneElsesFilesIsNeverWrittenInto() throws {
+        let folder = try temporaryFolder()
+        let theirs = ["model.safetensors": "my model", "summary.json": "{\"mine\": true}", "returns.png": "a picture"]
+        for (name, text) in theirs { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        let r = try runTool(["train", "--observation", "state", "--total-timesteps", "300", "--learning-starts", "100",
+                             "--output", folder])
+        #expect(r.status != 0)
+        #expect(r.err.contains("not a pixel-dqn run's"), "\(r.err)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names == theirs.keys.sorted(), "nothing was added: \(names)")
+        for (name, text) in theirs { #expect(try String(contentsOfFile: folder + "/" + name, encoding: .utf8) == text) }
+    }
+
+    /// A `.lock` that is a symbolic link is refused; its target is left as it was.
+    @Test func aLockThatIsASymbolicLinkIsNotFollowed() throws {
+        let folder = try temporaryFolder()
+        let target = try temporaryFolder() + "/precious.txt"
+        try "keep me\n".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/.lock", withDestinationPath: target)
+        #expect(throws: ConfigError.self) { _ = try RunFolder(path: folder).lock() }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me\n")
+    }
+
+    /// A finished run whose checkpoint and model were deleted is refused by --resume, and its
+    /// metrics.csv and summary.json stay as they were.
+    @Test func aFinishedRunWithoutItsCheckpointIsNotRestarted() throws {
+        let folder = try temporaryFolder() + "/run"
+        let first = try runTool(["train", "--observation", "state", "--total-timesteps", "600", "--learning-starts", "200",
+                                 "--eval-every", "300", "--final-eval-episodes", "2", "--no-tensorboard", "--output", folder])
+        #expect(first.status == 0, "\(first.err)")
+        let metrics = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
+        let summary = try String(contentsOfFile: folder + "/summary.json", encoding: .utf8)
+        for name in ["checkpoint.safetensors", "model.safetensors", "best.safetensors"] { unlink(folder + "/" + name) }
+        let again = try runTool(["train", "--resume", folder])
+        #expect(again.status != 0)
+        #expect(again.err.contains("summary.json"), "\(again.err)")
+        #expect(try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8) == metrics)
+        #expect(try String(contentsOfFile: folder + "/summary.json", encoding: .utf8) == summary)
+    }
+
+    /// ε rising from --start-e to --end-e stops at --end-e; falling, it is as it always was.
+    @Test func epsilonStaysBetweenItsStartAndEnd() {
+        var c = TrainingConfig.defaults(for: .state)
+        c.startEpsilon = 0.05
+        c.endEpsilon = 0.9
+        for step in stride(from: 0, through: 3 * c.totalTimesteps, by: 997) {
+            let e = c.epsilon(atStep: step)
+            #expect(e >= 0.05 && e <= 0.9, "ε \(e) at step \(step)")
+        }
+        #expect(c.epsilon(atStep: c.totalTimesteps) == 0.9)
+        c.startEpsilon = 1
+        c.endEpsilon = 0.05
+        #expect(c.epsilon(atStep: 0) == 1 && c.epsilon(atStep: c.totalTimesteps) == 0.05)
+    }
+}
