@@ -224,7 +224,7 @@ struct TrainCommand: ParsableCommand {
         if let e = result.bestModelEvaluation {
             line += String(format: "; best model: %.1f ± %.1f", e.mean, e.std)
         }
-        let threshold = Int(config.env.rewardThreshold)
+        let threshold = config.env.rewardThreshold.isFinite ? "\(Int(config.env.rewardThreshold))" : "∞"
         if result.firstReachedStep >= 0 {
             line += "; first \(config.evalEpisodes)-episode evaluation ≥ \(threshold) at step \(result.firstReachedStep) (\(formatDuration(result.firstReachedSeconds)))"
         }

@@ -23,13 +23,25 @@ import PixelDQN
 
     /// Every input a fuzzer ever found failing is kept under Fixtures/fuzz/<target>/ and replayed
     /// through the same entry point as libFuzzer's.
-    @Test(arguments: FuzzTarget.allCases)
+    /// (Only targets with kept inputs: a folder under Fixtures/fuzz/, which must name a target
+    /// and hold at least one input, so the replay can never run over nothing.)
+    @Test(arguments: FuzzTarget.allCases.filter { FileManager.default.fileExists(atPath: Fixtures.path("fuzz/" + $0.rawValue)) })
     func everyKeptInputIsLoadedOrRefusedCleanly(_ target: FuzzTarget) throws {
         let folder = Fixtures.path("fuzz/" + target.rawValue)
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        try #require(!names.isEmpty, "Fixtures/fuzz/\(target.rawValue) holds no input")
         for name in names {
             let outcome = target.feed(try AtomicFile.read(folder + "/" + name))
             if case .unexpected(let message) = outcome { Issue.record("Fixtures/fuzz/\(target.rawValue)/\(name): \(message)") }
+        }
+    }
+
+    /// Every folder of kept inputs belongs to a target (a misnamed one would never be replayed).
+    @Test func everyKeptInputFolderNamesATarget() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("fuzz"))
+        #expect(!folders.isEmpty)
+        for folder in folders {
+            #expect(FuzzTarget(rawValue: folder) != nil, "Fixtures/fuzz/\(folder) is not a fuzz target (\(FuzzTarget.allCases.map(\.rawValue)))")
         }
     }
 

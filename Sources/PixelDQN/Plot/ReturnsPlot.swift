@@ -21,7 +21,9 @@ public enum ReturnsPlot {
     /// The return axis for `values` and the solve `threshold`: from 0 up, 5 % above the highest
     /// (CartPole's returns are positive); when anything is negative (Acrobot, MountainCar: −1 per
     /// step) it reaches 5 % below the lowest, and up to 0 or 5 % above the highest.
-    static func valueRange(_ values: [Double], threshold: Double) -> (min: Double, max: Double) {
+    static func valueRange(_ values: [Double], threshold given: Double) -> (min: Double, max: Double) {
+        // A task without a threshold (an Atari game with no target score: +∞) is scaled to its values.
+        let threshold = given.isFinite ? given : (values.max() ?? 0)
         let lowest = min(values.min() ?? 0, threshold)
         guard lowest < 0 else { return (0, max(threshold * 1.05, (values.max() ?? 1) * 1.05, 1)) }
         let highest = max(values.max() ?? 0, threshold)
@@ -81,7 +83,7 @@ public enum ReturnsPlot {
         drawGrid(on: &c, left: left, top: top, width: pw, height: ph, xMax: xMax, yMin: yMin, yMax: yMax,
                  x: px, y: py, grid: grid, axis: axis)
         // Solve threshold, dashed.
-        var d = 0
+        var d = threshold.isFinite ? 0 : pw
         while d < pw {
             c.line(Double(left + d), py(threshold), Double(left + min(d + 6, pw)), py(threshold), RGB(60, 160, 60))
             d += 12
@@ -121,7 +123,7 @@ public enum ReturnsPlot {
         for (label, colour, thick) in [("EPISODE RETURN (MEAN OF 20)", RGB(30, 80, 200), 2.0),
                                         ("EVALUATION MEAN", RGB(210, 40, 40), 2.0),
                                         ("CONFIRMATION", RGB(120, 40, 170), 4.0),
-                                        ("SOLVED (\(label(threshold)))", RGB(60, 160, 60), 1.0)] {
+                                        ("SOLVED (\(threshold.isFinite ? label(threshold) : "NO TARGET"))", RGB(60, 160, 60), 1.0)] {
             c.line(Double(lx), Double(top - 14), Double(lx + 20), Double(top - 14), colour, thickness: thick)
             c.text(label, x: lx + 26, y: top - 17, axis)
             lx += 26 + BitmapFont.width(label) + 24

@@ -59,7 +59,9 @@ public enum SweepPlot {
             }
         }
         // Solve threshold, dashed.
-        dashed(&c, from: Double(left), to: Double(left + pw), y: py(report.threshold), thresholdColour, dash: 6, gap: 6)
+        if report.threshold.isFinite {
+            dashed(&c, from: Double(left), to: Double(left + pw), y: py(report.threshold), thresholdColour, dash: 6, gap: 6)
+        }
         // The IQM across seeds: thick, with markers.
         var previous: (Double, Double)?
         for p in curve {
@@ -80,7 +82,7 @@ public enum SweepPlot {
         c.text("EVALUATION RETURN", x: 14, y: top + ph / 2 + BitmapFont.width("EVALUATION RETURN") / 2, axis, vertical: true)
         var lx = left
         for (label, colour, thick) in [("EACH SEED", seedColours[0], 1.0), ("IQM OVER SEEDS", iqmColour, 2.5),
-                                        ("95% CI OF THE IQM", bandColour, 0), ("SOLVED (\(ReturnsPlot.label(report.threshold)))", thresholdColour, 1.0)] {
+                                        ("95% CI OF THE IQM", bandColour, 0), ("SOLVED (\(report.threshold.isFinite ? ReturnsPlot.label(report.threshold) : "NO TARGET"))", thresholdColour, 1.0)] {
             if thick > 0 {
                 c.line(Double(lx), Double(top - 14), Double(lx + 20), Double(top - 14), colour, thickness: thick)
             } else {

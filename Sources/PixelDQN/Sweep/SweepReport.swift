@@ -106,7 +106,7 @@ public struct SweepReport: Sendable {
         }
         return .object([
             ("env", .string(env.rawValue)), ("observation", .string(observation.rawValue)),
-            ("threshold", .number(threshold)), ("budget", .int(budget)),
+            ("threshold", threshold.isFinite ? .number(threshold) : .null), ("budget", .int(budget)),
             ("statistics", .string("median; iqm = scipy.stats.trim_mean(x, 0.25) over seeds; ci95 = percentile bootstrap of the iqm, seeds resampled with replacement (\(SweepStatistics.resamples) resamples, xoshiro256** seed \(SweepStatistics.bootstrapSeed)); an unsolved seed counts as its whole budget (steps) or wall time (seconds)")),
             ("runs", .array(runObjects)),
             ("unfinished", .array(unfinished.map { .object([("seed", .unsigned($0.config.seed)), ("folder", .string($0.folder))]) })),
@@ -140,7 +140,7 @@ public struct SweepReport: Sendable {
             return "median \(String(format: format, e.median)), IQM \(String(format: format, e.iqm)) (95% CI [\(String(format: format, e.lower)), \(String(format: format, e.upper))])"
         }
         var lines = ["\(runs.count) seed\(runs.count == 1 ? "" : "s") finished" + (unfinished.isEmpty ? "" : ", \(unfinished.count) unfinished")
-                     + "; \(solvedCount) solved (\(env.rawValue) from \(observation.rawValue), threshold \(Int(threshold)), budget \(budget) steps)"]
+                     + "; \(solvedCount) solved (\(env.rawValue) from \(observation.rawValue), threshold \(threshold.isFinite ? "\(Int(threshold))" : "none"), budget \(budget) steps)"]
         if !runs.isEmpty {
             lines.append("steps to solve (unsolved = budget): " + show(stepsToSolve, "%.0f"))
             // Runs trained with --final-eval-episodes 0 have no final evaluation: say how many

@@ -34,7 +34,8 @@ public struct RunFolder: Sendable {
             // else's, and nothing in it is touched.
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             if !names.contains("config.json") {
-                let foreign = names.filter { !($0 == ".lock" || $0 == ".write-test" || ($0.hasPrefix(".") && $0.contains(".tmp-"))) }.sorted()
+                // (train.log: the log `sweep` opens for the run it starts in this folder.)
+                let foreign = names.filter { !($0 == ".lock" || $0 == ".write-test" || $0 == "train.log" || ($0.hasPrefix(".") && $0.contains(".tmp-"))) }.sorted()
                 if !foreign.isEmpty {
                     let shown = foreign.prefix(3).joined(separator: ", ") + (foreign.count > 3 ? ", …" : "")
                     throw ConfigError(message: "--output \(path): holds \(foreign.count) file\(foreign.count == 1 ? "" : "s") that are not a pixel-dqn run's (\(shown)); expected a new or empty folder, so that nothing in it is overwritten")
