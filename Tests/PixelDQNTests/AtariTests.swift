@@ -254,6 +254,20 @@ struct AtariRunTests {
         #expect(info.width >= 2 * EpisodeGIF.atariScreenWidth && info.frames.count > 1, "\(info.width)x, \(info.frames.count) frames")
     }
 
+    /// The shipped Pong model: `evaluate --env PongNoFrameskip-v4` finds it, and it wins whole
+    /// games on evaluation seeds training never used (ε 0.01, up to 30 no-ops).
+    @Test func theShippedPongModelWins() throws {
+        let r = try runTool(["evaluate", "--env", "PongNoFrameskip-v4", "--episodes", "2", "--seed", "100", "--json",
+                             "--model", Fixtures.path("../Models/pong-noframeskip-v4.safetensors")])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(r.out)")
+        let mean = try #require(json["mean"] as? Double)
+        #expect(mean >= 18, "\(r.out)")
+        let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: Fixtures.path("../Models/pong-noframeskip-v4.safetensors")))
+        #expect(file.metadata["env"] == "PongNoFrameskip-v4")
+        #expect(file.tensors.contains { $0.name == "advantage.weight" })
+    }
+
     /// A game without a target score (its threshold +∞) trains, plots and reports without one.
     @Test func aGameWithoutATargetTrainsAndReports() throws {
         let out = try temporaryFolder() + "/run"
