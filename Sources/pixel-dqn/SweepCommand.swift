@@ -74,7 +74,18 @@ struct SweepCommand: ParsableCommand {
         _ = try seedList()
         guard jobs >= 1 else { throw ValidationError("--jobs: expected 1 or more runs at a time, got \(jobs)") }
         guard output != nil else { throw ValidationError("--output DIR is required: the sweep folder (one seed-<S>/ run folder per seed)") }
-        _ = try trainSetting(trainOptions)
+        let (config, _) = try trainSetting(trainOptions)
+        // Each run fits on its own (train's check); the runs that share the machine at once must
+        // fit together, with a fifth of its memory left to the system.
+        let together = min(jobs, try seedList().count)
+        let (replay, networks) = config.estimatedMemoryBytes
+        let total = Double(together) * (replay + networks)
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        if together > 1 && total > 0.8 * physical {
+            throw ValidationError(String(format: "--jobs %d: %d runs at once would need about %.1f GB of memory (%.1f GB each), more than the %.1f GB that four fifths of this machine's %.1f GB allow; expected --jobs %d or fewer, or a smaller --buffer-size",
+                                         jobs, together, total / 1e9, (replay + networks) / 1e9, 0.8 * physical / 1e9, physical / 1e9,
+                                         max(1, Int(0.8 * physical / (replay + networks)))))
+        }
     }
 
     func seedList() throws -> [UInt64] {

@@ -61,4 +61,19 @@ import PixelDQN
         c.endEpsilon = 0.05
         #expect(c.epsilon(atStep: 0) == 1 && c.epsilon(atStep: c.totalTimesteps) == 0.05)
     }
+
+    /// The sweep's memory check counts the runs that share the machine: two runs that each fit
+    /// but not together are refused with --jobs 2 (exit 64), accepted with --jobs 1.
+    @Test func aSweepRefusesMoreRunsAtOnceThanTheMemoryHolds() throws {
+        let perTransition = 84.0 * 84 + 14 + 32
+        let buffer = Int(TrainingConfig.memoryLimitBytes * 0.9 / perTransition)
+        let folder = try temporaryFolder() + "/sweep"
+        let options = ["--seeds", "1-2", "--output", folder, "--buffer-size", "\(buffer)", "--total-timesteps", "\(buffer)", "--print-commands"]
+        let two = try runTool(["sweep", "--jobs", "2"] + options)
+        #expect(two.status == 64, "\(two.err)")
+        #expect(two.err.contains("--jobs 2") && two.err.contains("GB"), "\(two.err)")
+        let one = try runTool(["sweep", "--jobs", "1"] + options)
+        #expect(one.status == 0, "\(one.err)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/seed-1/config.json"))
+    }
 }
