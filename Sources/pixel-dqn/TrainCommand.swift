@@ -285,13 +285,8 @@ struct TrainCommand: ParsableCommand {
     private func train(_ config: TrainingConfig, _ folder: RunFolder, resume: Bool, lock: RunFolderLock,
                        prepared: ((any TrainerStatus) throws -> Bool)?) throws -> TrainingResult? {
         if let atari = config.env.atari {
-            let game = try AtariGame.load(atari)
-            // Training loses a life as an episode's end; evaluation plays whole games. ALE's own
-            // seed (sticky actions in v5) comes from the run's seed.
-            func make(training: Bool) throws -> AtariObservation {
-                try AtariObservation(game: game, size: config.frameSize, frameStack: config.frameStack, frameSkip: config.frameSkip,
-                                     episodicLife: training, seed: Int32(truncatingIfNeeded: config.seed &+ (training ? 0 : 1)))
-            }
+            try AtariGame.load(atari)
+            func make(training: Bool) throws -> AtariObservation { try AtariObservation(config: config, training: training) }
             let trainer = try Trainer(config: config, folder: folder, source: make(training: true), evalSource: make(training: false),
                                       resume: resume, lock: lock)
             if let prepared, try !prepared(trainer) { return nil }

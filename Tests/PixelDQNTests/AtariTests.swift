@@ -203,12 +203,9 @@ struct AtariRunTests {
     func run(_ c: TrainingConfig, _ folder: String, resume: Bool = false, stopAt: Int? = nil) throws -> TrainingResult {
         let run = RunFolder(path: folder)
         if !resume { try run.prepareNew(); try run.writeConfig(c) }
-        let g = try AtariGame.load(try #require(c.env.atari))
-        func make(_ training: Bool) throws -> AtariObservation {
-            try AtariObservation(game: g, frameStack: c.frameStack, frameSkip: c.frameSkip, episodicLife: training,
-                                 seed: Int32(truncatingIfNeeded: c.seed &+ (training ? 0 : 1)))
-        }
-        let t = try Trainer(config: c, folder: run, source: try make(true), evalSource: try make(false), resume: resume)
+        try AtariGame.load(try #require(c.env.atari))
+        let t = try Trainer(config: c, folder: run, source: try AtariObservation(config: c, training: true),
+                            evalSource: try AtariObservation(config: c, training: false), resume: resume)
         t.progressEvery = 0
         t.report = { _, _ in }
         t.stopAtStep = stopAt

@@ -64,6 +64,15 @@ public final class AtariObservation: ObservationSource {
         frame = [UInt8](repeating: 0, count: size * size)
     }
 
+    /// A run's training source (lost lives end episodes) or its evaluation source (whole games),
+    /// as `config` describes them; ALE's seed (sticky actions in v5) comes from the run's seed.
+    /// - Precondition: `config.env` is an Atari game that `AtariGame.load` checked.
+    public convenience init(config: TrainingConfig, training: Bool) throws {
+        guard let atari = config.env.atari else { preconditionFailure("AtariObservation: \(config.env.rawValue) is not an Atari game") }
+        try self.init(game: AtariGame.loaded(atari), size: config.frameSize, frameStack: config.frameStack, frameSkip: config.frameSkip,
+                      episodicLife: training, seed: Int32(truncatingIfNeeded: config.seed &+ (training ? 0 : 1)))
+    }
+
     public var frameSize: Int { frame.count }
     public var stackDepth: Int { stack.depth }
     public var newestFrame: [UInt8] { frame }
@@ -156,9 +165,8 @@ public final class AtariObservation: ObservationSource {
         }
         return EpisodeRestorer(running: running) { [self] in
             do { try emulator.restoreState(state) } catch { preconditionFailure("AtariObservation: a state that loaded once failed: \(error)") }
-            try? skipStage.restore(from: ["screen0": screens[0..<screenSize].map(Int.init),
-                                          "screen1": screens[screenSize...].map(Int.init)])
-            try? lifeStage?.restore(from: ["life": [lives, realDone ? 1 : 0]])
+            skipStage.restore(screens: Array(screens[0..<screenSize]), Array(screens[screenSize...]))
+            lifeStage?.restore(lives: lives, wasRealDone: realDone)
             stack.restore(frames: phi)
             frame = shrunk
             isRunning = running

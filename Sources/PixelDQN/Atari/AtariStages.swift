@@ -8,7 +8,8 @@
 //   FireReset        a reset presses FIRE (then action 2), for games that wait for it
 //
 // Then AtariObservation resizes the screen to 84x84 (AreaResize), and the trainer clips rewards
-// to their sign and stacks φ. Each stage keeps the state a checkpoint needs (`save`/`restore`).
+// to their sign and stacks φ. AtariObservation's checkpoint holds the state of the two stages
+// that have any (SkipAndMax's screens, EpisodicLife's lives).
 
 /// What one step of a stage returns: the game's reward summed over the frames it played.
 public struct AtariStep: Equatable, Sendable {
@@ -25,15 +26,6 @@ public protocol AtariStage: AnyObject {
     /// Starts an episode; `noops` is the number of NOOP frames a NoopReset below plays.
     func reset(noops: Int)
     func step(_ action: Int) -> AtariStep
-    /// This stage's own state for a checkpoint (the emulator's is saved once, by the caller).
-    func save(into values: inout [String: [Int]])
-    /// Restores what `save` wrote; a message names what is wrong.
-    func restore(from values: [String: [Int]]) throws
-}
-
-extension AtariStage {
-    public func save(into values: inout [String: [Int]]) {}
-    public func restore(from values: [String: [Int]]) throws {}
 }
 
 /// The game itself, as Gymnasium's `AtariEnv` with `frameskip=1`: action index → ALE code, the
@@ -122,18 +114,11 @@ public final class SkipAndMax: AtariStage {
         for i in screens[0].indices where screens[1][i] > screens[0][i] { screens[0][i] = screens[1][i] }
     }
 
-    public func save(into values: inout [String: [Int]]) {
-        values["screen0"] = screens[0].map(Int.init)
-        values["screen1"] = screens[1].map(Int.init)
-    }
-
-    public func restore(from values: [String: [Int]]) throws {
-        for (i, key) in ["screen0", "screen1"].enumerated() {
-            guard let v = values[key], v.count == screens[i].count, v.allSatisfy({ (0...255).contains($0) }) else {
-                throw ALEError.badState(problem: "\(key): expected \(screens[i].count) gray levels from 0 to 255")
-            }
-            screens[i] = v.map { UInt8($0) }
-        }
+    /// Restores the two buffers from a checkpoint.
+    /// - Precondition: each holds height × width gray levels.
+    public func restore(screens first: [UInt8], _ second: [UInt8]) {
+        precondition(first.count == screens[0].count && second.count == screens[1].count, "SkipAndMax.restore: screens of \(first.count) and \(second.count) bytes")
+        screens = [first, second]
     }
 }
 
@@ -166,13 +151,10 @@ public final class EpisodicLife: AtariStage {
         return result
     }
 
-    public func save(into values: inout [String: [Int]]) { values["life"] = [lives, wasRealDone ? 1 : 0] }
-
-    public func restore(from values: [String: [Int]]) throws {
-        guard let v = values["life"], v.count == 2, v[0] >= 0, v[0] <= 255, v[1] == 0 || v[1] == 1 else {
-            throw ALEError.badState(problem: "life: expected [lives 0…255, real end 0 or 1]")
-        }
-        lives = v[0]; wasRealDone = v[1] == 1
+    /// Restores the lives and whether the last step ended the game, from a checkpoint.
+    public func restore(lives: Int, wasRealDone: Bool) {
+        self.lives = lives
+        self.wasRealDone = wasRealDone
     }
 }
 
