@@ -135,14 +135,17 @@ public final class AtariObservation: ObservationSource {
 
     public func episodeRestorer(from file: SafetensorsFile, reader: MetadataReader, phi: [UInt8],
                                 episodeLength: Int, frameSkip: Int) throws -> EpisodeRestorer {
-        let fail = reader.fail, path = "checkpoint"
+        let fail = reader.fail
+        func bytes(_ name: String) throws -> [UInt8] {
+            do { return try file.tensor(name).uint8s(name: name) } catch { throw fail("tensor \(name): expected the bytes written with the checkpoint (\(error))") }
+        }
         let running = try reader.bool("env_running")
         let elapsed = try reader.int("env_elapsed", 0...AtariGameID.maxFramesPerEpisode)
         if running && elapsed != episodeLength {
             throw fail("metadata field \"env_elapsed\" is \(elapsed), expected \(episodeLength) (the episode's agent steps, episode_length)")
         }
-        let state = try file.tensor("env_ale_state", file: path).uint8s(name: "env_ale_state", file: path)
-        let screens = try file.tensor("env_screens", file: path).uint8s(name: "env_screens", file: path)
+        let state = try bytes("env_ale_state")
+        let screens = try bytes("env_screens")
         let screenSize = emulator.screenHeight * emulator.screenWidth
         guard screens.count == 2 * screenSize else {
             throw fail("tensor env_screens: expected \(2 * screenSize) bytes (two \(emulator.screenHeight)x\(emulator.screenWidth) screens), found \(screens.count)")
