@@ -46,7 +46,6 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Each task's own type, so the measured loop dispatches statically.
         func measure<E: Environment>(_ e: E) -> [EnvironmentBenchmark.Result] {
             [EnvironmentBenchmark.dynamics(e, steps: steps, repeats: repeats),
              EnvironmentBenchmark.pixelPath(e, steps: steps, repeats: repeats, k: frameStack)]
@@ -57,12 +56,8 @@ struct BenchCommand: ParsableCommand {
             do { game = try AtariGame.load(atari) } catch let e as ALEError { throw ValidationError("--env \(env.rawValue): \(e)") }
             results = try EnvironmentBenchmark.atari(game, steps: steps, repeats: repeats, k: frameStack)
         } else {
-        switch env {
-        case .cartPoleV0, .cartPoleV1: results = measure(CartPole(version: env.cartPoleVersion ?? .v1))
-        case .acrobotV1: results = measure(Acrobot())
-        case .mountainCarV0: results = measure(MountainCar())
-        default: preconditionFailure("bench: \(env.rawValue) is neither drawn nor Atari")
-        }
+            // The task as training runs it (AnyEnvironment, which dispatches to the task's own type).
+            results = measure(AnyEnvironment(env))
         }
         for r in results {
             print(r.name.padding(toLength: 58, withPad: " ", startingAt: 0)

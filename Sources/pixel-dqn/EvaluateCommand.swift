@@ -4,14 +4,11 @@ import ArgumentParser
 import Foundation
 import PixelDQN
 
-/// The file name of the model shipped for a task in Models/ (CartPole-v0 and -v1 share one).
+/// The file name of the model shipped for a task in Models/ (its registration's, or an Atari
+/// game's `<rom>-noframeskip-v4.safetensors`).
 func shippedModelName(_ env: EnvironmentID) -> String {
-    switch env {
-    case .cartPoleV0, .cartPoleV1: return "cartpole-v1-pixels.safetensors"
-    case .acrobotV1: return "acrobot-v1-pixels.safetensors"
-    case .mountainCarV0: return "mountaincar-v0-pixels.safetensors"
-    default: return (env.atari.map { $0.romFileName.replacingOccurrences(of: ".bin", with: "") } ?? env.rawValue) + "-noframeskip-v4.safetensors"
-    }
+    if let task = env.task, let name = task.shippedModel { return name }
+    return (env.atari.map { $0.romFileName.replacingOccurrences(of: ".bin", with: "") } ?? env.rawValue) + "-noframeskip-v4.safetensors"
 }
 
 /// The model that ships in Models/ for a task (found relative to the working directory or the

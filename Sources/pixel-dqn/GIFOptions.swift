@@ -9,7 +9,7 @@ struct GIFOptions: ParsableArguments {
     var gif: String?
     // Read as text and parsed in validate(): a transform that throws inside an option group makes
     // ArgumentParser 1.8.2 leak the group's key path on the way out (found by LeakSanitizer).
-    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (default 50; at most the task's steps per second: CartPole 50, MountainCar-v0 30, Acrobot-v1 15); the episode plays in real time, so below that rate steps are skipped. Only with --gif.")
+    @Option(name: .customLong("fps"), parsing: .unconditional, help: "Frames per second of the GIF, 1 to 50 (default 50; at most the task's steps per second: \(EnvironmentID.classic.map { "\($0.rawValue) \($0.framesPerSecond)" }.joined(separator: ", ")); the episode plays in real time, so below that rate steps are skipped. Only with --gif.")
     var fpsText: String?
 
     /// The --fps text as a whole number, nil when it is not one (or not given).

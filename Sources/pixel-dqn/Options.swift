@@ -18,7 +18,7 @@ struct NumberList: ExpressibleByArgument {
     /// not a finite number.
     static func parse(_ text: String) throws -> NumberList {
         guard let values = NumberLists.numbers(text) else {
-            throw ValidationError("expected the task's state as comma-separated finite numbers, such as -0.1,0,0.05,0 (CartPole), 0.05,-0.02,0,0.01 (Acrobot-v1) or -0.5,0 (MountainCar-v0)")
+            throw ValidationError("expected the task's state as comma-separated finite numbers, such as -0.1,0,0.05,0 (the task's numbers: \(EnvironmentID.stateHelp))")
         }
         return NumberList(values: values)
     }
@@ -36,7 +36,7 @@ struct ActionList: ExpressibleByArgument {
     /// The `transform` of an `--actions` option: a message with what is expected.
     static func parse(_ text: String) throws -> ActionList {
         guard let values = NumberLists.integers(text) else {
-            throw ValidationError("expected comma-separated actions, each a whole number such as 0,1,1,0 (0 or 1 for CartPole; 0, 1 or 2 for Acrobot-v1 and MountainCar-v0)")
+            throw ValidationError("expected comma-separated actions, each a whole number such as 0,1,1,0 (\(EnvironmentID.actionHelp))")
         }
         return ActionList(values: values)
     }

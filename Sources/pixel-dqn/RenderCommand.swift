@@ -10,11 +10,10 @@ struct RenderCommand: ParsableCommand {
         discussion: """
             Examples: pixel-dqn render --state -0.1,0,0.05,0 --width 84 --height 84 --output frame.png
                       pixel-dqn render --env Acrobot-v1 --state 1,0.5,0,0 --width 500 --height 500 --output acrobot.png
-                      pixel-dqn render --env MountainCar-v0 --state -0.5,0 --width 600 --height 400 --output car.png
             """)
 
     @Option(name: .long, parsing: .unconditional,
-            help: "The state: X,XDOT,THETA,THETADOT (CartPole: metres, m/s, radians, rad/s), THETA1,THETA2,THETADOT1,THETADOT2 (Acrobot-v1) or POSITION,VELOCITY (MountainCar-v0).", transform: NumberList.parse)
+            help: "The state: \(EnvironmentID.stateHelp).", transform: NumberList.parse)
     var state: NumberList
 
     @Option(help: "The task: \(EnvironmentID.names).")

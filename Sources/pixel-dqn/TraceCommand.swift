@@ -13,7 +13,6 @@ struct TraceCommand: ParsableCommand {
             is Gymnasium's env.unwrapped.state.
             Examples: pixel-dqn trace --state -0.1,0,0.05,0 --actions 0,1,1,0 --env CartPole-v0
                       pixel-dqn trace --env Acrobot-v1 --state 0.05,-0.02,0,0.01 --actions 2,2,0,1
-                      pixel-dqn trace --env MountainCar-v0 --state -0.5,0 --actions 2,2,2,0
             For an Atari game (<Game>NoFrameskip-v4) there is no --state: the game starts from its reset, and
             each step applies Gymnasium's AtariPreprocessing(noop_max=0, frame_skip=4, screen_size=84,
             terminal_on_life_loss=False, grayscale_obs=True); each line has "step", "action", "reward" (the
@@ -23,13 +22,13 @@ struct TraceCommand: ParsableCommand {
             """)
 
     @Option(name: .long, parsing: .unconditional,
-            help: "The start state: X,XDOT,THETA,THETADOT (CartPole), THETA1,THETA2,THETADOT1,THETADOT2 (Acrobot-v1) or POSITION,VELOCITY (MountainCar-v0).", transform: NumberList.parse)
+            help: "The start state: \(EnvironmentID.stateHelp).", transform: NumberList.parse)
     var state: NumberList?
 
     @Option(help: "Atari only: a folder (new, or empty) for the 84x84 observations as obs_NNNNN.png.")
     var frames: String?
 
-    @Option(parsing: .unconditional, help: "Comma-separated actions: 0 or 1 for CartPole, 0, 1 or 2 for Acrobot-v1 and MountainCar-v0.",
+    @Option(parsing: .unconditional, help: "Comma-separated actions: \(EnvironmentID.actionHelp).",
             transform: ActionList.parse)
     var actions: ActionList
 

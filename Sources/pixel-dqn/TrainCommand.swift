@@ -25,7 +25,7 @@ private let taskDefaults: String = {
     var parts: [String] = []
     for kind in [ObservationKind.pixels, .state] {
         let base = TrainingConfig.defaults(for: kind)
-        for env in EnvironmentID.classic where env != .cartPoleV0 && env != .cartPoleV1 {
+        for env in EnvironmentID.classic {
             let config = TrainingConfig.defaults(for: kind, env: env)
             guard let data = try? JSONEncoder().encode(config),
                   let values = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
@@ -43,10 +43,10 @@ private let taskDefaults: String = {
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a DQN on CartPole, Acrobot or MountainCar from pixels (default) or from the state.",
+        abstract: "Train a DQN from pixels (default) or from the state, on \(EnvironmentID.classic.map(\.rawValue).joined(separator: ", ")) or an Atari game.",
         discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json, and TensorBoard event files (events.out.tfevents.*; tensorboard --logdir runs). Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp). The other tasks change some defaults (each can still be given): \(taskDefaults).")
 
-    @Option(help: "pixels (φ of rendered 84x84 frames) or state (the task's observation numbers: 4 for CartPole, 6 for Acrobot-v1, 2 for MountainCar-v0) (default pixels).")
+    @Option(help: "pixels (φ of rendered 84x84 frames) or state (the task's observation numbers: \(EnvironmentID.classic.map { "\($0.observationCount) for \($0.rawValue)" }.joined(separator: ", "))) (default pixels).")
     var observation: ObservationKind?
     @Option(parsing: .unconditional, help: "Seed of the one RNG (init, resets, ε-greedy, sampling) \(defaults(\TrainingConfig.seed)).", transform: Parse.seed)
     var seed: UInt64?

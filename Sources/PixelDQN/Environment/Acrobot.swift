@@ -46,7 +46,9 @@ public struct Acrobot: Sendable {
     /// `.astype(np.float32)` does).
     public static let resetRange = 0.1
 
-    public let id = EnvironmentID.acrobotV1
+    public var id: EnvironmentID { .acrobotV1 }
+    /// Gymnasium's `max_episode_steps`.
+    public static let maxEpisodeSteps = 500
     public private(set) var state = AcrobotState(theta1: 0, theta2: 0, thetaDot1: 0, thetaDot2: 0)
     public private(set) var elapsedSteps = 0
     public private(set) var isRunning = false
@@ -73,7 +75,7 @@ public struct Acrobot: Sendable {
     }
 
     public mutating func resume(at saved: AcrobotState, elapsedSteps steps: Int) {
-        precondition(steps >= 0 && steps < id.maxEpisodeSteps, "Acrobot.resume: \(steps) steps is outside the episode")
+        precondition(steps >= 0 && steps < Acrobot.maxEpisodeSteps, "Acrobot.resume: \(steps) steps is outside the episode")
         state = saved
         elapsedSteps = steps
         isRunning = true
@@ -89,7 +91,7 @@ public struct Acrobot: Sendable {
         state = Acrobot.integrate(state, action: action)
         elapsedSteps += 1
         let terminated = Acrobot.isTerminal(state)
-        let truncated = elapsedSteps >= id.maxEpisodeSteps
+        let truncated = elapsedSteps >= Acrobot.maxEpisodeSteps
         if terminated || truncated { isRunning = false }
         return EnvironmentStep(state: state, reward: terminated ? 0 : -1, terminated: terminated, truncated: truncated)
     }
@@ -178,7 +180,7 @@ public struct Acrobot: Sendable {
     static func bound(_ x: Double, _ m: Double, _ M: Double) -> Double { min(max(x, m), M) }
 }
 
-extension Acrobot: Environment {
+extension Acrobot: ClassicEnvironment {
     public func values(of state: AcrobotState) -> [Double] { state.array }
     public func state(from values: [Double]) -> AcrobotState? { AcrobotState(values) }
     public func terminates(_ state: AcrobotState) -> Bool { Acrobot.isTerminal(state) }
@@ -190,4 +192,36 @@ extension Acrobot: Environment {
         output[2] = Float(cos(s.theta2)); output[3] = Float(sin(s.theta2))
         output[4] = Float(s.thetaDot1); output[5] = Float(s.thetaDot2)
     }
+}
+
+extension AcrobotState: StateVectorConvertible {
+    public var vector: StateVector { StateVector(theta1, theta2, thetaDot1, thetaDot2) }
+    public init(vector v: StateVector) { self.init(theta1: v[0], theta2: v[1], thetaDot1: v[2], thetaDot2: v[3]) }
+}
+
+extension Acrobot {
+    /// Acrobot-v1's registration. Its velocities are held to ±100 rad/s from outside (its bounds
+    /// are 4π and 9π): from much faster ones one RK4 step throws the angles so far that wrapping
+    /// them back takes minutes. From pixels it is pictured 300x300 and trains for the budget its
+    /// sweep had (docs/tasks.md); from the state, its sweep's budget too.
+    static let task = ClassicTask(
+        id: "Acrobot-v1",
+        actions: [TaskAction(caption: "TORQUE -1", short: "-1", meaning: "torque −1"),
+                  TaskAction(caption: "NO TORQUE", short: "0", meaning: "no torque"),
+                  TaskAction(caption: "TORQUE +1", short: "+1", meaning: "torque +1")],
+        stateNames: ["theta1", "theta2", "thetaDot1", "thetaDot2"], stateLimits: [1e6, 1e6, 100, 100],
+        observationCount: 6, maxEpisodeSteps: maxEpisodeSteps, rewardThreshold: -100, rewardRange: -1...0,
+        framesPerSecond: 15, pictureSize: (300, 300), shippedModel: "acrobot-v1-pixels.safetensors",
+        tuneDefaults: { c in
+            if c.observation == .pixels {
+                c.useUntunedPixelDefaults()
+                c.totalTimesteps = 300_000
+            } else {
+                c.totalTimesteps = 100_000
+            }
+        }, make: { Acrobot() })
+}
+
+extension EnvironmentID {
+    public static let acrobotV1 = EnvironmentID(task: Acrobot.task)
 }

@@ -1,18 +1,30 @@
-// Any registered task behind one concrete type, chosen at run time by its id (the CLI and the
-// trainer's config name the task). Steps dispatch with a switch to the task's own arithmetic, so
-// every task keeps its exact bits; states travel as a fixed-size vector (no allocation per step).
+// Any drawn task behind one concrete type, chosen at run time by its id (the CLI and the
+// trainer's config name the task). Each step runs the task's own arithmetic, so every task keeps
+// its exact bits; states travel as a fixed-size vector (no allocation per step). Nothing here
+// names a task: the simulator comes from the task's registration (TaskRegistry).
 
-/// Up to four state numbers in Gymnasium's order, without heap storage.
+/// Up to eight state numbers in Gymnasium's order, without heap storage.
 public struct StateVector: Equatable, Sendable {
+    /// The most numbers a state can have.
+    public static let capacity = 8
     public private(set) var count: Int
-    private var lanes: SIMD4<Double>
+    private var lanes: SIMD8<Double>
 
-    /// - Precondition: 1 to 4 values.
+    /// - Precondition: 1 to `capacity` values.
     public init(_ values: [Double]) {
-        precondition((1...4).contains(values.count), "StateVector: \(values.count) numbers, expected 1 to 4")
+        precondition((1...StateVector.capacity).contains(values.count), "StateVector: \(values.count) numbers, expected 1 to \(StateVector.capacity)")
         count = values.count
         lanes = .zero
         for (i, v) in values.enumerated() { lanes[i] = v }
+    }
+
+    /// A state of the given numbers (no array on the way).
+    public init(_ a: Double, _ b: Double, _ c: Double, _ d: Double) {
+        count = 4; lanes = SIMD8(a, b, c, d, 0, 0, 0, 0)
+    }
+
+    public init(_ a: Double, _ b: Double) {
+        count = 2; lanes = SIMD8(a, b, 0, 0, 0, 0, 0, 0)
     }
 
     public subscript(i: Int) -> Double {
@@ -22,102 +34,84 @@ public struct StateVector: Equatable, Sendable {
 
     public var array: [Double] { (0..<count).map { lanes[$0] } }
 
-    init(_ s: CartPoleState) { count = 4; lanes = SIMD4(s.x, s.xDot, s.theta, s.thetaDot) }
-    init(_ s: AcrobotState) { count = 4; lanes = SIMD4(s.theta1, s.theta2, s.thetaDot1, s.thetaDot2) }
-    init(_ s: MountainCarState) { count = 2; lanes = SIMD4(s.position, s.velocity, 0, 0) }
-    var cartPole: CartPoleState { CartPoleState(x: lanes[0], xDot: lanes[1], theta: lanes[2], thetaDot: lanes[3]) }
-    var acrobot: AcrobotState { AcrobotState(theta1: lanes[0], theta2: lanes[1], thetaDot1: lanes[2], thetaDot2: lanes[3]) }
-    var mountainCar: MountainCarState { MountainCarState(position: lanes[0], velocity: lanes[1]) }
+    public static func == (a: StateVector, b: StateVector) -> Bool { a.count == b.count && a.lanes == b.lanes }
+}
+
+/// A drawn task's simulator with its state as a `StateVector`.
+private protocol DrawnSimulator: Sendable {
+    var state: StateVector { get }
+    var elapsedSteps: Int { get }
+    var isRunning: Bool { get }
+    mutating func reset<G: RandomNumberGenerator>(using rng: inout G) -> StateVector
+    mutating func reset(to start: StateVector)
+    mutating func resume(at saved: StateVector, elapsedSteps steps: Int)
+    mutating func step(_ action: Int) throws -> EnvironmentStep<StateVector>
+    func terminates(_ s: StateVector) -> Bool
+    func observe(_ s: StateVector, into output: UnsafeMutableBufferPointer<Float>)
+    var sceneLayout: SceneLayout { get }
+    func drawScene(_ s: StateVector, into shapes: inout SceneShapes)
+}
+
+/// A task's own simulator seen through `DrawnSimulator`.
+private struct Simulator<E: ClassicEnvironment>: DrawnSimulator {
+    var e: E
+    var state: StateVector { e.state.vector }
+    var elapsedSteps: Int { e.elapsedSteps }
+    var isRunning: Bool { e.isRunning }
+    mutating func reset<G: RandomNumberGenerator>(using rng: inout G) -> StateVector { e.reset(using: &rng).vector }
+    mutating func reset(to start: StateVector) { e.reset(to: E.State(vector: start)) }
+    mutating func resume(at saved: StateVector, elapsedSteps steps: Int) { e.resume(at: E.State(vector: saved), elapsedSteps: steps) }
+    mutating func step(_ action: Int) throws -> EnvironmentStep<StateVector> {
+        let r = try e.step(action)
+        return EnvironmentStep(state: r.state.vector, reward: r.reward, terminated: r.terminated, truncated: r.truncated)
+    }
+    func terminates(_ s: StateVector) -> Bool { e.terminates(E.State(vector: s)) }
+    func observe(_ s: StateVector, into output: UnsafeMutableBufferPointer<Float>) { e.observe(E.State(vector: s), into: output) }
+    var sceneLayout: SceneLayout { e.sceneLayout }
+    func drawScene(_ s: StateVector, into shapes: inout SceneShapes) { e.drawScene(E.State(vector: s), into: &shapes) }
+}
+
+extension ClassicTask {
+    fileprivate func makeSimulator() -> any DrawnSimulator {
+        func wrap<E: ClassicEnvironment>(_ e: E) -> any DrawnSimulator { Simulator(e: e) }
+        return wrap(makeEnvironment())
+    }
 }
 
 /// One of the drawn (classic control) tasks, picked by id.
 /// - Precondition: the id is not an Atari game's.
 public struct AnyEnvironment: Environment {
-    private enum Task: Sendable {
-        case cartPole(CartPole)
-        case acrobot(Acrobot)
-        case mountainCar(MountainCar)
-    }
-    private var task: Task
+    private var task: any DrawnSimulator
     public let id: EnvironmentID
 
     public init(_ id: EnvironmentID) {
+        guard let registered = id.task else {
+            preconditionFailure("AnyEnvironment: \(id.rawValue) is not a drawn task (Atari games play through AtariObservation)")
+        }
         self.id = id
-        switch id {
-        case .cartPoleV0: task = .cartPole(CartPole(version: .v0))
-        case .cartPoleV1: task = .cartPole(CartPole(version: .v1))
-        case .acrobotV1: task = .acrobot(Acrobot())
-        case .mountainCarV0: task = .mountainCar(MountainCar())
-        default: preconditionFailure("AnyEnvironment: \(id.rawValue) is not a drawn task (Atari games play through AtariObservation)")
-        }
+        task = registered.makeSimulator()
     }
 
-    public var state: StateVector {
-        switch task {
-        case .cartPole(let e): return StateVector(e.state)
-        case .acrobot(let e): return StateVector(e.state)
-        case .mountainCar(let e): return StateVector(e.state)
-        }
-    }
-
-    public var elapsedSteps: Int {
-        switch task {
-        case .cartPole(let e): return e.elapsedSteps
-        case .acrobot(let e): return e.elapsedSteps
-        case .mountainCar(let e): return e.elapsedSteps
-        }
-    }
-
-    public var isRunning: Bool {
-        switch task {
-        case .cartPole(let e): return e.isRunning
-        case .acrobot(let e): return e.isRunning
-        case .mountainCar(let e): return e.isRunning
-        }
-    }
+    public var state: StateVector { task.state }
+    public var elapsedSteps: Int { task.elapsedSteps }
+    public var isRunning: Bool { task.isRunning }
 
     @discardableResult
-    public mutating func reset<G: RandomNumberGenerator>(using rng: inout G) -> StateVector {
-        switch task {
-        case .cartPole(var e): let s = e.reset(using: &rng); task = .cartPole(e); return StateVector(s)
-        case .acrobot(var e): let s = e.reset(using: &rng); task = .acrobot(e); return StateVector(s)
-        case .mountainCar(var e): let s = e.reset(using: &rng); task = .mountainCar(e); return StateVector(s)
-        }
-    }
+    public mutating func reset<G: RandomNumberGenerator>(using rng: inout G) -> StateVector { task.reset(using: &rng) }
 
     @discardableResult
     public mutating func reset(to start: StateVector) -> StateVector {
         precondition(start.count == id.stateCount, "\(id.rawValue).reset: \(start.count) state numbers, expected \(id.stateCount)")
-        switch task {
-        case .cartPole(var e): e.reset(to: start.cartPole); task = .cartPole(e)
-        case .acrobot(var e): e.reset(to: start.acrobot); task = .acrobot(e)
-        case .mountainCar(var e): e.reset(to: start.mountainCar); task = .mountainCar(e)
-        }
+        task.reset(to: start)
         return state
     }
 
     public mutating func resume(at saved: StateVector, elapsedSteps steps: Int) {
         precondition(saved.count == id.stateCount, "\(id.rawValue).resume: \(saved.count) state numbers, expected \(id.stateCount)")
-        switch task {
-        case .cartPole(var e): e.resume(at: saved.cartPole, elapsedSteps: steps); task = .cartPole(e)
-        case .acrobot(var e): e.resume(at: saved.acrobot, elapsedSteps: steps); task = .acrobot(e)
-        case .mountainCar(var e): e.resume(at: saved.mountainCar, elapsedSteps: steps); task = .mountainCar(e)
-        }
+        task.resume(at: saved, elapsedSteps: steps)
     }
 
-    public mutating func step(_ action: Int) throws -> EnvironmentStep<StateVector> {
-        func wrap<S>(_ r: EnvironmentStep<S>, _ v: StateVector) -> EnvironmentStep<StateVector> {
-            EnvironmentStep(state: v, reward: r.reward, terminated: r.terminated, truncated: r.truncated)
-        }
-        switch task {
-        case .cartPole(var e):
-            let r = try e.step(action); task = .cartPole(e); return wrap(r, StateVector(r.state))
-        case .acrobot(var e):
-            let r = try e.step(action); task = .acrobot(e); return wrap(r, StateVector(r.state))
-        case .mountainCar(var e):
-            let r = try e.step(action); task = .mountainCar(e); return wrap(r, StateVector(r.state))
-        }
-    }
+    public mutating func step(_ action: Int) throws -> EnvironmentStep<StateVector> { try task.step(action) }
 
     public func values(of state: StateVector) -> [Double] { state.array }
 
@@ -125,35 +119,8 @@ public struct AnyEnvironment: Environment {
         values.count == id.stateCount ? StateVector(values) : nil
     }
 
-    public func terminates(_ s: StateVector) -> Bool {
-        switch task {
-        case .cartPole: return CartPole.isTerminal(s.cartPole)
-        case .acrobot: return Acrobot.isTerminal(s.acrobot)
-        case .mountainCar: return MountainCar.isTerminal(s.mountainCar)
-        }
-    }
-
-    public func observe(_ s: StateVector, into output: UnsafeMutableBufferPointer<Float>) {
-        switch task {
-        case .cartPole(let e): e.observe(s.cartPole, into: output)
-        case .acrobot(let e): e.observe(s.acrobot, into: output)
-        case .mountainCar(let e): e.observe(s.mountainCar, into: output)
-        }
-    }
-
-    public var sceneLayout: SceneLayout {
-        switch task {
-        case .cartPole(let e): return e.sceneLayout
-        case .acrobot(let e): return e.sceneLayout
-        case .mountainCar(let e): return e.sceneLayout
-        }
-    }
-
-    public func drawScene(_ s: StateVector, into shapes: inout SceneShapes) {
-        switch task {
-        case .cartPole(let e): e.drawScene(s.cartPole, into: &shapes)
-        case .acrobot(let e): e.drawScene(s.acrobot, into: &shapes)
-        case .mountainCar(let e): e.drawScene(s.mountainCar, into: &shapes)
-        }
-    }
+    public func terminates(_ s: StateVector) -> Bool { task.terminates(s) }
+    public func observe(_ s: StateVector, into output: UnsafeMutableBufferPointer<Float>) { task.observe(s, into: output) }
+    public var sceneLayout: SceneLayout { task.sceneLayout }
+    public func drawScene(_ s: StateVector, into shapes: inout SceneShapes) { task.drawScene(s, into: &shapes) }
 }

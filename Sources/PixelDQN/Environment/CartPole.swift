@@ -173,7 +173,7 @@ public struct CartPole: Sendable {
     }
 }
 
-extension CartPole: Environment {
+extension CartPole: ClassicEnvironment {
     public func values(of state: CartPoleState) -> [Double] { state.array }
     public func state(from values: [Double]) -> CartPoleState? { CartPoleState(values) }
     public func terminates(_ state: CartPoleState) -> Bool { CartPole.isTerminal(state) }
@@ -186,4 +186,35 @@ extension CartPole: Environment {
 
     public var sceneLayout: SceneLayout { CartPoleScene.layout }
     public func drawScene(_ state: CartPoleState, into shapes: inout SceneShapes) { CartPoleScene.draw(state, into: &shapes) }
+}
+
+extension CartPoleState: StateVectorConvertible {
+    public var vector: StateVector { StateVector(x, xDot, theta, thetaDot) }
+    public init(vector v: StateVector) { self.init(x: v[0], xDot: v[1], theta: v[2], thetaDot: v[3]) }
+}
+
+extension CartPole {
+    /// CartPole's registration, one per version: the pixel defaults of `TrainingConfig` are
+    /// CartPole-v1's own, and the state defaults CartPole-v0's, so neither changes them.
+    static func task(_ version: CartPoleVersion) -> ClassicTask {
+        ClassicTask(id: version.rawValue,
+                    actions: [TaskAction(caption: "PUSH LEFT", short: "LEFT", meaning: "push left"),
+                              TaskAction(caption: "PUSH RIGHT", short: "RIGHT", meaning: "push right")],
+                    stateNames: ["x", "xDot", "theta", "thetaDot"], maxEpisodeSteps: version.maxEpisodeSteps,
+                    rewardThreshold: version.rewardThreshold, rewardRange: 0...1, framesPerSecond: 50,
+                    pictureRampsFromScene: false, shippedModel: "cartpole-v1-pixels.safetensors") { CartPole(version: version) }
+    }
+    static let taskV0 = task(.v0)
+    static let taskV1 = task(.v1)
+}
+
+extension EnvironmentID {
+    public static let cartPoleV0 = EnvironmentID(task: CartPole.taskV0)
+    public static let cartPoleV1 = EnvironmentID(task: CartPole.taskV1)
+
+    /// The CartPole id of a CartPole version.
+    public init(_ version: CartPoleVersion) { self = version == .v0 ? .cartPoleV0 : .cartPoleV1 }
+
+    /// The CartPole version of a CartPole id, nil for the other tasks.
+    public var cartPoleVersion: CartPoleVersion? { CartPoleVersion(rawValue: rawValue) }
 }

@@ -33,7 +33,9 @@ public struct MountainCar: Sendable {
     public static let resetLow = -0.6
     public static let resetHigh = -0.4
 
-    public let id = EnvironmentID.mountainCarV0
+    public var id: EnvironmentID { .mountainCarV0 }
+    /// Gymnasium's `max_episode_steps`.
+    public static let maxEpisodeSteps = 200
     public private(set) var state = MountainCarState(position: -0.5, velocity: 0)
     public private(set) var elapsedSteps = 0
     public private(set) var isRunning = false
@@ -56,7 +58,7 @@ public struct MountainCar: Sendable {
     }
 
     public mutating func resume(at saved: MountainCarState, elapsedSteps steps: Int) {
-        precondition(steps >= 0 && steps < id.maxEpisodeSteps, "MountainCar.resume: \(steps) steps is outside the episode")
+        precondition(steps >= 0 && steps < MountainCar.maxEpisodeSteps, "MountainCar.resume: \(steps) steps is outside the episode")
         state = saved
         elapsedSteps = steps
         isRunning = true
@@ -72,7 +74,7 @@ public struct MountainCar: Sendable {
         state = MountainCar.integrate(state, action: action)
         elapsedSteps += 1
         let terminated = MountainCar.isTerminal(state)
-        let truncated = elapsedSteps >= id.maxEpisodeSteps
+        let truncated = elapsedSteps >= MountainCar.maxEpisodeSteps
         if terminated || truncated { isRunning = false }
         return EnvironmentStep(state: state, reward: -1, terminated: terminated, truncated: truncated)
     }
@@ -103,7 +105,7 @@ public struct MountainCar: Sendable {
     public static func height(_ x: Double) -> Double { sin(3 * x) * 0.45 + 0.55 }
 }
 
-extension MountainCar: Environment {
+extension MountainCar: ClassicEnvironment {
     public func values(of state: MountainCarState) -> [Double] { state.array }
     public func state(from values: [Double]) -> MountainCarState? { MountainCarState(values) }
     public func terminates(_ state: MountainCarState) -> Bool { MountainCar.isTerminal(state) }
@@ -113,4 +115,37 @@ extension MountainCar: Environment {
         precondition(output.count == 2, "MountainCar.observe: the observation has 2 numbers, the buffer \(output.count)")
         output[0] = Float(s.position); output[1] = Float(s.velocity)
     }
+}
+
+extension MountainCarState: StateVectorConvertible {
+    public var vector: StateVector { StateVector(position, velocity) }
+    public init(vector v: StateVector) { self.init(position: v[0], velocity: v[1]) }
+}
+
+extension MountainCar {
+    /// MountainCar-v0's registration. From pixels it acts every 10 env steps, explores over the
+    /// first 30 % of a 50,000-step budget and evaluates every 2,500 steps; from the state it gets
+    /// its sweep's budget (docs/tasks.md).
+    static let task = ClassicTask(
+        id: "MountainCar-v0",
+        actions: [TaskAction(caption: "PUSH LEFT", short: "LEFT", meaning: "push left"),
+                  TaskAction(caption: "NO PUSH", short: "NONE", meaning: "no push"),
+                  TaskAction(caption: "PUSH RIGHT", short: "RIGHT", meaning: "push right")],
+        stateNames: ["position", "velocity"], maxEpisodeSteps: maxEpisodeSteps, rewardThreshold: -110,
+        rewardRange: -1...0, framesPerSecond: 30, shippedModel: "mountaincar-v0-pixels.safetensors",
+        tuneDefaults: { c in
+            if c.observation == .pixels {
+                c.useUntunedPixelDefaults()
+                c.frameSkip = 10
+                c.totalTimesteps = 50_000
+                c.explorationFraction = 0.3
+                c.evalEvery = 2_500
+            } else {
+                c.totalTimesteps = 200_000
+            }
+        }, make: { MountainCar() })
+}
+
+extension EnvironmentID {
+    public static let mountainCarV0 = EnvironmentID(task: MountainCar.task)
 }

@@ -1,5 +1,5 @@
-// An episode as an animated GIF for people: the scene in Gymnasium's colours (CartPole and
-// MountainCar at 450x300, Acrobot at 300x300), the agent's φ (its k gray frames, at their own
+// An episode as an animated GIF for people: the scene in Gymnasium's colours (300 pixels tall, as
+// wide as the task's frame is, or the task's own picture size), the agent's φ (its k gray frames, at their own
 // size) beside it, and under them the step, the action and the Q-values. Steps come in at the
 // task's real-time rate (Gymnasium's render_fps); with a lower frame rate the GIF keeps real time
 // by showing the first step of each frame's interval.
@@ -112,7 +112,7 @@ public final class EpisodeGIF {
     /// The scene's size in the pictures: 300 pixels tall, as wide as the task's frame is.
     static func sceneSize(_ id: EnvironmentID) -> (width: Int, height: Int) {
         if id.isAtari { return (2 * atariScreenWidth, 2 * atariScreenHeight) }
-        return id == .acrobotV1 ? (300, 300) : (sceneWidth, sceneHeight)
+        return id.task?.pictureSize ?? (sceneWidth, sceneHeight)
     }
 
     /// ALE's screen, shown at twice its size.
@@ -154,7 +154,7 @@ public final class EpisodeGIF {
             let task = AnyEnvironment(id)
             env = task
             renderer = SceneRenderer(width: sceneWidth, height: sceneHeight, layout: task.sceneLayout)
-            palette = GIFPalette.episode(extra: extra, scene: id.cartPoleVersion == nil ? task.sceneLayout.palette : nil)
+            palette = GIFPalette.episode(extra: extra, scene: id.task?.pictureRampsFromScene == false ? nil : task.sceneLayout.palette)
         }
         let m = EpisodeGIF.margin, g = EpisodeGIF.gap
         let cols = EpisodeGIF.gridColumns(k), rows = (k + cols - 1) / cols
@@ -250,14 +250,9 @@ public final class EpisodeGIF {
 
     /// Each action's caption and its short name in the Q-values' line.
     static func actionNames(_ id: EnvironmentID) -> (names: [String], short: [String]) {
-        switch id {
-        case .cartPoleV0, .cartPoleV1: return (["PUSH LEFT", "PUSH RIGHT"], ["LEFT", "RIGHT"])
-        case .acrobotV1: return (["TORQUE -1", "NO TORQUE", "TORQUE +1"], ["-1", "0", "+1"])
-        case .mountainCarV0: return (["PUSH LEFT", "NO PUSH", "PUSH RIGHT"], ["LEFT", "NONE", "RIGHT"])
-        default:
-            let names = id.atari.map { AtariGame.loaded($0).actionNames } ?? []
-            return (names, names)
-        }
+        if let task = id.task { return (task.actions.map(\.caption), task.actions.map(\.short)) }
+        let names = id.atari.map { AtariGame.loaded($0).actionNames } ?? []
+        return (names, names)
     }
 
     private func formatQ(_ v: Float) -> String { String(format: "%.2f", Double(v)) }

@@ -1,6 +1,6 @@
 // A task observed through Gymnasium's observation numbers (as Float), optionally stacked: the
-// state path of the `mlp` network. CartPole observes its 4 state numbers, Acrobot-v1 6 (cos and
-// sin of both angles and the two velocities), MountainCar-v0 its 2.
+// state path of the `mlp` network: each task writes its own `observationCount` numbers (CartPole its 4
+// state numbers, Acrobot-v1 the cos and sin of both angles and the two velocities).
 
 /// CartPole through its state numbers (the tests' type).
 public typealias StateCartPole = StateObservation<CartPole>

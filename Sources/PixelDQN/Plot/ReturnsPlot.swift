@@ -19,8 +19,8 @@ public enum ReturnsPlot {
     }
 
     /// The return axis for `values` and the solve `threshold`: from 0 up, 5 % above the highest
-    /// (CartPole's returns are positive); when anything is negative (Acrobot, MountainCar: −1 per
-    /// step) it reaches 5 % below the lowest, and up to 0 or 5 % above the highest.
+    /// (CartPole's returns are positive); when anything is negative (a task paying −1 per step) it
+    /// reaches 5 % below the lowest, and up to 0 or 5 % above the highest.
     static func valueRange(_ values: [Double], threshold given: Double) -> (min: Double, max: Double) {
         // A task without a threshold (an Atari game with no target score: +∞) is scaled to its values.
         let threshold = given.isFinite ? given : (values.max() ?? 0)

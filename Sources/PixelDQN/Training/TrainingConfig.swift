@@ -31,7 +31,7 @@ public enum LearningRateSchedule: String, Codable, CaseIterable, Sendable {
 public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Seed of the one RNG (init, resets, ε-greedy, sampling); evaluation seeds derive from it.
     public var seed: UInt64 = 1
-    /// The task: CartPole-v1 (500-step episodes), CartPole-v0 (200), Acrobot-v1 or MountainCar-v0.
+    /// The task, by its Gymnasium id (TaskRegistry, or an Atari game).
     public var env: EnvironmentID = .cartPoleV1
     /// pixels (φ of rendered frames) or state (the 4 numbers).
     public var observation: ObservationKind = .pixels
@@ -148,41 +148,27 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return priorityBeta + (1 - priorityBeta) * f
     }
 
-    /// The defaults for an observation kind and task. Without a task, the kind's own (below);
-    /// Acrobot-v1 and MountainCar-v0 change what their experiments showed they need
-    /// (docs/tasks.md): from pixels Acrobot trains for the budget its sweep had, and MountainCar
-    /// acts every 10 env steps, explores longer and evaluates more often; from the state both get
-    /// their sweeps' budgets.
+    /// The defaults for an observation kind and task: the kind's own (below), then the task's own
+    /// tuning from its registration (`ClassicTask.tuneDefaults`, beside the task's dynamics), or an
+    /// Atari game's defaults.
     public static func defaults(for kind: ObservationKind, env: EnvironmentID? = nil) -> TrainingConfig {
         if let env, env.isAtari { return atariDefaults(env) }
         var c = defaults(for: kind)
         guard let env else { return c }
         c.env = env
-        if kind == .pixels && env.cartPoleVersion == nil {
-            // CartPole's own tuning (the average, γ 0.995, 1e-3, ε over 10,000 of 75,000 steps)
-            // stays CartPole's: the other tasks' runs were measured without the average, with
-            // γ 0.99, 5e-4 and ε over the first tenth of their budgets.
-            c.emaTau = 0
-            c.gamma = 0.99
-            c.learningRate = 5e-4
-            c.explorationFraction = 0.1
-        }
-        switch (kind, env) {
-        case (.pixels, .acrobotV1):
-            c.totalTimesteps = 300_000
-        case (.pixels, .mountainCarV0):
-            c.frameSkip = 10
-            c.totalTimesteps = 50_000
-            c.explorationFraction = 0.3
-            c.evalEvery = 2_500
-        case (.state, .acrobotV1):
-            c.totalTimesteps = 100_000
-        case (.state, .mountainCarV0):
-            c.totalTimesteps = 200_000
-        default:
-            break
-        }
+        env.task?.tuneDefaults(&c)
         return c
+    }
+
+    /// The pixel settings of a task that has no tuning of its own in these: CartPole's (the
+    /// average, γ 0.995, 1e-3, ε over 10,000 of 75,000 steps) are CartPole's; the other tasks'
+    /// runs were measured without the average, with γ 0.99, 5e-4 and ε over the first tenth of
+    /// their budgets.
+    public mutating func useUntunedPixelDefaults() {
+        emaTau = 0
+        gamma = 0.99
+        learningRate = 5e-4
+        explorationFraction = 0.1
     }
 
     /// The defaults of an Atari game: CleanRL's `dqn_atari.py` core (updates every 4 agent steps,
@@ -285,7 +271,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
 
     /// The input shape of the Q-network: [k, H, W] for pixels, [n·k] for state (n numbers per
-    /// observation: 4 for CartPole, 6 for Acrobot, 2 for MountainCar).
+    /// observation: the task's `observationCount`).
     public var inputShape: [Int] {
         observation == .pixels ? [frameStack, frameSize, frameSize] : [env.observationCount * frameStack]
     }
