@@ -7,7 +7,7 @@ public struct NetworkBenchmarkResult: Codable, Sendable, Equatable {
     public var preset: String
     /// Whether the networks end in a dueling head.
     public var dueling: Bool
-    /// Whether each update also folds the weights into their moving average (`train --ema-tau`).
+    /// Whether each update also folds the weights into their moving average (as training does when its moving average is on).
     public var average: Bool
     /// Whether each update is Double DQN's (`train`'s default): online and target passes on s′,
     /// then the online pass on s, three forwards in all; otherwise plain DQN's two.
@@ -43,7 +43,7 @@ public enum NetworkBenchmark {
 
     /// Measures a preset with seeded weights and inputs; the networks and Adam use `threads`
     /// threads. With `average`, each update ends with the moving average's pass, as training's
-    /// does with `--ema-tau` (the CartPole pixel defaults). With `double`, the update is Double
+    /// does with its moving average on (the CartPole pixel defaults). With `double`, the update is Double
     /// DQN's, as training's by default: the online and target passes on s′ side by side, the
     /// action picked by the online one and valued by the target one, then the online pass on s.
     public static func run(preset: NetworkPreset, dueling: Bool = false, average: Bool = false, double: Bool = false,

@@ -31,7 +31,7 @@ struct BenchNetworkCommand: ParsableCommand {
     @Flag(help: "Benchmark the preset with a dueling head (Q = V + A − mean A).")
     var dueling = false
 
-    @Flag(help: "End each update with the weights' moving average pass, as train --ema-tau does (the CartPole pixel defaults).")
+    @Flag(help: "End each update with the weights' moving average pass, as training with its moving average of the weights does (the CartPole pixel defaults).")
     var average = false
 
     @Flag(help: "Time Double DQN's update, as train makes by default: the online and target passes on s′ side by side, then the online pass on s (three forwards; without it plain DQN's two).")

@@ -13,11 +13,22 @@ extension LearningRateSchedule: ExpressibleByArgument {}
 private let pixelDefaults = TrainingConfig.defaults(for: .pixels)
 private let stateDefaults = TrainingConfig.defaults(for: .state)
 
-/// "(default X)" or "(default X; state Y)" for an option's help.
-private func defaults<T>(_ key: KeyPath<TrainingConfig, T>) -> String {
-    let p = "\(pixelDefaults[keyPath: key])", s = "\(stateDefaults[keyPath: key])"
-    return p == s ? "(default \(p))" : "(default \(p); state \(s))"
-}
+/// The training options for `--help`, from their declarations (`TrainingConfig.options`): each
+/// with its value, its help and its defaults, "(default X)" or "(default X; state Y)".
+private let optionHelp: String = {
+    TrainingConfig.options.map { option in
+        let value: String
+        switch option.kind {
+        case .flag(let invertible): value = invertible ? "--[no-]" + option.name.dropFirst(2) : option.name
+        case .integer, .seed: value = option.name + " <n>"
+        case .number: value = option.name + " <x>"
+        case .choice: value = option.name + " <" + option.field.lowercased() + ">"
+        }
+        let p = option.show(pixelDefaults), s = option.show(stateDefaults)
+        let shown = p == s ? "(default \(p))" : "(default \(p); state \(s))"
+        return "  \(value)\n        \(option.help) \(shown)\(option.resumable ? "; may change on --resume" : "")."
+    }.joined(separator: "\n")
+}()
 
 /// The defaults a task other than CartPole changes, written as the options that set them
 /// ("Acrobot-v1 from pixels: --total-timesteps 300000; …"), read from `TrainingConfig.defaults(for:env:)`.
@@ -44,145 +55,102 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a DQN from pixels (default) or from the state, on \(EnvironmentID.classic.map(\.rawValue).joined(separator: ", ")) or an Atari game.",
-        discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json, and TensorBoard event files (events.out.tfevents.*; tensorboard --logdir runs). Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp). The other tasks change some defaults (each can still be given): \(taskDefaults).")
+        discussion: "Writes a run folder (--output, default runs/<env>-<observation>-seed<seed>): config.json, metrics.csv (deterministic), timing.csv, returns.png, model.safetensors, best.safetensors, checkpoint.safetensors, summary.json, and TensorBoard event files (events.out.tfevents.*; tensorboard --logdir runs). Ctrl-C stops cleanly and keeps a checkpoint; --resume DIR continues. Defaults are given for pixels and, where they differ, for --observation state (the seed's setup: CartPole-v0, mlp). The other tasks change some defaults (each can still be given): \(taskDefaults).\n\nTRAINING OPTIONS:\n\(optionHelp)\n  --output <dir>\n        Run folder (default runs/<env>-<observation>-seed<seed>).\n  --resume <dir>\n        Continue the run in this folder from its checkpoint.\n  --quiet\n        Print only the end result.")
 
-    @Option(help: "pixels (φ of rendered 84x84 frames) or state (the task's observation numbers: \(EnvironmentID.classic.map { "\($0.observationCount) for \($0.rawValue)" }.joined(separator: ", "))) (default pixels).")
-    var observation: ObservationKind?
-    @Option(parsing: .unconditional, help: "Seed of the one RNG (init, resets, ε-greedy, sampling) \(defaults(\TrainingConfig.seed)).", transform: Parse.seed)
-    var seed: UInt64?
-    @Option(help: "The task: \(EnvironmentID.names) \(defaults(\TrainingConfig.env.rawValue)).")
-    var env: EnvironmentID?
-    @Option(help: "Q-network: small, nature (pixels) or mlp (state) \(defaults(\TrainingConfig.network.rawValue)).")
-    var network: NetworkPreset?
-    @Option(name: .customLong("total-timesteps"), parsing: .unconditional, help: "Env steps to train \(defaults(\TrainingConfig.totalTimesteps)).", transform: Parse.integer)
-    var totalTimesteps: Int?
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Optimizer step size \(defaults(\TrainingConfig.learningRate)).", transform: Parse.number)
-    var learningRate: Double?
-    @Option(help: "adam or rmsprop \(defaults(\TrainingConfig.optimizer.rawValue)).")
-    var optimizer: OptimizerKind?
-    @Option(name: .customLong("buffer-size"), parsing: .unconditional, help: "Replay memory capacity in transitions \(defaults(\TrainingConfig.bufferSize)).", transform: Parse.integer)
-    var bufferSize: Int?
-    @Option(parsing: .unconditional, help: "Discount factor γ \(defaults(\TrainingConfig.gamma)).", transform: Parse.number)
-    var gamma: Double?
-    @Option(parsing: .unconditional, help: "Target update rate: 1 = hard copy, < 1 = Polyak \(defaults(\TrainingConfig.tau)).", transform: Parse.number)
-    var tau: Double?
-    @Option(name: .customLong("target-network-frequency"), parsing: .unconditional, help: "Env steps between target updates \(defaults(\TrainingConfig.targetNetworkFrequency)).", transform: Parse.integer)
-    var targetNetworkFrequency: Int?
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Transitions per update \(defaults(\TrainingConfig.batchSize)).", transform: Parse.integer)
-    var batchSize: Int?
-    @Option(name: .customLong("start-e"), parsing: .unconditional, help: "ε at the start \(defaults(\TrainingConfig.startEpsilon)).", transform: Parse.number)
-    var startEpsilon: Double?
-    @Option(name: .customLong("end-e"), parsing: .unconditional, help: "ε after exploration \(defaults(\TrainingConfig.endEpsilon)).", transform: Parse.number)
-    var endEpsilon: Double?
-    @Option(name: .customLong("exploration-fraction"), parsing: .unconditional, help: "Fraction of the run over which ε falls \(defaults(\TrainingConfig.explorationFraction)).", transform: Parse.number)
-    var explorationFraction: Double?
-    @Option(name: .customLong("learning-starts"), parsing: .unconditional, help: "Random steps before the first update \(defaults(\TrainingConfig.learningStarts)).", transform: Parse.integer)
-    var learningStarts: Int?
-    @Option(name: .customLong("train-frequency"), parsing: .unconditional, help: "Env steps between updates \(defaults(\TrainingConfig.trainFrequency)).", transform: Parse.integer)
-    var trainFrequency: Int?
-    @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "Clip the global gradient norm (0 = off) \(defaults(\TrainingConfig.maxGradNorm)).", transform: Parse.number)
-    var maxGradNorm: Double?
-    @Flag(inversion: .prefixedNo, help: "Double DQN targets \(defaults(\TrainingConfig.double)).")
-    var double: Bool?
-    @Option(help: "huber or mse \(defaults(\TrainingConfig.loss.rawValue)).")
-    var loss: LossKind?
-    @Option(name: .customLong("n-step"), parsing: .unconditional, help: "n of the n-step return Σ γ^i r_{t+i} + γ^n Q(s_{t+n}), cut at the episode's end \(defaults(\TrainingConfig.nStep)).", transform: Parse.integer)
-    var nStep: Int?
-    @Flag(inversion: .prefixedNo, help: "Dueling head: Q = V + A − mean A \(defaults(\TrainingConfig.dueling)).")
-    var dueling: Bool?
-    @Flag(inversion: .prefixedNo, help: "Proportional prioritized replay with importance weights \(defaults(\TrainingConfig.prioritized)).")
-    var prioritized: Bool?
-    @Option(name: .customLong("priority-alpha"), parsing: .unconditional, help: "α of prioritized replay \(defaults(\TrainingConfig.priorityAlpha)).", transform: Parse.number)
-    var priorityAlpha: Double?
-    @Option(name: .customLong("priority-beta"), parsing: .unconditional, help: "β of prioritized replay at the start, rising linearly to 1 \(defaults(\TrainingConfig.priorityBeta)).", transform: Parse.number)
-    var priorityBeta: Double?
-    @Option(name: .customLong("priority-epsilon"), parsing: .unconditional, help: "Added to |TD error| in priorities \(defaults(\TrainingConfig.priorityEpsilon)).", transform: Parse.number)
-    var priorityEpsilon: Double?
-    @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray: the white background 0, the shapes bright (pixels only) \(defaults(\TrainingConfig.invertFrames)).")
-    var invertFrames: Bool?
-    @Option(name: .customLong("reward-scale"), parsing: .unconditional, help: "Factor on every reward in the learner's targets (returns are still reported in the task's units) \(defaults(\TrainingConfig.rewardScale)).", transform: Parse.number)
-    var rewardScale: Double?
-    @Option(help: "none or shift (DrQ's random shift of replayed s and s′; pixels only) \(defaults(\TrainingConfig.augment.rawValue)).")
-    var augment: AugmentKind?
-    @Option(name: .customLong("augment-pad"), parsing: .unconditional, help: "Largest shift in pixels for --augment shift \(defaults(\TrainingConfig.augmentPad)).", transform: Parse.integer)
-    var augmentPad: Int?
-    @Option(name: .customLong("gradient-steps"), parsing: .unconditional, help: "Gradient updates every --train-frequency steps (replay ratio) \(defaults(\TrainingConfig.gradientSteps)).", transform: Parse.integer)
-    var gradientSteps: Int?
-    @Option(name: .customLong("lr-schedule"), help: "constant or linear (to --final-learning-rate at --total-timesteps) \(defaults(\TrainingConfig.learningRateSchedule.rawValue)).")
-    var learningRateSchedule: LearningRateSchedule?
-    @Option(name: .customLong("final-learning-rate"), parsing: .unconditional, help: "Learning rate at the end of a linear schedule \(defaults(\TrainingConfig.finalLearningRate)).", transform: Parse.number)
-    var finalLearningRate: Double?
-    @Option(name: .customLong("ema-tau"), parsing: .unconditional, help: "Rate of a moving average of the online weights, updated after every gradient step (0 = off); evaluations and the saved models use it, training does not \(defaults(\TrainingConfig.emaTau)).", transform: Parse.number)
-    var emaTau: Double?
-    @Option(name: .customLong("frame-stack"), parsing: .unconditional, help: "k, frames in φ \(defaults(\TrainingConfig.frameStack)).", transform: Parse.integer)
-    var frameStack: Int?
-    @Option(name: .customLong("frame-skip"), parsing: .unconditional, help: "Env steps per action; max over the last two frames \(defaults(\TrainingConfig.frameSkip)).", transform: Parse.integer)
-    var frameSkip: Int?
-    @Option(name: .customLong("frame-size"), parsing: .unconditional, help: "Side of the square frame in pixels \(defaults(\TrainingConfig.frameSize)).", transform: Parse.integer)
-    var frameSize: Int?
-    @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Env steps between evaluations (0 = only at the end) \(defaults(\TrainingConfig.evalEvery)).", transform: Parse.integer)
-    var evalEvery: Int?
-    @Option(name: .customLong("eval-episodes"), parsing: .unconditional, help: "Episodes per evaluation \(defaults(\TrainingConfig.evalEpisodes)).", transform: Parse.integer)
-    var evalEpisodes: Int?
-    @Option(name: .customLong("final-eval-episodes"), parsing: .unconditional, help: "Episodes of the final evaluation \(defaults(\TrainingConfig.finalEvalEpisodes)).", transform: Parse.integer)
-    var finalEvalEpisodes: Int?
-    @Option(name: .customLong("eval-epsilon"), parsing: .unconditional, help: "ε while evaluating \(defaults(\TrainingConfig.evalEpsilon)).", transform: Parse.number)
-    var evalEpsilon: Double?
-    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Env steps between checkpoints \(defaults(\TrainingConfig.checkpointEvery)).", transform: Parse.integer)
-    var checkpointEvery: Int?
-    @Flag(name: .customLong("save-replay"), help: "Save the replay memory in checkpoints (exact resume).")
-    var saveReplay = false
-    @Option(parsing: .unconditional, help: "Numerics threads, 1 or 2 (results are identical) \(defaults(\TrainingConfig.threads)).", transform: Parse.integer)
-    var threads: Int?
-    @Flag(name: .customLong("stop-when-solved"), help: "Stop at the first solve: a periodic evaluation at the threshold, confirmed over the final evaluation's episodes.")
-    var stopWhenSolved = false
-    @Option(help: "Run folder (default runs/<env>-<observation>-seed<seed>).")
-    var output: String?
-    @Option(help: "Continue the run in this folder from its checkpoint.")
-    var resume: String?
-    @Flag(inversion: .prefixedNo, help: "Write TensorBoard event files into the run folder (default true; may change on --resume).")
-    var tensorboard: Bool?
-    @Flag(help: "Print only the end result.")
-    var quiet = false
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The options listed above under TRAINING OPTIONS.", valueName: "options"))
+    var arguments: [String] = []
+
+    /// The command line, read against `TrainingConfig.options` (each training option is declared
+    /// there once) and the run folder's own options.
+    struct Given {
+        var options: [(option: TrainingOption, text: String)] = []
+        var output: String?
+        var resume: String?
+        var quiet = false
+    }
+
+    /// The command line read: an unknown option, a missing value or a value of the wrong form is a
+    /// ValidationError naming the option, the value and what was expected.
+    var given: Given {
+        get throws {
+            var g = Given()
+            var i = 0
+            while i < arguments.count {
+                let word = arguments[i]
+                i += 1
+                if word == "--help" || word == "-h" { throw CleanExit.helpRequest(TrainCommand.self) }
+                if word == "--version" { throw CleanExit.message(pixelDQNVersion) }
+                var name = word, inline: String?
+                if word.hasPrefix("--"), let eq = word.firstIndex(of: "=") {
+                    name = String(word[..<eq]); inline = String(word[word.index(after: eq)...])
+                }
+                func value() throws -> String {
+                    if let inline { return inline }
+                    guard i < arguments.count else { throw ValidationError("Missing value for '\(name) <value>'") }
+                    defer { i += 1 }
+                    return arguments[i]
+                }
+                switch name {
+                case "--output": g.output = try value()
+                case "--resume": g.resume = try value()
+                case "--quiet":
+                    if inline != nil { throw ValidationError("--quiet takes no value, got \(word)") }
+                    g.quiet = true
+                default:
+                    let negated = name.hasPrefix("--no-") ? "--" + name.dropFirst(5) : nil
+                    if let option = TrainingConfig.options.first(where: { $0.name == name }) {
+                        if case .flag = option.kind {
+                            if inline != nil { throw ValidationError("\(name) takes no value, got \(word)") }
+                            g.options.append((option, "true"))
+                        } else {
+                            let text = try value()
+                            var probe = TrainingConfig()
+                            do { try option.apply(text, to: &probe) } catch let e as OptionValueError {
+                                throw ValidationError("\(name): expected \(e.expected), got \(text)")
+                            }
+                            g.options.append((option, text))
+                        }
+                    } else if let negated, let option = TrainingConfig.options.first(where: { $0.name == negated }),
+                              option.kind == .flag(invertible: true) {
+                        if inline != nil { throw ValidationError("\(name) takes no value, got \(word)") }
+                        g.options.append((option, "false"))
+                    } else {
+                        throw ValidationError("Unknown option '\(word)'")
+                    }
+                }
+            }
+            return g
+        }
+    }
+
+    var output: String? { (try? given)?.output }
+    var resume: String? { (try? given)?.resume }
+    var quiet: Bool { (try? given)?.quiet ?? false }
+    /// --threads when given.
+    var threads: Int? {
+        guard let text = (try? given)?.options.last(where: { $0.option.field == "threads" })?.text else { return nil }
+        var c = TrainingConfig()
+        try? TrainingConfig.option(field: "threads")?.apply(text, to: &c)
+        return c.threads
+    }
 
     /// Every training option given on the command line: its config.json field and how it sets it.
     private var givenOptions: [(field: String, apply: (inout TrainingConfig) -> Void)] {
-        var list: [(field: String, apply: (inout TrainingConfig) -> Void)] = []
-        func add<T>(_ field: String, _ value: T?, _ key: WritableKeyPath<TrainingConfig, T>) {
-            if let value { list.append((field, { $0[keyPath: key] = value })) }
-        }
-        add("observation", observation, \.observation)
-        add("seed", seed, \.seed); add("env", env, \.env); add("network", network, \.network)
-        add("totalTimesteps", totalTimesteps, \.totalTimesteps); add("learningRate", learningRate, \.learningRate)
-        add("optimizer", optimizer, \.optimizer); add("bufferSize", bufferSize, \.bufferSize); add("gamma", gamma, \.gamma)
-        add("tau", tau, \.tau); add("targetNetworkFrequency", targetNetworkFrequency, \.targetNetworkFrequency)
-        add("batchSize", batchSize, \.batchSize); add("startEpsilon", startEpsilon, \.startEpsilon)
-        add("endEpsilon", endEpsilon, \.endEpsilon); add("explorationFraction", explorationFraction, \.explorationFraction)
-        add("learningStarts", learningStarts, \.learningStarts); add("trainFrequency", trainFrequency, \.trainFrequency)
-        add("maxGradNorm", maxGradNorm, \.maxGradNorm); add("double", double, \.double); add("loss", loss, \.loss)
-        add("nStep", nStep, \.nStep); add("dueling", dueling, \.dueling); add("prioritized", prioritized, \.prioritized)
-        add("priorityAlpha", priorityAlpha, \.priorityAlpha); add("priorityBeta", priorityBeta, \.priorityBeta)
-        add("priorityEpsilon", priorityEpsilon, \.priorityEpsilon); add("augment", augment, \.augment)
-        add("augmentPad", augmentPad, \.augmentPad); add("gradientSteps", gradientSteps, \.gradientSteps)
-        add("learningRateSchedule", learningRateSchedule, \.learningRateSchedule)
-        add("finalLearningRate", finalLearningRate, \.finalLearningRate); add("rewardScale", rewardScale, \.rewardScale); add("emaTau", emaTau, \.emaTau); add("invertFrames", invertFrames, \.invertFrames); add("frameStack", frameStack, \.frameStack)
-        add("frameSkip", frameSkip, \.frameSkip); add("frameSize", frameSize, \.frameSize); add("evalEvery", evalEvery, \.evalEvery)
-        add("evalEpisodes", evalEpisodes, \.evalEpisodes); add("finalEvalEpisodes", finalEvalEpisodes, \.finalEvalEpisodes)
-        add("evalEpsilon", evalEpsilon, \.evalEpsilon); add("checkpointEvery", checkpointEvery, \.checkpointEvery)
-        add("saveReplay", saveReplay ? true : nil, \.saveReplay); add("threads", threads, \.threads)
-        add("stopWhenSolved", stopWhenSolved ? true : nil, \.stopWhenSolved)
-        add("tensorboard", tensorboard, \.tensorboard)
-        return list
+        ((try? given)?.options ?? []).map { option, text in (option.field, { try? option.apply(text, to: &$0) }) }
     }
 
     /// The options over the chosen observation's defaults.
     func makeConfig() -> TrainingConfig {
-        var c = TrainingConfig.defaults(for: observation ?? .pixels, env: env)
+        var probe = TrainingConfig()
+        for option in givenOptions where option.field == "observation" || option.field == "env" { option.apply(&probe) }
+        let observation = givenOptions.contains { $0.field == "observation" } ? probe.observation : .pixels
+        var c = TrainingConfig.defaults(for: observation, env: givenOptions.contains { $0.field == "env" } ? probe.env : nil)
         for option in givenOptions { option.apply(&c) }
         return c
     }
 
     func validate() throws {
+        _ = try given
         try checkPath(output, option: "--output", expected: "a folder for the run")
         guard let dir = resume else {
             do { try makeConfig().validate() } catch let e as ConfigError { throw ValidationError(e.message) }

@@ -1,5 +1,5 @@
 // Everything needed to resume a run exactly, in one safetensors file: the networks (online,
-// target, and with --ema-tau the moving average), the optimizer state, φ, the RNG, the
+// target, and the moving average of the weights when on), the optimizer state, φ, the RNG, the
 // environment mid-episode, the counters, and (with --save-replay) the replay memory. Written
 // atomically, so a kill never leaves half a file.
 import Foundation

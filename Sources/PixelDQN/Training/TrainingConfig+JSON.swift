@@ -17,41 +17,12 @@ public func isJSONBoolean(_ value: Any?) -> Bool {
 }
 
 extension TrainingConfig {
-    /// Values of the options that config.json files written before they existed lack: each is
-    /// the behaviour such a run had (plain one-step uniform replay, no augmentation).
-    static var valuesBeforeOptionsExisted: [String: Any] {
-        ["nStep": 1, "dueling": false, "prioritized": false, "priorityAlpha": 0.6, "priorityBeta": 0.4,
-         "priorityEpsilon": 1e-6, "augment": "none", "augmentPad": 4, "gradientSteps": 1,
-         "learningRateSchedule": "constant", "finalLearningRate": 0.0, "tensorboard": false,
-         "rewardScale": 1.0, "invertFrames": false, "emaTau": 0.0]
-    }
-
     /// The fields config.json holds (those `TrainingConfig` encodes).
     static let fieldNames: Set<String> = {
         guard let data = try? JSONEncoder().encode(TrainingConfig()),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         return Set(object.keys)
     }()
-
-    /// Options a resumed run may change (`train --resume DIR --total-timesteps N`); they are
-    /// written to config.json. None of them changes what the run has learned so far: they set the
-    /// run's length, the threads, and when and how much it evaluates and checkpoints. (The ε and
-    /// learning-rate schedules and prioritized replay's β are functions of --total-timesteps, so
-    /// extending a run stretches them from the step it resumes at.)
-    public static let resumableFields: [String] = ["totalTimesteps", "threads", "evalEvery", "evalEpisodes",
-                                                   "finalEvalEpisodes", "checkpointEvery", "stopWhenSolved", "tensorboard"]
-
-    /// The configuration with every resumable field set to its default: what identifies a run
-    /// (two configs of the same run have the same identity).
-    public var identity: TrainingConfig {
-        var c = self
-        let d = TrainingConfig()
-        c.totalTimesteps = d.totalTimesteps; c.threads = d.threads; c.evalEvery = d.evalEvery
-        c.evalEpisodes = d.evalEpisodes; c.finalEvalEpisodes = d.finalEvalEpisodes
-        c.checkpointEvery = d.checkpointEvery; c.stopWhenSolved = d.stopWhenSolved; c.version = d.version
-        c.tensorboard = d.tensorboard
-        return c
-    }
 
     /// The fields (config.json names) whose values differ between two configurations.
     public func fieldsDiffering(from other: TrainingConfig) -> [String] {
@@ -118,18 +89,6 @@ extension TrainingConfig {
     private static func isVersion(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && $0.count <= 9 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
-    }
-
-    /// What a field's JSON value must be.
-    private static func expectedType(of key: String) -> String {
-        switch key {
-        case "double", "saveReplay", "stopWhenSolved", "dueling", "prioritized", "tensorboard", "invertFrames": return "true or false"
-        case "env", "observation", "network", "optimizer", "loss", "augment", "learningRateSchedule", "version": return "a string"
-        case "learningRate", "gamma", "tau", "startEpsilon", "endEpsilon", "explorationFraction", "maxGradNorm",
-             "evalEpsilon", "priorityAlpha", "priorityBeta", "priorityEpsilon", "finalLearningRate", "rewardScale", "emaTau": return "a number"
-        case "seed": return "an integer from 0 to 18446744073709551615"
-        default: return "an integer"
-        }
     }
 
     /// A decoding error as one line naming the field, the value and what was expected.

@@ -20,23 +20,6 @@ public enum ConfigSource: Sendable, Equatable {
 }
 
 extension TrainingConfig {
-    /// The command-line option of every config.json field.
-    public static let optionNames: [String: String] = [
-        "seed": "--seed", "env": "--env", "observation": "--observation", "network": "--network",
-        "totalTimesteps": "--total-timesteps", "learningRate": "--learning-rate", "optimizer": "--optimizer",
-        "bufferSize": "--buffer-size", "gamma": "--gamma", "tau": "--tau",
-        "targetNetworkFrequency": "--target-network-frequency", "batchSize": "--batch-size", "startEpsilon": "--start-e",
-        "endEpsilon": "--end-e", "explorationFraction": "--exploration-fraction", "learningStarts": "--learning-starts",
-        "trainFrequency": "--train-frequency", "maxGradNorm": "--max-grad-norm", "double": "--double", "loss": "--loss",
-        "frameStack": "--frame-stack", "frameSkip": "--frame-skip", "frameSize": "--frame-size", "evalEvery": "--eval-every",
-        "evalEpisodes": "--eval-episodes", "finalEvalEpisodes": "--final-eval-episodes", "evalEpsilon": "--eval-epsilon",
-        "checkpointEvery": "--checkpoint-every", "saveReplay": "--save-replay", "threads": "--threads",
-        "stopWhenSolved": "--stop-when-solved", "tensorboard": "--tensorboard", "nStep": "--n-step", "dueling": "--dueling", "prioritized": "--prioritized",
-        "priorityAlpha": "--priority-alpha", "priorityBeta": "--priority-beta", "priorityEpsilon": "--priority-epsilon",
-        "augment": "--augment", "augmentPad": "--augment-pad", "gradientSteps": "--gradient-steps",
-        "learningRateSchedule": "--lr-schedule", "finalLearningRate": "--final-learning-rate", "rewardScale": "--reward-scale", "invertFrames": "--invert-frames", "emaTau": "--ema-tau", "version": "--version",
-    ]
-
     /// Upper bound of every step count (total steps, frequencies, learning starts): 10⁹ steps, about
     /// a month at this project's speed; it also keeps every product of counts far from overflowing.
     public static let maximumSteps = 1_000_000_000
@@ -83,15 +66,6 @@ extension TrainingConfig {
             case .file: throw ConfigError(message: "\(Self.label(field, source)) is \(got), expected \(expected)")
             }
         }
-        func count(_ field: String, _ value: Int, _ range: ClosedRange<Int>) throws {
-            if !range.contains(value) {
-                try fail(field, range.upperBound == Self.maximumSteps ? "\(range.lowerBound) to \(range.upperBound) (10⁹)"
-                                                                     : "\(range.lowerBound) to \(range.upperBound)", value)
-            }
-        }
-        func number(_ field: String, _ value: Double, _ range: ClosedRange<Double>, _ expected: String) throws {
-            if !(value.isFinite && range.contains(value)) { try fail(field, expected, value) }
-        }
         // An Atari task needs ALE set up and the game's ROM: checked first, as everything after
         // (the action count, the network's output) depends on the game.
         if let atari = env.atari {
@@ -104,58 +78,26 @@ extension TrainingConfig {
             if observation != .pixels { try fail("observation", "pixels for an Atari game (its state is the emulator's)", observation.rawValue) }
             if invertFrames { try fail("invertFrames", "false for an Atari game (ALE's gray screen is used as it is)", invertFrames) }
         }
-        let steps = Self.maximumSteps
-        try count("totalTimesteps", totalTimesteps, 1...steps)
-        try number("learningRate", learningRate, Self.learningRateRange, "a positive number from 1e-30 to 1e30")
-        try count("frameStack", frameStack, 1...32)
-        try count("frameSkip", frameSkip, 1...16)
-        // Both conv stacks need at least 36 pixels to leave a feature map.
-        try count("frameSize", frameSize, 36...256)
-        try count("bufferSize", bufferSize, 2...steps)
+        // Each field in its own range (declared with the option), then the checks between fields.
+        for option in Self.options {
+            if let (value, expected) = option.check(self) { try fail(option.field, expected, value) }
+        }
         if bufferSize <= frameStack { try fail("bufferSize", "more than --frame-stack (\(frameStack))", bufferSize) }
-        try count("batchSize", batchSize, 1...Self.maximumBatchSize)
         if batchSize > bufferSize { try fail("batchSize", "at most --buffer-size (\(bufferSize))", batchSize) }
-        try number("gamma", gamma, 0...1, "a number in [0, 1]")
-        if !(tau > 0 && tau <= 1) { try fail("tau", "a number in (0, 1]", tau) }
-        if !(emaTau >= 0 && emaTau < 1) { try fail("emaTau", "0 (off) or a number in (0, 1)", emaTau) }
-        try count("targetNetworkFrequency", targetNetworkFrequency, 1...steps)
-        for (field, e) in [("startEpsilon", startEpsilon), ("endEpsilon", endEpsilon), ("evalEpsilon", evalEpsilon)] {
-            try number(field, e, 0...1, "a probability in [0, 1]")
-        }
-        if !(explorationFraction > 0 && explorationFraction <= 1) { try fail("explorationFraction", "a number in (0, 1]", explorationFraction) }
-        try count("learningStarts", learningStarts, 0...steps)
-        try count("trainFrequency", trainFrequency, 1...steps)
-        if !(maxGradNorm == 0 || (maxGradNorm.isFinite && maxGradNorm >= 1e-30 && maxGradNorm <= 1e30)) {
-            try fail("maxGradNorm", "0 (off) or a positive number from 1e-30 to 1e30", maxGradNorm)
-        }
         if observation == .pixels {
             if network == .mlp { try fail("network", "small or nature for pixel observations", network.rawValue) }
         } else if network != .mlp {
             try fail("network", "mlp for state observations", network.rawValue)
         }
-        try count("evalEvery", evalEvery, 0...steps)
-        try count("evalEpisodes", evalEpisodes, 1...Self.maximumEpisodes)
-        try count("finalEvalEpisodes", finalEvalEpisodes, 0...Self.maximumEpisodes)
-        try count("checkpointEvery", checkpointEvery, 1...steps)
-        try count("threads", threads, NumericsThreads.supported)
-        try count("nStep", nStep, 1...100)
         // The ring must hold a transition's k-frame stack and its whole n-step window, with one
         // frame to spare (the window's first frame may be an episode's reset frame); with fewer,
         // sampling can find no transition to replay.
         if nStep > 1 && frameStack + nStep >= bufferSize {
             try fail("nStep", "at most --buffer-size − --frame-stack − 1 (\(bufferSize - frameStack - 1))", nStep)
         }
-        try number("priorityAlpha", priorityAlpha, 0...1, "a number in [0, 1]")
-        try number("priorityBeta", priorityBeta, 0...1, "a number in [0, 1]")
-        if !(priorityEpsilon > 0 && priorityEpsilon <= 1) { try fail("priorityEpsilon", "a number in (0, 1]", priorityEpsilon) }
         if invertFrames && observation != .pixels { try fail("invertFrames", "false for state observations", invertFrames) }
         if augment != .none && observation != .pixels { try fail("augment", "none for state observations", augment.rawValue) }
-        try count("augmentPad", augmentPad, 0...(frameSize / 4))
-        try count("gradientSteps", gradientSteps, 1...64)
-        if !(rewardScale >= 1e-6 && rewardScale <= 1e6) { try fail("rewardScale", "a positive number from 1e-6 to 1e6", rewardScale) }
-        if !(finalLearningRate == 0 || Self.learningRateRange.contains(finalLearningRate)) {
-            try fail("finalLearningRate", "0 or a positive number from 1e-30 to 1e30", finalLearningRate)
-        }
+        if augmentPad > frameSize / 4 || augmentPad < 0 { try fail("augmentPad", "0 to \(frameSize / 4)", augmentPad) }
         if let problem = network.problem(inputShape: inputShape) { try fail("frameSize", problem, frameSize) }
         try checkMemory(source)
     }
