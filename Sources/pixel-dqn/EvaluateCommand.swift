@@ -53,8 +53,15 @@ struct LoadedModel {
             guard let v = parse(text) else { throw ConfigError(message: "\(path): metadata field \(key) is \"\(text)\", expected \(expected)") }
             return v
         }
-        if let e = try field("env", "one of \(EnvironmentID.names)", EnvironmentID.init(rawValue:)) { c.env = e }
-        if let e = override { c.env = e }
+        let recorded = try field("env", "one of \(EnvironmentID.names)", EnvironmentID.init(rawValue:))
+        if let e = recorded { c.env = e }
+        if let e = override {
+            // A model plays the task it learned (CartPole-v0 and -v1 differ only in their time limit).
+            if let recorded, recorded != e, !(recorded.cartPoleVersion != nil && e.cartPoleVersion != nil) {
+                throw ConfigError(message: "--env \(e.rawValue): the model \(path) was trained on \(recorded.rawValue) (its metadata field env); expected --env \(recorded.rawValue), or a model of \(e.rawValue)")
+            }
+            c.env = e
+        }
         if let atari = c.env.atari {
             // The game's ROM and action set, before the action count is compared.
             do { try AtariGame.load(atari) } catch let e as ALEError { throw ConfigError(message: "--env \(c.env.rawValue): \(e)") }

@@ -150,7 +150,18 @@ struct TrainCommand: ParsableCommand {
     }
 
     func validate() throws {
-        _ = try given
+        let given = try given
+        if let pad = given.options.last(where: { $0.option.field == "augmentPad" }), resume == nil, makeConfig().augment == .none {
+            throw ValidationError("--augment-pad \(pad.text): has an effect only with --augment shift; expected --augment shift with it, or no --augment-pad")
+        }
+        // A --learning-starts given at or beyond the run's length would never let it learn. (A
+        // default beyond a short --total-timesteps is a run of random play, which tests use.)
+        if given.options.contains(where: { $0.option.field == "learningStarts" }), resume == nil {
+            let c = makeConfig()
+            if c.learningStarts >= c.totalTimesteps {
+                throw ValidationError("--learning-starts: expected fewer than --total-timesteps (\(c.totalTimesteps)), or the run never learns, got \(c.learningStarts)")
+            }
+        }
         try checkPath(output, option: "--output", expected: "a folder for the run")
         guard let dir = resume else {
             do { try makeConfig().validate() } catch let e as ConfigError { throw ValidationError(e.message) }

@@ -76,4 +76,31 @@ import PixelDQN
         #expect(one.status == 0, "\(one.err)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/seed-1/config.json"))
     }
+
+    /// Options that would be silently ineffective, and a model played on a task it did not learn,
+    /// are usage errors naming the option, the value and what was expected.
+    @Test(arguments: [
+        (["train", "--augment-pad", "2"], "--augment-pad 2: has an effect only with --augment shift"),
+        (["train", "--learning-starts", "5000", "--total-timesteps", "1000"], "--learning-starts: expected fewer than --total-timesteps (1000)"),
+        (["train", "--lr-schedule", "linear", "--final-learning-rate", "0.01"], "--final-learning-rate: expected at most --learning-rate"),
+    ])
+    func ineffectiveOptionsAreRefused(arguments: [String], message: String) throws {
+        let r = try runTool(arguments)
+        #expect(r.status == 64, "\(arguments): \(r.status) \(r.err)")
+        #expect(r.err.contains(message), "\(r.err)")
+        // Where the option does take effect it passes its check (the run is then refused for an
+        // unrelated value, so nothing trains).
+        let accepted = try runTool(["train", "--augment", "shift", "--augment-pad", "2", "--learning-starts", "500", "--total-timesteps", "1000",
+                                    "--lr-schedule", "linear", "--final-learning-rate", "0.0001", "--frame-stack", "0"])
+        #expect(accepted.status == 64 && accepted.err.contains("--frame-stack"), "\(accepted.err)")
+    }
+
+    @Test func aModelIsNotPlayedOnAnotherTask() throws {
+        let r = try runTool(["evaluate", "--model", "Models/mountaincar-v0-pixels.safetensors", "--env", "Acrobot-v1", "--episodes", "1"])
+        #expect(r.status != 0)
+        #expect(r.err.contains("was trained on MountainCar-v0"), "\(r.err)")
+        // CartPole-v0 and -v1 differ only in their time limit: the CartPole model plays both.
+        let v0 = try runTool(["evaluate", "--model", "Models/cartpole-v1-pixels.safetensors", "--env", "CartPole-v0", "--episodes", "1"])
+        #expect(v0.status == 0, "\(v0.err)")
+    }
 }

@@ -98,6 +98,9 @@ extension TrainingConfig {
         if invertFrames && observation != .pixels { try fail("invertFrames", "false for state observations", invertFrames) }
         if augment != .none && observation != .pixels { try fail("augment", "none for state observations", augment.rawValue) }
         if augmentPad > frameSize / 4 || augmentPad < 0 { try fail("augmentPad", "0 to \(frameSize / 4)", augmentPad) }
+        if learningRateSchedule == .linear && finalLearningRate > learningRate {
+            try fail("finalLearningRate", "at most --learning-rate (\(learningRate)) with --lr-schedule linear (the rate falls)", finalLearningRate)
+        }
         if let problem = network.problem(inputShape: inputShape) { try fail("frameSize", problem, frameSize) }
         try checkMemory(source)
     }
