@@ -2,6 +2,7 @@
 // for Scripts/torch_compare.py). Thin wiring over DQNNumerics' NetworkBenchmark and ReferenceExport.
 import ArgumentParser
 import DQNNumerics
+import PixelDQN
 import Foundation
 
 extension NetworkPreset: ExpressibleByArgument {}
@@ -37,12 +38,39 @@ struct BenchNetworkCommand: ParsableCommand {
     @Flag(help: "Time Double DQN's update, as train makes by default: the online and target passes on s′ side by side, then the online pass on s (three forwards; without it plain DQN's two).")
     var double = false
 
+    @Flag(name: .customLong("as-trained"), help: "Time the very update train runs (DQNAgent.update) with the defaults of --env and --observation: every option of the run (network, dueling head, Double DQN, clipping, importance weights, the moving average) instead of the preset flags.")
+    var asTrained = false
+
+    @Option(help: "With --as-trained: the task whose defaults set the update (\(EnvironmentID.names)).")
+    var env: EnvironmentID = .cartPoleV1
+
+    @Option(help: "With --as-trained: pixels or state.")
+    var observation: ObservationKind = .pixels
+
     func validate() throws {
         guard (1...10_000).contains(repeats) else { throw ValidationError("--repeats: expected 1 to 10000, got \(repeats)") }
         guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2, got \(threads)") }
     }
 
     func run() throws {
+        if asTrained {
+            var config = TrainingConfig.defaults(for: observation, env: env)
+            config.threads = threads
+            do { try config.validate() } catch let e as ConfigError { throw ValidationError(e.message) }
+            let r = UpdateBenchmark.run(config: config, repeats: repeats)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                return
+            }
+            print("""
+            the update train runs: \(r.env) from \(r.observation), network \(r.network)\(r.dueling ? ", dueling" : "")\(r.double ? ", Double DQN" : "")\(r.prioritized ? ", importance weights" : "")\(r.gradientClipping ? ", clipped" : "")\(r.average ? ", moving average" : ""), batch \(r.batch), threads \(r.threads)
+            update:   \(String(format: "%.3f", r.updateMs)) ms (median of \(r.repeats))
+            compute:  \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(String(format: "%.1f", r.peakGFLOPS)) GFLOP/s, the FMA peak (\(WideKernels.enabled ? "AVX-512" : "AVX2")) measured just after
+            """)
+            return
+        }
         let r = NetworkBenchmark.run(preset: preset, dueling: dueling, average: average, double: double, repeats: repeats, threads: threads)
         func printJSON(_ value: some Encodable) throws {
             let encoder = JSONEncoder()
