@@ -107,8 +107,9 @@ extension Trainer {
         let identity = JSONEncoder()
         identity.outputFormatting = [.sortedKeys]
         meta[CheckpointKeys.runConfig] = String(decoding: try identity.encode(config.identity), as: UTF8.self)
-        // metrics.csv was written just before (`saveAll`): record the rows this checkpoint covers.
-        let digest = MetricsLog.digest(text: metrics.csv, upTo: loop.step)
+        // The rows this checkpoint commits: every row so far (all at or before its step). Rows a
+        // later write adds after them are the next, uncommitted stretch (`readRunFiles`).
+        let digest = MetricsLog.digest(text: metrics.csv)
         meta[CheckpointKeys.metricsRows] = "\(digest.rows)"
         meta[CheckpointKeys.metricsChecksum] = String(digest.hash, radix: 16)
         meta[CheckpointKeys.tensorsChecksum] = file.tensorsChecksum.hex

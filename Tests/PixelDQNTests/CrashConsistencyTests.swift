@@ -1,0 +1,135 @@
+// Crash consistency, tested the way SQLite and etcd test theirs: a real `pixel-dqn train` is
+// killed with SIGKILL at every instant of a run that writes something (each file written to its
+// temporary name, each rename, each TensorBoard flush) and at seeded random instants of its
+// training and evaluation steps, resumed after each kill (the next kill lands in the resumed
+// process), and must end with the bytes of an uninterrupted twin: metrics.csv,
+// model.safetensors and best.safetensors. The instants come from the twin's own trace
+// (PIXEL_DQN_CRASH_TRACE), and each kill is made exact by PIXEL_DQN_CRASH_AT (`CrashPoint`).
+// A 3-seed sweep is killed, supervisor and children, 20 times and rerun, and ends with the same
+// bytes per seed as a sweep left alone.
+//
+// PIXEL_DQN_CRASH_EVERY=K keeps every K-th instant only (Scripts/sanitizers.sh sets it, as the
+// sanitized processes are several times slower); without it every instant is tried.
+import Foundation
+import Testing
+import PixelDQN
+
+/// One `pixel-dqn` process, waited for: its exit status, whether SIGKILL ended it, its stderr.
+private func runCrashing(_ arguments: [String], crashAt: String? = nil, trace: String? = nil) throws
+    -> (status: Int32, killed: Bool, err: String) {
+    let p = Process()
+    p.executableURL = toolURL
+    p.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["PIXEL_DQN_CRASH_AT"] = crashAt
+    environment["PIXEL_DQN_CRASH_TRACE"] = trace
+    p.environment = environment
+    p.standardOutput = FileHandle.nullDevice
+    let err = Pipe()
+    p.standardError = err
+    try p.run()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL,
+            String(decoding: e, as: UTF8.self))
+}
+
+/// Keeps every K-th element under PIXEL_DQN_CRASH_EVERY=K (the sanitizer runs), else all.
+private func thinned<T>(_ items: [T]) -> [T] {
+    let every = Int(ProcessInfo.processInfo.environment["PIXEL_DQN_CRASH_EVERY"] ?? "") ?? 1
+    return every > 1 ? items.enumerated().filter { $0.offset % every == 0 }.map(\.element) : items
+}
+
+/// The files that must end byte for byte as the uninterrupted run's.
+private let comparedFiles = ["metrics.csv", "model.safetensors", "best.safetensors"]
+
+/// Expects `folder`'s compared files to equal `twin`'s (present in both or in neither).
+private func expectSameBytes(_ folder: String, _ twin: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for name in comparedFiles {
+        let mine = FileManager.default.fileExists(atPath: folder + "/" + name)
+        let theirs = FileManager.default.fileExists(atPath: twin + "/" + name)
+        #expect(mine == theirs, "\(what): \(name) \(mine ? "present" : "missing"), in the uninterrupted run \(theirs ? "present" : "missing")",
+                sourceLocation: sourceLocation)
+        if mine && theirs {
+            #expect(try fileBytes(folder + "/" + name) == fileBytes(twin + "/" + name), "\(what): \(name) differs from the uninterrupted run's",
+                    sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// A run killed again and again: the instants it is killed at, and how many kills landed.
+private struct CrashedRun {
+    var targets: [String] = []
+    var kills = 0
+}
+
+/// Runs `options` once uninterrupted (with a trace of its instants), then again in another folder
+/// killed at every write instant of the trace and at `stepKills` seeded random step instants,
+/// in the order of the run, resuming after each kill; finally resumes to the end and compares.
+private func crashAndResume(_ options: [String], stepKills: Int, seed: UInt64) throws -> CrashedRun {
+    let root = try temporaryFolder()
+    let twin = root + "/twin", run = root + "/run", tracePath = root + "/trace.txt"
+    let alone = try runCrashing(["train"] + options + ["--output", twin, "--quiet"], trace: tracePath)
+    try #require(alone.status == 0 && !alone.killed, "the uninterrupted run failed: \(alone.err)")
+    let instants = try text(tracePath).split(separator: "\n").map(String.init)
+    // A step instant is "train-step@S#1" or "<kind>-step@S#N" (an evaluation's N-th step).
+    let isStep = { (instant: String) in instant.split(separator: "@").first?.hasSuffix("-step") == true }
+    let steps = instants.indices.filter { isStep(instants[$0]) }
+    var rng = Xoshiro256(seed: seed)
+    var picked = Set<Int>()
+    while picked.count < min(stepKills, steps.count) { picked.insert(steps[rng.nextIndex(below: steps.count)]) }
+    var result = CrashedRun()
+    result.targets = thinned(instants.indices.filter { !isStep(instants[$0]) || picked.contains($0) }.map { instants[$0] })
+    #expect(result.targets.contains { $0.hasPrefix("renamed:checkpoint.safetensors@") }, "the trace holds no checkpoint: \(instants.prefix(20))")
+
+    for target in result.targets {
+        let started = FileManager.default.fileExists(atPath: run + "/config.json")
+        let arguments = started ? ["train", "--resume", run, "--quiet"] : ["train"] + options + ["--output", run, "--quiet"]
+        let r = try runCrashing(arguments, crashAt: target)
+        if r.killed { result.kills += 1; continue }
+        // Not killed: the run ended before the instant (one only a process that started earlier
+        // passes, such as a flush on the clock), and must have ended well.
+        #expect(r.status == 0, "killing at \(target): the run \(started ? "resumed" : "started") and failed: \(r.err)")
+        if r.status != 0 { return result }
+    }
+    let last = try runCrashing(["train", "--resume", run, "--quiet"])
+    #expect(last.status == 0 && !last.killed, "the last resume failed: \(last.err)")
+    try expectSameBytes(run, twin, "after \(result.kills) kills")
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.contains(".tmp-") }
+    #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+    return result
+}
+
+/// A short CartPole-v0 state run (a few hundred steps) with the replay memory saved, so that a
+/// resumed run is the uninterrupted one bit for bit.
+private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--learning-starts", "100", "--buffer-size", "1000",
+                        "--save-replay"]
+
+@Suite(.serialized) struct CrashConsistencyTests {
+    /// Checkpoints every 100 steps, an evaluation every 150 (between checkpoints, and at the
+    /// checkpoint of step 300), a final evaluation and the best model's; TensorBoard on.
+    @Test func killsAtEveryWriteAndInEvaluationsResumeToTheUninterruptedBytes() throws {
+        let r = try crashAndResume(shortRun + ["--total-timesteps", "500", "--checkpoint-every", "100", "--eval-every", "150",
+                                               "--eval-episodes", "2", "--final-eval-episodes", "4", "--seed", "3"],
+                                   stepKills: 30, seed: 11)
+        for kind in ["renamed:checkpoint.safetensors", "written:checkpoint.safetensors", "renamed:metrics.csv",
+                     "renamed:best.safetensors", "renamed:summary.json", "final-eval-step", "best-eval-step", "eval-step", "train-step"] {
+            #expect(r.targets.contains { $0.hasPrefix(kind + "@") }, "no kill at \(kind)")
+        }
+        // Every instant is reached again by the resumed process but those on the clock.
+        #expect(r.kills >= r.targets.count * 9 / 10, "\(r.kills) kills of \(r.targets.count) instants")
+        print("crash consistency (periodic evaluations): \(r.kills) kills of \(r.targets.count) instants")
+    }
+
+    /// The issue's run: one checkpoint at the last step, then a long final evaluation (the
+    /// window in which a kill left a row the checkpoint did not count); --stop-when-solved and no
+    /// TensorBoard.
+    @Test func killsInTheFinalEvaluationAndTheFinalSaveResumeToTheUninterruptedBytes() throws {
+        let r = try crashAndResume(shortRun + ["--total-timesteps", "400", "--checkpoint-every", "200", "--eval-every", "0",
+                                               "--final-eval-episodes", "20", "--stop-when-solved", "--no-tensorboard", "--seed", "4"],
+                                   stepKills: 40, seed: 12)
+        #expect(r.targets.contains { $0.hasPrefix("final-eval-step@400#") })
+        #expect(r.kills >= r.targets.count * 9 / 10, "\(r.kills) kills of \(r.targets.count) instants")
+        print("crash consistency (final evaluation): \(r.kills) kills of \(r.targets.count) instants")
+    }
+}
