@@ -36,8 +36,12 @@ private func runCrashing(_ arguments: [String], crashAt: String? = nil, trace: S
 
 /// Keeps every K-th element under PIXEL_DQN_CRASH_EVERY=K (the sanitizer runs), else all.
 private func thinned<T>(_ items: [T]) -> [T] {
-    let every = Int(ProcessInfo.processInfo.environment["PIXEL_DQN_CRASH_EVERY"] ?? "") ?? 1
-    return every > 1 ? items.enumerated().filter { $0.offset % every == 0 }.map(\.element) : items
+    guard let text = ProcessInfo.processInfo.environment["PIXEL_DQN_CRASH_EVERY"] else { return items }
+    guard let every = Int(text), every >= 1 else {
+        Issue.record("PIXEL_DQN_CRASH_EVERY is \"\(text)\", expected a whole number from 1")
+        return items
+    }
+    return items.enumerated().filter { $0.offset % every == 0 }.map(\.element)
 }
 
 /// The files that must end byte for byte as the uninterrupted run's.
@@ -111,7 +115,7 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
     @Test func killsAtEveryWriteAndInEvaluationsResumeToTheUninterruptedBytes() throws {
         let r = try crashAndResume(shortRun + ["--total-timesteps", "500", "--checkpoint-every", "100", "--eval-every", "150",
                                                "--eval-episodes", "2", "--final-eval-episodes", "4", "--seed", "3"],
-                                   stepKills: 30, seed: 11)
+                                   stepKills: 40, seed: 11)
         for kind in ["renamed:checkpoint.safetensors", "written:checkpoint.safetensors", "renamed:metrics.csv",
                      "renamed:best.safetensors", "renamed:summary.json", "final-eval-step", "best-eval-step", "eval-step", "train-step"] {
             #expect(r.targets.contains { $0.hasPrefix(kind + "@") }, "no kill at \(kind)")
@@ -127,9 +131,67 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
     @Test func killsInTheFinalEvaluationAndTheFinalSaveResumeToTheUninterruptedBytes() throws {
         let r = try crashAndResume(shortRun + ["--total-timesteps", "400", "--checkpoint-every", "200", "--eval-every", "0",
                                                "--final-eval-episodes", "20", "--stop-when-solved", "--no-tensorboard", "--seed", "4"],
-                                   stepKills: 40, seed: 12)
+                                   stepKills: 50, seed: 12)
         #expect(r.targets.contains { $0.hasPrefix("final-eval-step@400#") })
         #expect(r.kills >= r.targets.count * 9 / 10, "\(r.kills) kills of \(r.targets.count) instants")
         print("crash consistency (final evaluation): \(r.kills) kills of \(r.targets.count) instants")
     }
+
+    /// A 3-seed sweep (two runs at a time) whose supervisor and train processes are all killed
+    /// with SIGKILL at seeded random moments, 20 times, each time started again with the same
+    /// command: every seed ends with the bytes of a sweep left alone (run one seed at a time).
+    @Test func aSweepKilledTwentyTimesEndsWithTheBytesOfASweepLeftAlone() throws {
+        let root = try temporaryFolder()
+        let options = shortRun + ["--total-timesteps", "1500", "--checkpoint-every", "100", "--eval-every", "300",
+                                  "--eval-episodes", "2", "--final-eval-episodes", "3", "--threads", "1"]
+        let alone = try runTool(["sweep", "--seeds", "1-3", "--jobs", "1", "--output", root + "/alone"] + options)
+        try #require(alone.status == 0, "the sweep left alone failed: \(alone.out) \(alone.err)")
+        let wanted = thinned(Array(0..<20)).count
+        var rng = Xoshiro256(seed: 21)
+        var kills = 0, rounds = 0
+        let command = ["sweep", "--seeds", "1-3", "--jobs", "2", "--output", root + "/killed"] + options
+        while kills < wanted && rounds < 3 * wanted {
+            rounds += 1
+            let p = Process()
+            p.executableURL = toolURL
+            p.arguments = command
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32(100_000 + rng.nextIndex(below: 600_000)))
+            // Stopped first, so that it starts no run while its runs are found and killed.
+            kill(p.processIdentifier, SIGSTOP)
+            let children = childProcesses(of: p.processIdentifier)
+            for child in children { kill(child, SIGKILL) }
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            if p.terminationReason == .uncaughtSignal {
+                kills += 1
+            } else {
+                // The sweep finished before this kill.
+                #expect(p.terminationStatus == 0, "round \(rounds): the sweep failed (status \(p.terminationStatus))")
+                break
+            }
+        }
+        #expect(kills == wanted, "\(kills) kills in \(rounds) rounds, the sweep finished before \(wanted)")
+        let last = try runTool(command)
+        #expect(last.status == 0, "the last sweep failed: \(last.out) \(last.err)")
+        for seed in 1...3 {
+            try expectSameBytes(root + "/killed/seed-\(seed)", root + "/alone/seed-\(seed)", "seed \(seed) after \(kills) kills of the sweep")
+        }
+        print("crash consistency (sweep): \(kills) kills of the supervisor and its runs")
+    }
+}
+
+/// The processes whose parent is `pid` (from /proc/N/stat: "N (name) state ppid …").
+private func childProcesses(of pid: pid_t) -> [pid_t] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return names.compactMap { name -> pid_t? in
+        guard let n = pid_t(name), let bytes = try? AtomicFile.read("/proc/\(name)/stat") else { return nil }
+        let stat = String(decoding: bytes, as: UTF8.self)
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 2 && pid_t(fields[1]) == pid ? n : nil
+    }
+
 }
