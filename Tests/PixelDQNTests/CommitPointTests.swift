@@ -85,4 +85,27 @@ import PixelDQN
         }
         #expect(try folderContents(parts) == before)
     }
+
+    /// A checksum deleted from a checkpoint that was written with its checksums (it records the
+    /// fields written since) is refused, with a damaged tensor behind it, and so is a deleted
+    /// record of metrics.csv's rows.
+    @Test(arguments: ["tensors_fnv1a", "metrics_rows", "metrics_fnv1a"])
+    func aDeletedChecksumIsRefused(field: String) throws {
+        let dir = try TemplateRun.copy("deleted-\(field)")
+        let path = dir + "/checkpoint.safetensors"
+        var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+        #expect(file.metadata[field] != nil && file.metadata["pending"] != nil)
+        file.metadata[field] = nil
+        if field == "tensors_fnv1a" {
+            // The damage the checksum was there to catch: one weight changed.
+            let name = try #require(file.tensors.map(\.name).filter { $0.hasPrefix("online.") }.sorted().first)
+            let tensor = try file.tensor(name)
+            var weights = try tensor.floats(name: name, file: path)
+            weights[0] += 0.5
+            file.set(name, SafetensorsTensor(floats: weights, shape: tensor.shape))
+        }
+        try file.write(to: URL(fileURLWithPath: path))
+        try expectRefusedResume(dir, ["checkpoint.safetensors", "\"\(field)\" is missing", "the file was edited"])
+    }
+
 }

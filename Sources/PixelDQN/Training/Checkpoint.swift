@@ -60,7 +60,7 @@ enum CheckpointKeys {
 extension SafetensorsFile {
     /// FNV-1a of every tensor (name, dtype, shape, bytes) in name order: a checkpoint's record
     /// of its own contents, checked when it is read back.
-    var tensorsChecksum: Checksum {
+    public var tensorsChecksum: Checksum {
         var sum = Checksum()
         for (name, tensor) in tensors.sorted(by: { $0.name < $1.name }) {
             sum.add(Array("\(name):\(tensor.dtype.rawValue):\(tensor.shape)".utf8))

@@ -21,7 +21,13 @@ extension Trainer {
         guard m[CheckpointKeys.format] == "1" else {
             throw fail("not a pixel-dqn checkpoint (metadata \(CheckpointKeys.format) is \(m[CheckpointKeys.format].map { "\"\($0)\"" } ?? "missing"), expected \"1\")")
         }
-        // Checkpoints since the checksum was introduced record one; older ones are read without.
+        // Checkpoints since the checksums were introduced record them, with the fields written
+        // since then; older ones are read without. A checksum deleted from a newer checkpoint
+        // would let a damaged file through unchecked: it is refused.
+        if let newer = ["pending", "finished_total_timesteps", CheckpointKeys.runConfig].first(where: { m[$0] != nil }),
+           let missing = [CheckpointKeys.tensorsChecksum, CheckpointKeys.metricsRows, CheckpointKeys.metricsChecksum].first(where: { m[$0] == nil }) {
+            throw fail("metadata field \"\(missing)\" is missing, but the checkpoint records \"\(newer)\", which every checkpoint with checksums records: expected its checksums (\(CheckpointKeys.tensorsChecksum), \(CheckpointKeys.metricsRows), \(CheckpointKeys.metricsChecksum)); the file was edited")
+        }
         if let recorded = m[CheckpointKeys.tensorsChecksum], recorded != file.tensorsChecksum.hex {
             throw fail("its tensors do not match the checksum written with them (\(recorded)): the file is damaged")
         }
