@@ -137,6 +137,17 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
         print("crash consistency (final evaluation): \(r.kills) kills of \(r.targets.count) instants")
     }
 
+    /// The crash variables are outside values too: a malformed one is refused before training,
+    /// naming the variable, the value and the form expected.
+    @Test(arguments: ["renamed:metrics.csv", "renamed:metrics.csv@x#1", "@5#1", "train-step@5#0", "train-step@-1#1"])
+    func aMalformedCrashPointIsRefused(value: String) throws {
+        let dir = try temporaryFolder() + "/run"
+        let r = try runCrashing(["train"] + shortRun + ["--total-timesteps", "200", "--output", dir, "--quiet"], crashAt: value)
+        #expect(!r.killed && r.status != 0, "exit \(r.status)")
+        #expect(r.err.contains("PIXEL_DQN_CRASH_AT is \"\(value)\"") && r.err.contains("expected NAME@STEP#N"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/metrics.csv"))
+    }
+
     /// A 3-seed sweep (two runs at a time) whose supervisor and train processes are all killed
     /// with SIGKILL at seeded random moments, 20 times, each time started again with the same
     /// command: every seed ends with the bytes of a sweep left alone (run one seed at a time).
