@@ -73,11 +73,13 @@ extension SafetensorsFile {
             unlink(temporary.path)
             throw SafetensorsError(file: path, failure)
         }
+        CrashPoint.pass("written:\(url.lastPathComponent)")
         guard rename(temporary.path, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
             throw SafetensorsError(file: path, "cannot replace the file (\(reason))")
         }
+        CrashPoint.pass("renamed:\(url.lastPathComponent)")
         // Make the rename itself durable (best effort: some file systems refuse fsync on folders).
         let folderDescriptor = open(folder.path, O_RDONLY)
         if folderDescriptor >= 0 { _ = fsync(folderDescriptor); _ = close(folderDescriptor) }

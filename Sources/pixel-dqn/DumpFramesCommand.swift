@@ -34,7 +34,7 @@ struct DumpFramesCommand: ParsableCommand {
     @Flag(name: .customLong("invert-frames"), inversion: .prefixedNo, help: "Frames enter φ as 255 − gray, as `train` feeds them by default (--no-invert-frames: the frames as drawn) (default true).")
     var invertFrames: Bool?
 
-    @Option(help: "Output folder (created; existing files with the same names are replaced).")
+    @Option(help: "Output folder (created; existing files with the same names are replaced, and an earlier call's frames beyond this call's are removed).")
     var output: String?
 
     @OptionGroup var animation: GIFOptions
@@ -114,6 +114,7 @@ struct DumpFramesCommand: ParsableCommand {
         }
         if let output {
             try AtomicFile.write(index, to: output + "/index.csv")
+            try FrameFiles.removeBeyond(steps + 1, in: output)
             print("wrote \(steps + 1) frames and φ stacks (k = \(frameStack)) to \(output)")
         }
         try animation.write(episodeGIF)

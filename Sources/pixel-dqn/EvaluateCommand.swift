@@ -219,7 +219,10 @@ struct PlayCommand: ParsableCommand {
                 break
             }
         }
-        if let output { try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl") }
+        if let output {
+            try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl")
+            try FrameFiles.removeBeyond(min(step, maxFrames), in: output)
+        }
         print("episode return \(total) in \(step) steps" + (output.map { "; wrote \(min(step, maxFrames)) frames to \($0)" } ?? ""))
         try animation.write(episode)
     }
@@ -283,7 +286,10 @@ extension PlayCommand {
                 lines.append("{\"step\":\(step + 1),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"return\":\(total)}")
             }
         }
-        if let output { try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl") }
+        if let output {
+            try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl")
+            try FrameFiles.removeBeyond(min(result.steps + 1, maxFrames), in: output)
+        }
         print("game score \(result.total) in \(result.steps) steps (\(result.end))" + (output.map { "; wrote \(min(result.steps, maxFrames)) frames to \($0)" } ?? ""))
         try animation.write(episode)
     }

@@ -41,6 +41,15 @@ struct GIFOptions: ParsableArguments {
         if !folder.isEmpty && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue) {
             throw ValidationError("--gif \(path): the folder \(folder) does not exist")
         }
+        // The GIF is written after the whole play: check now that its folder takes a new file.
+        let where_ = folder.isEmpty ? "." : folder
+        let probe = where_ + "/.\((path as NSString).lastPathComponent).write-test-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ValidationError("--gif \(path): cannot write in the folder \(where_) (\(String(cString: strerror(errno)))); expected a folder where a new file can be written")
+        }
+        close(fd)
+        unlink(probe)
     }
 
     /// An EpisodeGIF for φ of k frames of `size` pixels, or nil without --gif.

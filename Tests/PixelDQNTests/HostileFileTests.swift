@@ -29,12 +29,13 @@ func safetensorsBytes(header: String, data: [UInt8] = []) -> [UInt8] {
 }
 
 /// Replaces the tensor `name` of a safetensors file with `value` in every element; with
-/// `dropChecksum` the checkpoint's record of its tensors goes too (as in checkpoints older than it).
-func poisonTensor(_ path: String, _ name: String, _ value: Float, dropChecksum: Bool = false) throws {
+/// `reseal` the checkpoint's record of its tensors is recomputed, so that the checks behind the
+/// checksum are reached.
+func poisonTensor(_ path: String, _ name: String, _ value: Float, reseal: Bool = false) throws {
     var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
     let t = try file.tensor(name)
     file.set(name, SafetensorsTensor(floats: [Float](repeating: value, count: t.elementCount), shape: t.shape))
-    if dropChecksum { file.metadata["tensors_fnv1a"] = nil }
+    if reseal { file.metadata["tensors_fnv1a"] = file.tensorsChecksum.hex }
     try file.write(to: URL(fileURLWithPath: path))
 }
 
@@ -84,7 +85,7 @@ func isFIFO(_ path: String) -> Bool {
         for (name, value, needle) in [(online, Float.nan, "finite weights"), ("adam.exp_avg", .infinity, "finite values"),
                                       ("adam.exp_avg_sq", -1, "finite values ≥ 0")] {
             let dir = try TemplateRun.copy("poison-\(name)")
-            try poisonTensor(dir + "/checkpoint.safetensors", name, value, dropChecksum: true)
+            try poisonTensor(dir + "/checkpoint.safetensors", name, value, reseal: true)
             try expectRefusedResume(dir, ["checkpoint.safetensors", name, needle])
         }
     }
@@ -258,7 +259,7 @@ func editCheckpointMetadata(_ dir: String, _ changes: [String: String]) throws {
             let path = dir + "/checkpoint.safetensors"
             var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
             file.set("adam.step", SafetensorsTensor(int64s: [value], shape: []))
-            file.metadata["tensors_fnv1a"] = nil
+            file.metadata["tensors_fnv1a"] = file.tensorsChecksum.hex
             try file.write(to: URL(fileURLWithPath: path))
             try expectRefusedResume(dir, ["checkpoint.safetensors", "adam.step", "\(value)", "from 0 to 300"])
         }
@@ -333,7 +334,7 @@ func editCheckpointMetadata(_ dir: String, _ changes: [String: String]) throws {
         default: file.set("replay.max_priority", SafetensorsTensor(doubles: [1e308]))
         }
         file.set("replay.priorities", SafetensorsTensor(doubles: leaves))
-        file.metadata["tensors_fnv1a"] = nil
+        file.metadata["tensors_fnv1a"] = file.tensorsChecksum.hex
         try file.write(to: URL(fileURLWithPath: path))
         try expectRefusedResume(dir, ["checkpoint.safetensors", damage == "max" ? "replay.max_priority" : "replay.priorities"])
     }
@@ -344,7 +345,7 @@ func editCheckpointMetadata(_ dir: String, _ changes: [String: String]) throws {
     func replayValuesBeyondTheTaskAreRefused(tensor: String) throws {
         let dir = try temporaryFolder("replay-\(tensor)") + "/run"
         try FileManager.default.copyItem(atPath: Self.run, toPath: dir)
-        try poisonTensor(dir + "/checkpoint.safetensors", tensor, 3e38, dropChecksum: true)
+        try poisonTensor(dir + "/checkpoint.safetensors", tensor, 3e38, reseal: true)
         try expectRefusedResume(dir, ["checkpoint.safetensors", tensor])
     }
 

@@ -91,9 +91,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             expecting(ConfigError.self) { _ = try TrainingConfig.decode(json: bytes, path: "config.json") },
             expecting(FileError.self) {
                 let log = try MetricsLog.parse(text, path: "metrics.csv")
-                let last = log.episodes.last?.step ?? 0
-                let digest = MetricsLog.digest(text: text, upTo: last)
-                if digest.rows < log.episodes.count { throw FuzzFailure("digest counts \(digest.rows) rows up to step \(last), parse \(log.episodes.count) episodes") }
+                let rows = log.episodes.count + log.evaluations.count
+                let digest = MetricsLog.digest(text: text)
+                if digest.rows != rows { throw FuzzFailure("digest counts \(digest.rows) rows, parse \(rows)") }
+                // The committed prefix of a file is a metrics file of its own, and a prefix of it.
+                let half = MetricsLog.digest(text: text, firstRows: rows / 2)
+                let prefix = try MetricsLog.parse(half.text, path: "metrics.csv (first rows)")
+                if prefix.episodes.count + prefix.evaluations.count != rows / 2 || MetricsLog.digest(text: half.text).hash != half.hash {
+                    throw FuzzFailure("the first \(rows / 2) rows read back differently")
+                }
                 // What a resumed run writes back must read back the same.
                 let again = try MetricsLog.parse(log.csv, path: "metrics.csv (rewritten)")
                 if again.episodes.count != log.episodes.count || again.evaluations.count != log.evaluations.count {

@@ -2,6 +2,7 @@
 // name: the bytes go to a temporary file in the same folder, are flushed to disk, and only then
 // renamed over the destination (rename is atomic on POSIX file systems).
 import Foundation
+import DQNNumerics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,11 +58,13 @@ public enum AtomicFile {
             throw FileError(path: path, problem: "flush to disk failed (\(message))")
         }
         close(fd)
+        CrashPoint.pass("written:\(name)")
         if rename(temp, path) != 0 {
             let message = String(cString: strerror(errno))
             unlink(temp)
             throw FileError(path: path, problem: "cannot replace the file (\(message))")
         }
+        CrashPoint.pass("renamed:\(name)")
     }
 
     public static func write(_ bytes: [UInt8], to path: String) throws {

@@ -77,5 +77,6 @@ public final class TensorBoardWriter {
         if fsync(fd) != 0 {
             throw FileError(path: path, problem: "flush to disk failed (\(String(cString: strerror(errno))))")
         }
+        CrashPoint.pass("flushed:events")
     }
 }

@@ -60,7 +60,7 @@ enum CheckpointKeys {
 extension SafetensorsFile {
     /// FNV-1a of every tensor (name, dtype, shape, bytes) in name order: a checkpoint's record
     /// of its own contents, checked when it is read back.
-    var tensorsChecksum: Checksum {
+    public var tensorsChecksum: Checksum {
         var sum = Checksum()
         for (name, tensor) in tensors.sorted(by: { $0.name < $1.name }) {
             sum.add(Array("\(name):\(tensor.dtype.rawValue):\(tensor.shape)".utf8))
@@ -107,8 +107,9 @@ extension Trainer {
         let identity = JSONEncoder()
         identity.outputFormatting = [.sortedKeys]
         meta[CheckpointKeys.runConfig] = String(decoding: try identity.encode(config.identity), as: UTF8.self)
-        // metrics.csv was written just before (`saveAll`): record the rows this checkpoint covers.
-        let digest = MetricsLog.digest(text: metrics.csv, upTo: loop.step)
+        // The rows this checkpoint commits: every row so far (all at or before its step). Rows a
+        // later write adds after them are the next, uncommitted stretch (`readRunFiles`).
+        let digest = MetricsLog.digest(text: metrics.csv)
         meta[CheckpointKeys.metricsRows] = "\(digest.rows)"
         meta[CheckpointKeys.metricsChecksum] = String(digest.hash, radix: 16)
         meta[CheckpointKeys.tensorsChecksum] = file.tensorsChecksum.hex

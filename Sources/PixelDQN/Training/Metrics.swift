@@ -184,18 +184,23 @@ public struct MetricsLog: Sendable {
         return rows
     }
 
-    /// The rows of metrics.csv text up to `step` (in a file written by `csv` they come first),
-    /// and a 64-bit FNV-1a hash of those lines: what a checkpoint records, so that a resumed run
-    /// can tell its own metrics from truncated, edited or another run's.
-    public static func digest(text: String, upTo step: Int) -> (rows: Int, hash: UInt64) {
+    /// The first `count` rows of metrics.csv text (every row when nil), a 64-bit FNV-1a hash of
+    /// those lines, and the text of the header and those rows: what a checkpoint records (its
+    /// rows are the whole file when it is written), so that a resumed run can tell its committed
+    /// rows from truncated, edited or another run's, and drop the rows written after them.
+    /// Blank lines are skipped, as `parse` skips them.
+    public static func digest(text: String, firstRows count: Int? = nil) -> (rows: Int, hash: UInt64, text: String) {
         var rows = 0
         var hash = Checksum()
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
-            let c = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
-            guard c.count >= 2, let s = Int(c[1]), s <= step else { continue }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard let head = lines.first else { return (0, hash.value, "") }
+        var kept = String(head) + "\n"
+        for line in lines.dropFirst() {
+            if let count, rows >= count { break }
             rows += 1
             hash.add(Array(line.utf8) + [10])
+            kept += line + "\n"
         }
-        return (rows, hash.value)
+        return (rows, hash.value, kept)
     }
 }

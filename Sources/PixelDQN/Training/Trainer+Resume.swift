@@ -21,7 +21,13 @@ extension Trainer {
         guard m[CheckpointKeys.format] == "1" else {
             throw fail("not a pixel-dqn checkpoint (metadata \(CheckpointKeys.format) is \(m[CheckpointKeys.format].map { "\"\($0)\"" } ?? "missing"), expected \"1\")")
         }
-        // Checkpoints since the checksum was introduced record one; older ones are read without.
+        // Checkpoints since the checksums were introduced record them, with the fields written
+        // since then; older ones are read without. A checksum deleted from a newer checkpoint
+        // would let a damaged file through unchecked: it is refused.
+        if let newer = ["pending", "finished_total_timesteps", CheckpointKeys.runConfig].first(where: { m[$0] != nil }),
+           let missing = [CheckpointKeys.tensorsChecksum, CheckpointKeys.metricsRows, CheckpointKeys.metricsChecksum].first(where: { m[$0] == nil }) {
+            throw fail("metadata field \"\(missing)\" is missing, but the checkpoint records \"\(newer)\", which every checkpoint with checksums records: expected its checksums (\(CheckpointKeys.tensorsChecksum), \(CheckpointKeys.metricsRows), \(CheckpointKeys.metricsChecksum)); the file was edited")
+        }
         if let recorded = m[CheckpointKeys.tensorsChecksum], recorded != file.tensorsChecksum.hex {
             throw fail("its tensors do not match the checksum written with them (\(recorded)): the file is damaged")
         }
@@ -141,20 +147,32 @@ extension Trainer {
     }
 
     /// Reads metrics.csv and timing.csv back for a resumed run and checks them against the
-    /// checkpoint: metrics.csv must hold exactly the rows the checkpoint recorded (their count and
-    /// checksum; for older checkpoints, one episode row per episode counted), and best.safetensors
-    /// must be the network the checkpoint's best evaluation saved.
+    /// checkpoint, the commit point of a run folder: metrics.csv must begin with exactly the rows
+    /// the checkpoint recorded (their count and checksum; for older checkpoints, one episode row
+    /// per episode counted up to its step), and the rows after them (written between this
+    /// checkpoint and a kill, at its own step too) are the next, uncommitted stretch, dropped
+    /// here and written again as the run replays it. best.safetensors must be the network the
+    /// checkpoint's best evaluation saved, unless an uncommitted evaluation saved it.
     func readRunFiles(checkpoint: [String: String]) throws {
         let text = String(decoding: try AtomicFile.read(folder.metrics), as: UTF8.self)
+        // Every row is checked, the uncommitted ones too: a run never writes a damaged row.
         var log = try MetricsLog.parse(text, path: folder.metrics, env: config.env, frameSkip: config.frameSkip)
-        // Rows written after the checkpoint belong to steps that will be replayed.
-        log.episodes.removeAll { $0.step > loop.step }
-        log.evaluations.removeAll { $0.step > loop.step }
-        if let rows = checkpoint[CheckpointKeys.metricsRows], let hash = checkpoint[CheckpointKeys.metricsChecksum] {
-            let digest = MetricsLog.digest(text: text, upTo: loop.step)
-            guard "\(digest.rows)" == rows, String(digest.hash, radix: 16) == hash else {
-                throw FileError(path: folder.metrics, problem: "its \(digest.rows) rows up to step \(loop.step) are not the \(rows) rows checkpoint.safetensors recorded (checksum \(hash)): metrics.csv was truncated, edited or belongs to another run")
+        if let rowsText = checkpoint[CheckpointKeys.metricsRows], let hash = checkpoint[CheckpointKeys.metricsChecksum] {
+            guard let rows = Int(rowsText), rows >= 0 else {
+                throw FileError(path: folder.checkpoint, problem: "metadata field \"\(CheckpointKeys.metricsRows)\" is \"\(rowsText)\", expected a row count of 0 or more")
             }
+            let committed = MetricsLog.digest(text: text, firstRows: rows)
+            guard committed.rows == rows, String(committed.hash, radix: 16) == hash else {
+                throw FileError(path: folder.metrics, problem: "its first \(committed.rows) rows are not the \(rows) rows checkpoint.safetensors recorded (checksum \(hash)): metrics.csv was truncated, edited or belongs to another run")
+            }
+            log = try MetricsLog.parse(committed.text, path: folder.metrics, env: config.env, frameSkip: config.frameSkip)
+            if let late = (log.episodes.map(\.step) + log.evaluations.map(\.step)).first(where: { $0 > loop.step }) {
+                throw FileError(path: folder.metrics, problem: "a row at step \(late) is among the \(rows) rows checkpoint.safetensors recorded at step \(loop.step): metrics.csv and the checkpoint belong to different runs")
+            }
+        } else {
+            // An older checkpoint recorded no rows: those after its step are the uncommitted ones.
+            log.episodes.removeAll { $0.step > loop.step }
+            log.evaluations.removeAll { $0.step > loop.step }
         }
         try checkEvaluations(log)
         if log.episodes.count != loop.episode {
@@ -164,7 +182,7 @@ extension Trainer {
         if FileManager.default.fileExists(atPath: folder.timing) {
             timing = try MetricsLog.parseTiming(String(decoding: try AtomicFile.read(folder.timing), as: UTF8.self), path: folder.timing)
         }
-        try checkBestModel()
+        try checkBestModel(committedRows: log.episodes.count + log.evaluations.count)
         metrics = log
         metrics.timing = timing.filter { $0.step <= loop.step }
     }
@@ -193,10 +211,11 @@ extension Trainer {
     }
 
     /// best.safetensors, which the end of the run evaluates: present when the checkpoint records
-    /// a best evaluation, of this run's network, and (when saved at or before the checkpoint's
-    /// step) holding that evaluation's mean. A best saved after the checkpoint is of a step the
-    /// resumed run replays and saves again.
-    private func checkBestModel() throws {
+    /// a best evaluation, of this run's network, and (when the checkpoint committed the
+    /// evaluation that saved it) holding that evaluation's mean. A best saved by an uncommitted
+    /// evaluation (its recorded row count beyond the checkpoint's `committedRows`; for a file
+    /// that records none, its step beyond the checkpoint's) is saved again as the run replays it.
+    private func checkBestModel(committedRows: Int) throws {
         let best = folder.best
         let recorded = loop.bestConfirmed > -.infinity ? loop.bestConfirmed : loop.bestEval
         guard FileManager.default.fileExists(atPath: best) else {
@@ -211,9 +230,17 @@ extension Trainer {
             throw FileError(path: best, problem: "holds a \(architecture.preset.rawValue) network for input \(architecture.inputShape), not this run's \(config.network.rawValue) network for input \(config.inputShape): it belongs to another run")
         }
         _ = try QNetwork(file: file, fileName: best, maxBatch: 1, threads: 1)   // its tensors' names, shapes, finite values
-        if let stepText = file.metadata["step"], let step = Int(stepText), step <= loop.step,
-           file.metadata["eval_mean"] != "\(recorded)" {
-            throw FileError(path: best, problem: "saved at step \(step) with evaluation mean \(file.metadata["eval_mean"] ?? "none"), but checkpoint.safetensors records the best mean \(recorded): it belongs to another run")
+        let committed: Bool
+        if let rowsText = file.metadata[CheckpointKeys.metricsRows] {
+            guard let rows = Int(rowsText), rows >= 1 else {
+                throw FileError(path: best, problem: "metadata field \"\(CheckpointKeys.metricsRows)\" is \"\(rowsText)\", expected the row count of metrics.csv with the evaluation that saved it (1 or more)")
+            }
+            committed = rows <= committedRows
+        } else {
+            committed = Int(file.metadata["step"] ?? "").map { $0 <= loop.step } ?? false
+        }
+        if committed, file.metadata["eval_mean"] != "\(recorded)" {
+            throw FileError(path: best, problem: "saved at step \(file.metadata["step"] ?? "?") with evaluation mean \(file.metadata["eval_mean"] ?? "none"), but checkpoint.safetensors records the best mean \(recorded): it belongs to another run")
         }
     }
 }

@@ -74,6 +74,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     ///   and the command line's options guarantee.
     public init(config: TrainingConfig, folder: RunFolder, source: Source, evalSource: Source, resume: Bool,
                 lock: RunFolderLock? = nil) throws {
+        if let problem = CrashPoint.environmentProblem { throw ConfigError(message: problem) }
         self.config = config
         self.folder = folder
         self.source = source
@@ -133,6 +134,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
                                   firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
         }
         lastProgress = startTime; lastProgressStep = loop.step
+        CrashPoint.enter(step: loop.step)
         var interrupted = false
         var finalEval: EvalStats?
         // An extended finished run goes on training; its earlier final evaluation stays a row. So
@@ -154,6 +156,9 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             (interrupted, finalEval) = try trainingLoop()
         }
         var bestEval: EvalStats?
+        // The final save writes summary.json before its checkpoint (`saveAll`), which needs an
+        // earlier checkpoint: a run that ends before its first one commits one here.
+        if !interrupted && !FileManager.default.fileExists(atPath: folder.checkpoint) { try saveAll() }
         if !interrupted && config.finalEvalEpisodes > 0 {
             // Phase 6: the final evaluation (unless a confirmed solve stopped the run), then the same
             // episodes with the best weights kept.
@@ -173,12 +178,11 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             // A solve stops a --stop-when-solved run for good: a plain resume finds it finished.
             loop.finishedTotal = config.totalTimesteps
         }
-        try saveAll()
         let result = TrainingResult(steps: loop.step, episodes: loop.episode, wallSeconds: elapsedWall(), interrupted: interrupted,
                                     finalEvaluation: finalEval, bestModelEvaluation: bestEval,
                                     firstReachedStep: loop.firstReachedStep, firstReachedSeconds: loop.firstReachedSeconds,
                                     firstSolvedStep: loop.firstSolvedStep, firstSolvedSeconds: loop.firstSolvedSeconds)
-        try writeSummary(result)
+        try saveAll(summary: result)
         return result
     }
 
@@ -206,6 +210,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
                               truncated: result.truncated, nextFrame: $0)
             }
             loop.step += 1
+            CrashPoint.enter(step: loop.step)
+            CrashPoint.pass("train-step")
             loop.episodeReturn += result.reward
             loop.episodeLength += 1
             if result.done {
@@ -282,23 +288,27 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     }
 
     /// Evaluation episodes with `network`, stopped (nil) by Ctrl-C between two steps.
-    private func episodes(_ network: QNetwork, count: Int, stream: UInt64) throws -> EvalStats? {
+    /// `kind` names the evaluation's crash point (`CrashPoint`), passed at every step.
+    private func episodes(_ network: QNetwork, count: Int, stream: UInt64, kind: String) throws -> EvalStats? {
         isEvaluating = true
         defer { isEvaluating = false }
         return try Evaluator.evaluate(network: network, source: evalSource, episodes: count, epsilon: config.evalEpsilon,
-                                      seed: config.seed, stream: stream, shouldStop: { [unowned self] in stopRequested })
+                                      seed: config.seed, stream: stream, shouldStop: { [unowned self] in
+                                          CrashPoint.pass(kind)
+                                          return stopRequested
+                                      })
     }
 
     /// Periodic evaluation: records the row, keeps best.safetensors (until a confirmation exists),
     /// notes the first evaluation at the threshold. Nil (nothing recorded) when stopped.
     private func evaluate(episodes count: Int) throws -> EvalStats? {
-        guard let stats = try episodes(agent.policy, count: count, stream: 1_000 + UInt64(loop.evaluations)) else { return nil }
+        guard let stats = try episodes(agent.policy, count: count, stream: 1_000 + UInt64(loop.evaluations), kind: "eval-step") else { return nil }
         loop.evaluations += 1
         record(EvalRecord(step: loop.step, stats: stats))
         if stats.mean > loop.bestEval {
             loop.bestEval = stats.mean
             if loop.bestConfirmed == -.infinity {
-                try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "eval_episodes": "\(count)", "step": "\(loop.step)"])
+                try saveBest(mean: stats.mean, episodes: count)
             }
         }
         if loop.firstReachedStep < 0 && stats.mean >= config.env.rewardThreshold {
@@ -318,18 +328,18 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
 
     /// `network` on the final evaluation's episodes (stream 999): confirmations, the final
     /// evaluation and the best model's evaluation all see the same start states.
-    private func evaluateOnFinalEpisodes(_ network: QNetwork) throws -> EvalStats? {
-        try episodes(network, count: config.finalEvalEpisodes, stream: 999)
+    private func evaluateOnFinalEpisodes(_ network: QNetwork, kind: String) throws -> EvalStats? {
+        try episodes(network, count: config.finalEvalEpisodes, stream: 999, kind: kind)
     }
 
     /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
     /// weights become best.safetensors; the first confirmed solve is noted.
     private func confirm() throws -> EvalStats? {
-        guard let stats = try evaluateOnFinalEpisodes(agent.policy) else { return nil }
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "confirm-step") else { return nil }
         record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
-            try saveModel(to: folder.best, extra: ["eval_mean": "\(stats.mean)", "eval_episodes": "\(stats.episodes)", "step": "\(loop.step)"])
+            try saveBest(mean: stats.mean, episodes: stats.episodes)
         }
         if loop.firstSolvedStep < 0 && stats.mean >= config.env.rewardThreshold {
             loop.firstSolvedStep = loop.step
@@ -342,7 +352,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     }
 
     private func finalEvaluation() throws -> EvalStats? {
-        guard let stats = try evaluateOnFinalEpisodes(agent.policy) else { return nil }
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "final-eval-step") else { return nil }
         record(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
@@ -356,10 +366,18 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         guard best.architecture == agent.online.architecture else {
             throw FileError(path: folder.best, problem: "holds a \(best.preset.rawValue) network for input \(best.inputShape), not this run's: it belongs to another run")
         }
-        guard let stats = try evaluateOnFinalEpisodes(best) else { return nil }
+        guard let stats = try evaluateOnFinalEpisodes(best, kind: "best-eval-step") else { return nil }
         report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
         return stats
+    }
+
+    /// best.safetensors for the evaluation just recorded. It records metrics.csv's row count with
+    /// that row, so that a resume tells a best saved after its checkpoint (by an evaluation the
+    /// run replays and saves again) from one the checkpoint committed (`checkBestModel`).
+    private func saveBest(mean: Double, episodes: Int) throws {
+        try saveModel(to: folder.best, extra: ["eval_mean": "\(mean)", "eval_episodes": "\(episodes)", "step": "\(loop.step)",
+                                               CheckpointKeys.metricsRows: "\(metrics.episodes.count + metrics.evaluations.count)"])
     }
 
     private func saveModel(to path: String, extra: [String: String]) throws {
@@ -374,15 +392,28 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         try agent.policy.save(to: URL(fileURLWithPath: path), metadata: meta)
     }
 
-    /// The metrics, the checkpoint, the last model and the plot, each written atomically. The
-    /// metrics come first, so the checkpoint's step never runs ahead of metrics.csv's rows.
-    public func saveAll() throws {
+    /// The run folder's commit. The checkpoint is the commit point: every other file (metrics,
+    /// timing, TensorBoard events, the plot, the last model, and at the end of a run
+    /// summary.json) is written before it, each atomically, so that whatever a kill leaves of
+    /// them beyond the last checkpoint belongs to the next, uncommitted stretch, which a resume
+    /// drops (`readRunFiles`) or writes again as it replays the stretch. model.safetensors and
+    /// summary.json show that a run reached a checkpoint (a folder holding either without one is
+    /// refused), so before the first checkpoint they come after it; `run` commits one before
+    /// the final evaluation when there is none, so the final save writes them before.
+    public func saveAll(summary: TrainingResult? = nil) throws {
+        let hadCheckpoint = FileManager.default.fileExists(atPath: folder.checkpoint)
+        func writeWitnesses() throws {
+            try saveModel(to: folder.model, extra: ["step": "\(loop.step)"])
+            if let summary { try writeSummary(summary) }
+        }
         try writeMetrics()
-        try writeCheckpoint()
-        try saveModel(to: folder.model, extra: ["step": "\(loop.step)"])
         try ReturnsPlot.draw(metrics, threshold: config.env.rewardThreshold, totalSteps: config.totalTimesteps, frameSkip: config.frameSkip,
                              title: "\(config.env.rawValue) from \(config.observation.rawValue), seed \(config.seed)")
             .write(to: folder.returnsPlot)
+        if hadCheckpoint { try writeWitnesses() }
+        try writeCheckpoint()
+        CrashPoint.committed()
+        if !hadCheckpoint { try writeWitnesses() }
     }
 
     func writeMetrics() throws {
