@@ -230,14 +230,18 @@ struct SweepCommand: ParsableCommand {
 
 /// Where --compare may write.
 enum ComparisonFolder {
-    /// The entries of `target` other than compare.json, compare.png and temporary files, unless
-    /// `target` is one of the compared folders (nothing when it does not exist).
+    /// The entries of `target` other than compare.json, compare.png, temporary files and the
+    /// compared folders themselves (a folder holding the settings' sweeps), unless `target` is one
+    /// of the compared folders (nothing when it does not exist).
     static func foreignEntries(_ target: String, compared: [String]) -> [String] {
         func standard(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
-        if compared.map(standard).contains(standard(target)) { return [] }
+        let comparedPaths = Set(compared.map(standard))
+        if comparedPaths.contains(standard(target)) { return [] }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: target) else { return [] }
-        return names.sorted().filter { !["compare.json", "compare.png"].contains($0) && !($0.hasPrefix(".") && $0.contains(".tmp-")) }
-            .map { target + "/" + $0 }
+        return names.sorted().filter { name in
+            !["compare.json", "compare.png"].contains(name) && !(name.hasPrefix(".") && name.contains(".tmp-"))
+                && !comparedPaths.contains(standard(target + "/" + name))
+        }.map { target + "/" + $0 }
     }
 }
 

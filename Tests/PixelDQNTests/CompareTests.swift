@@ -215,6 +215,13 @@ private func jsonObject(_ path: String) throws -> [String: Any] {
         let again = try runTool(["sweep", "--compare", dir + "/n-step=1", dir + "/n-step=3", "--output", out])
         #expect(again.status == 0, "\(again.err)")
         #expect(try fileBytes(out + "/compare.json") == fileBytes(dir + "/compare.json"))
+        // Into the folder that holds the compared sweeps (and nothing else): allowed.
+        let holder = try temporaryFolder() + "/holder"
+        try AtomicFile.makeFolder(holder)
+        try FileManager.default.copyItem(atPath: dir + "/n-step=1", toPath: holder + "/n-step=1")
+        try FileManager.default.copyItem(atPath: dir + "/n-step=3", toPath: holder + "/n-step=3")
+        let inHolder = try runTool(["sweep", "--compare", holder + "/n-step=1", holder + "/n-step=3", "--output", holder])
+        #expect(inHolder.status == 0 && FileManager.default.fileExists(atPath: holder + "/compare.png"), "\(inHolder.err)")
 
         // A second call skips every finished seed and starts nothing.
         let second = try runTool(["sweep", "--seeds", "1-2", "--jobs", "2", "--grid", "n-step=1,3", "--output", dir] + tinyOptions)
