@@ -182,7 +182,7 @@ public enum SweepGrid {
     }
 
     /// The entries a grid folder may hold besides its settings' folders.
-    public static let ownFiles: Set<String> = [fileName, "compare.json", "compare.png", ".sweep.lock"]
+    public static let ownFiles: Set<String> = [fileName, "compare.json", "compare.png", ".sweep.lock", "slurm.json", "slurm-job.sh", "slurm"]
     /// The entries a setting's (or any sweep's) folder may hold besides its seed-<S> run folders.
     public static let sweepFiles: Set<String> = ["sweep-args.json", "sweep.json", "sweep.png", ".sweep.lock", "restarted"]
 
