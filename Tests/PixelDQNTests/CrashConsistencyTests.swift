@@ -149,11 +149,14 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
     }
 
     /// A 3-seed sweep (two runs at a time) whose supervisor and train processes are all killed
-    /// with SIGKILL at seeded random moments, 20 times, each time started again with the same
-    /// command: every seed ends with the bytes of a sweep left alone (run one seed at a time).
+    /// with SIGKILL 20 times, each time started again with the same command: every seed ends
+    /// with the bytes of a sweep left alone (run one seed at a time). Each kill comes, by a
+    /// seeded draw, right after the next checkpoint any seed commits, or at a random moment
+    /// 0.05–0.5 s after the start; so the 20 kills land before the sweep's 60 checkpoints are
+    /// all committed, however fast or loaded the machine is.
     @Test func aSweepKilledTwentyTimesEndsWithTheBytesOfASweepLeftAlone() throws {
         let root = try temporaryFolder()
-        let options = shortRun + ["--total-timesteps", "1500", "--checkpoint-every", "100", "--eval-every", "300",
+        let options = shortRun + ["--total-timesteps", "2000", "--checkpoint-every", "100", "--eval-every", "300",
                                   "--eval-episodes", "2", "--final-eval-episodes", "3", "--threads", "1"]
         let alone = try runTool(["sweep", "--seeds", "1-3", "--jobs", "1", "--output", root + "/alone"] + options)
         try #require(alone.status == 0, "the sweep left alone failed: \(alone.out) \(alone.err)")
@@ -169,12 +172,18 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32(100_000 + rng.nextIndex(below: 600_000)))
+            if rng.nextIndex(below: 2) == 0 {
+                usleep(UInt32(50_000 + rng.nextIndex(below: 450_000)))
+            } else {
+                let before = checkpoints(root + "/killed")
+                while p.isRunning && checkpoints(root + "/killed") == before { usleep(5_000) }
+            }
             // Stopped first, so that it starts no run while its runs are found and killed.
-            kill(p.processIdentifier, SIGSTOP)
-            let children = childProcesses(of: p.processIdentifier)
-            for child in children { kill(child, SIGKILL) }
-            kill(p.processIdentifier, SIGKILL)
+            if p.isRunning {
+                kill(p.processIdentifier, SIGSTOP)
+                for child in childProcesses(of: p.processIdentifier) { kill(child, SIGKILL) }
+                kill(p.processIdentifier, SIGKILL)
+            }
             p.waitUntilExit()
             if p.terminationReason == .uncaughtSignal {
                 kills += 1
@@ -191,6 +200,15 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
             try expectSameBytes(root + "/killed/seed-\(seed)", root + "/alone/seed-\(seed)", "seed \(seed) after \(kills) kills of the sweep")
         }
         print("crash consistency (sweep): \(kills) kills of the supervisor and its runs")
+    }
+}
+
+/// The inode of each seed's checkpoint.safetensors in a sweep folder (a commit renames a new one
+/// into place).
+private func checkpoints(_ sweep: String) -> [ino_t] {
+    (1...3).map { seed in
+        var info = stat()
+        return stat(sweep + "/seed-\(seed)/checkpoint.safetensors", &info) == 0 ? info.st_ino : 0
     }
 }
 
