@@ -204,3 +204,26 @@ public struct MetricsLog: Sendable {
         return (rows, hash.value, kept)
     }
 }
+
+extension MetricsLog {
+    /// Where a run whose evaluations stopped improving shows it: the step since which the best
+    /// periodic evaluation has risen by less than a tenth of its distance to the threshold, when
+    /// that stretch is at least a fifth of the run (and three evaluations) long and no evaluation
+    /// has reached the threshold; nil otherwise. (A run creeping from 170 to 200 on CartPole-v1's
+    /// 475 over 15,000 of 75,000 steps is stalled; one climbing from 170 to 300 is not.)
+    public func stalledSince(threshold: Double, totalTimesteps: Int) -> Int? {
+        let periodic = evaluations.filter { !$0.confirmation }
+        guard threshold.isFinite, let last = periodic.last, periodic.count >= 3,
+              !periodic.contains(where: { $0.stats.mean >= threshold }) else { return nil }
+        let window = max(totalTimesteps / 5, 1)
+        let best = periodic.map(\.stats.mean).max()!
+        // The earliest evaluation from which the stretch to the last one shows the stall (a later
+        // start has a higher best before it, so once one shows it, the later ones do too).
+        for start in periodic where last.step - start.step >= window {
+            let before = periodic.filter { $0.step <= start.step }.map(\.stats.mean).max()!
+            let stretch = periodic.filter { $0.step >= start.step }.count
+            if stretch >= 3 && best - before < 0.1 * (threshold - before) { return start.step }
+        }
+        return nil
+    }
+}

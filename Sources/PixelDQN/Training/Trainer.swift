@@ -432,6 +432,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             "\"first_solved_step\": \(r.firstSolvedStep)",
             "\"first_solved_seconds\": \(String(format: "%.1f", r.firstSolvedSeconds))",
             "\"steps_per_second\": \(String(format: "%.1f", Double(r.steps) / max(r.wallSeconds, 1e-9)))",
+            // The step since which periodic evaluations stopped improving (MetricsLog.stalledSince), or null.
+            "\"stalled_since_step\": \(metrics.stalledSince(threshold: config.env.rewardThreshold, totalTimesteps: config.totalTimesteps).map(String.init) ?? "null")",
         ]
         if let e = r.finalEvaluation {
             fields.append("\"final_eval\": {\"episodes\": \(e.episodes), \"mean\": \(e.mean), \"std\": \(e.std), \"min\": \(e.min), \"max\": \(e.max)}")
@@ -461,8 +463,10 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
         let lastEval = metrics.evaluations.last.map { String(format: "%.1f", $0.stats.mean) } ?? "-"
         // The rate since the last line (the first line: since this process started the run).
         let eta = rate > 0 ? Double(config.totalTimesteps - loop.step) / rate : .infinity
-        report(String(format: "step %d/%d  ε %.3f  return(20) %.1f  eval %@  %.0f steps/s  ETA %@",
-                      loop.step, config.totalTimesteps, epsilon, meanReturn, lastEval, rate, formatDuration(eta)), true)
+        let stalled = metrics.stalledSince(threshold: config.env.rewardThreshold, totalTimesteps: config.totalTimesteps)
+            .map { "  stalled since step \($0)" } ?? ""
+        report(String(format: "step %d/%d  ε %.3f  return(20) %.1f  eval %@  %.0f steps/s  ETA %@%@",
+                      loop.step, config.totalTimesteps, epsilon, meanReturn, lastEval, rate, formatDuration(eta), stalled), true)
     }
 }
 
