@@ -34,7 +34,7 @@ struct LoadedModel {
     /// `env` (from `--env`) overrides the task in the model's metadata and picks the shipped model.
     init(path given: String?, env override: EnvironmentID? = nil) throws {
         guard let path = given ?? shippedModelPath(override ?? .cartPoleV1) else {
-            throw ConfigError(message: "--model: none given, and no shipped model for \((override ?? .cartPoleV1).rawValue) in Models/ (expected Models/\(shippedModelName(override ?? .cartPoleV1)))")
+            throw ValidationError("--model: none given, and no shipped model for \((override ?? .cartPoleV1).rawValue) in Models/ (expected Models/\(shippedModelName(override ?? .cartPoleV1)))")
         }
         self.path = path
         let url = URL(fileURLWithPath: path)
@@ -58,13 +58,13 @@ struct LoadedModel {
         if let e = override {
             // A model plays the task it learned (CartPole-v0 and -v1 differ only in their time limit).
             if let recorded, recorded != e, !(recorded.cartPoleVersion != nil && e.cartPoleVersion != nil) {
-                throw ConfigError(message: "--env \(e.rawValue): the model \(path) was trained on \(recorded.rawValue) (its metadata field env); expected --env \(recorded.rawValue), or a model of \(e.rawValue)")
+                throw ValidationError("--env \(e.rawValue): the model \(path) was trained on \(recorded.rawValue) (its metadata field env); expected --env \(recorded.rawValue), or a model of \(e.rawValue)")
             }
             c.env = e
         }
         if let atari = c.env.atari {
             // The game's ROM and action set, before the action count is compared.
-            do { try AtariGame.load(atari) } catch let e as ALEError { throw ConfigError(message: "--env \(c.env.rawValue): \(e)") }
+            do { try AtariGame.load(atari) } catch let e as ALEError { throw ValidationError("--env \(c.env.rawValue): \(e)") }
             c.invertFrames = false
             c.frameSkip = 4
         }

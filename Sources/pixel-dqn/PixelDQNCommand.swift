@@ -6,7 +6,7 @@ import PixelDQN
 struct PixelDQNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pixel-dqn",
-        abstract: "Deep Q-learning from pixels on CartPole, in Swift.",
+        abstract: "Deep Q-learning from pixels, in Swift: classic control tasks and Atari games.",
         version: pixelDQNVersion,
         subcommands: [TrainCommand.self, SweepCommand.self, EvaluateCommand.self, PlayCommand.self, RenderCommand.self, TraceCommand.self,
                       DumpFramesCommand.self, BenchCommand.self, BenchNetworkCommand.self, ExportReferenceCommand.self, FuzzCommand.self, PlotCommand.self],

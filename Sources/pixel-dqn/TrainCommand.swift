@@ -222,12 +222,12 @@ struct TrainCommand: ParsableCommand {
         let folder = RunFolder(path: dir)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else {
-            throw ConfigError(message: "--resume \(dir): no run there (the folder does not exist)")
+            throw ValidationError("--resume \(dir): no run there (the folder does not exist)")
         }
-        guard isDir.boolValue else { throw ConfigError(message: "--resume \(dir): is a file, expected a run folder") }
+        guard isDir.boolValue else { throw ValidationError("--resume \(dir): is a file, expected a run folder") }
         let lock = try folder.lock()
         guard folder.holdsRun || FileManager.default.fileExists(atPath: folder.checkpoint) else {
-            throw ConfigError(message: "--resume \(dir): no run there (config.json is missing)")
+            throw ValidationError("--resume \(dir): no run there (config.json is missing)")
         }
         let recorded = try folder.readConfig()
         var config = recorded

@@ -18,8 +18,9 @@ public struct TrainingOption: Sendable {
         case number
         /// On or off: `--name` and, when `invertible`, `--no-name`.
         case flag(invertible: Bool)
-        /// One of these words.
-        case choice([String])
+        /// One of a few words (the option's help names them). No payload here: a pointer inside a
+        /// multi-payload enum carries tag bits, which LeakSanitizer cannot follow.
+        case choice
     }
 
     /// The config.json field (the `TrainingConfig` property).
@@ -99,7 +100,7 @@ extension TrainingOption {
         _ field: String, _ name: String, _ key: WritableKeyPath<TrainingConfig, T> & Sendable, _ help: String, before: String? = nil
     ) -> TrainingOption where T.RawValue == String {
         let words = T.allCases.map(\.rawValue)
-        return TrainingOption(field: field, name: name, kind: .choice(words), help: help, resumable: false, valueBeforeItExisted: before,
+        return TrainingOption(field: field, name: name, kind: .choice, help: help, resumable: false, valueBeforeItExisted: before,
                               parse: { c, text in
                                   guard let v = T(rawValue: text) else { throw OptionValueError(expected: "one of \(words.joined(separator: ", "))") }
                                   c[keyPath: key] = v
@@ -120,7 +121,7 @@ extension TrainingConfig {
                            }
                            c.seed = v
                        }, copy: { $0.seed = $1.seed }, show: { "\($0.seed)" }),
-        TrainingOption(field: "env", name: "--env", kind: .choice(EnvironmentID.classic.map(\.rawValue)), help: "The task: \(EnvironmentID.names)",
+        TrainingOption(field: "env", name: "--env", kind: .choice, help: "The task: \(EnvironmentID.names)",
                        resumable: false, valueBeforeItExisted: nil,
                        parse: { c, text in
                            guard let v = EnvironmentID(rawValue: text) else { throw OptionValueError(expected: EnvironmentID.names) }
