@@ -30,7 +30,10 @@ for sanitizer in "$@"; do
     # TSan: every race, not just the first per process; ASan: leaks checked at exit, toolchain
     # leaks suppressed (each line of the file says why). The crash-consistency tests kill at
     # every fourth of their instants only (the sanitized processes are several times slower).
-    PIXEL_DQN_CRASH_EVERY=4 \
+    # Swift's crash backtracer is off: under AddressSanitizer its memory server reads other
+    # threads' stacks (reported as a stack-buffer-underflow) and can hang; a crash then prints
+    # the runtime's own message and ends the process.
+    PIXEL_DQN_CRASH_EVERY=4 SWIFT_BACKTRACE=enable=no \
     TSAN_OPTIONS="halt_on_error=0:log_path=$logs/$sanitizer/report" \
     ASAN_OPTIONS="detect_leaks=1:log_path=$logs/$sanitizer/report" \
     LSAN_OPTIONS="suppressions=$root/Scripts/lsan-suppressions.txt:print_suppressions=0" \
