@@ -157,11 +157,11 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
     /// with SIGKILL 20 times, each time started again with the same command: every seed ends
     /// with the bytes of a sweep left alone (run one seed at a time). Each kill comes, by a
     /// seeded draw, right after the next checkpoint any seed commits, or at a random moment
-    /// 0.05–0.5 s after the start; so the 20 kills land before the sweep's 60 checkpoints are
+    /// 0.02–0.12 s after the start; so the 20 kills land before the sweep's 90 checkpoints are
     /// all committed, however fast or loaded the machine is.
     @Test func aSweepKilledTwentyTimesEndsWithTheBytesOfASweepLeftAlone() throws {
         let root = try temporaryFolder()
-        let options = shortRun + ["--total-timesteps", "2000", "--checkpoint-every", "100", "--eval-every", "300",
+        let options = shortRun + ["--total-timesteps", "3000", "--checkpoint-every", "100", "--eval-every", "300",
                                   "--eval-episodes", "2", "--final-eval-episodes", "3", "--threads", "1"]
         let alone = try runTool(["sweep", "--seeds", "1-3", "--jobs", "1", "--output", root + "/alone"] + options)
         try #require(alone.status == 0, "the sweep left alone failed: \(alone.out) \(alone.err)")
@@ -178,7 +178,7 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
             p.standardError = FileHandle.nullDevice
             try p.run()
             if rng.nextIndex(below: 2) == 0 {
-                usleep(UInt32(50_000 + rng.nextIndex(below: 450_000)))
+                usleep(UInt32(20_000 + rng.nextIndex(below: 100_000)))
             } else {
                 let before = checkpoints(root + "/killed")
                 while p.isRunning && checkpoints(root + "/killed") == before { usleep(5_000) }
