@@ -30,13 +30,7 @@ public struct SlurmRecord: Codable, Equatable, Sendable {
 
     /// Reads and checks slurm.json: tasks numbered 1…n in order, job ids numbers.
     public static func read(_ path: String) throws -> SlurmRecord? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let r: SlurmRecord
-        do { r = try JSONDecoder().decode(SlurmRecord.self, from: Data(try AtomicFile.read(path))) } catch let e as FileError {
-            throw e
-        } catch {
-            throw FileError(path: path, problem: "not a pixel-dqn slurm.json (\(describeDecodingError(error)))")
-        }
+        guard let r = try readJSONFile(SlurmRecord.self, path: path, name: "slurm.json") else { return nil }
         guard r.tasks.map(\.index) == Array(1...max(1, r.tasks.count)), !r.tasks.isEmpty else {
             throw FileError(path: path, problem: "its tasks are numbered \(r.tasks.map(\.index)), expected 1 to \(r.tasks.count) in order")
         }

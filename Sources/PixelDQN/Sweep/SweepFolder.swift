@@ -63,12 +63,7 @@ public struct SweepFolder: Sendable {
 
     /// sweep-args.json, or nil when this folder has none yet.
     public func readArguments() throws -> SweepArguments? {
-        guard FileManager.default.fileExists(atPath: arguments) else { return nil }
-        do { return try JSONDecoder().decode(SweepArguments.self, from: Data(try AtomicFile.read(arguments))) } catch let e as FileError {
-            throw e
-        } catch {
-            throw FileError(path: arguments, problem: "not a pixel-dqn sweep-args.json (\(describeDecodingError(error)))")
-        }
+        try readJSONFile(SweepArguments.self, path: arguments, name: "sweep-args.json")
     }
 
     public func writeArguments(_ a: SweepArguments) throws {

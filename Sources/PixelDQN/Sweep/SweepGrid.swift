@@ -155,13 +155,7 @@ public enum SweepGrid {
     /// seeds a non-empty list without repeats. Problems name the file.
     public static func readArguments(folder: String) throws -> GridArguments? {
         let path = folder + "/" + fileName
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let a: GridArguments
-        do { a = try JSONDecoder().decode(GridArguments.self, from: Data(try AtomicFile.read(path))) } catch let e as FileError {
-            throw e
-        } catch {
-            throw FileError(path: path, problem: "not a pixel-dqn grid.json (\(describeDecodingError(error)))")
-        }
+        guard let a = try readJSONFile(GridArguments.self, path: path, name: "grid.json") else { return nil }
         do {
             let parsed = try parse(a.grid.map { "\($0.name)=\($0.values.joined(separator: ","))" })
             guard parsed == a.grid, !a.grid.isEmpty else { throw ConfigError(message: "an empty grid") }

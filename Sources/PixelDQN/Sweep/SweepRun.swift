@@ -169,6 +169,17 @@ public struct SweepRun: Sendable {
     }
 }
 
+/// A sweep's JSON file decoded as `T`, or nil when there is none: a file that cannot be read is
+/// its own `FileError`, one that does not decode is "not a pixel-dqn `name`" with the field.
+func readJSONFile<T: Decodable>(_: T.Type, path: String, name: String) throws -> T? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    do { return try JSONDecoder().decode(T.self, from: Data(try AtomicFile.read(path))) } catch let e as FileError {
+        throw e
+    } catch {
+        throw FileError(path: path, problem: "not a pixel-dqn \(name) (\(describeDecodingError(error)))")
+    }
+}
+
 /// A short account of a JSON decoding failure: which field, and what was wrong with it.
 func describeDecodingError(_ error: Error) -> String {
     func field(_ path: [CodingKey], _ last: CodingKey? = nil) -> String {
