@@ -151,20 +151,19 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         let given = try given
-        if let pad = given.options.last(where: { $0.option.field == "augmentPad" }), resume == nil, makeConfig().augment == .none {
+        // A new run's configuration, built once for the checks below.
+        let config = given.resume == nil ? makeConfig() : nil
+        if let config, let pad = given.options.last(where: { $0.option.field == "augmentPad" }), config.augment == .none {
             throw ValidationError("--augment-pad \(pad.text): has an effect only with --augment shift; expected --augment shift with it, or no --augment-pad")
         }
         // A --learning-starts given at or beyond the run's length would never let it learn. (A
         // default beyond a short --total-timesteps is a run of random play, which tests use.)
-        if given.options.contains(where: { $0.option.field == "learningStarts" }), resume == nil {
-            let c = makeConfig()
-            if c.learningStarts >= c.totalTimesteps {
-                throw ValidationError("--learning-starts: expected fewer than --total-timesteps (\(c.totalTimesteps)), or the run never learns, got \(c.learningStarts)")
-            }
+        if let config, given.options.contains(where: { $0.option.field == "learningStarts" }), config.learningStarts >= config.totalTimesteps {
+            throw ValidationError("--learning-starts: expected fewer than --total-timesteps (\(config.totalTimesteps)), or the run never learns, got \(config.learningStarts)")
         }
-        try checkPath(output, option: "--output", expected: "a folder for the run")
-        guard let dir = resume else {
-            do { try makeConfig().validate() } catch let e as ConfigError { throw ValidationError(e.message) }
+        try checkPath(given.output, option: "--output", expected: "a folder for the run")
+        guard let dir = given.resume else {
+            do { try config?.validate() } catch let e as ConfigError { throw ValidationError(e.message) }
             return
         }
         if output != nil { throw ValidationError("--resume DIR continues the run in DIR; do not pass --output with it") }
