@@ -210,6 +210,7 @@ struct TrainCommand: ParsableCommand {
             line += "; solved (\(config.finalEvalEpisodes)-episode confirmation ≥ \(threshold)) at step \(result.firstSolvedStep) (\(formatDuration(result.firstSolvedSeconds)))"
         }
         print(line)
+        if let phases = result.phases { print("time: \(phases.shares)") }
         print("run folder: \(folder.path)")
     }
 
@@ -261,33 +262,13 @@ struct TrainCommand: ParsableCommand {
     /// Builds the trainer for the configured observation; `prepared` (after the trainer has read
     /// and checked the folder) may stop here by returning false (then nil).
     private func train(_ config: TrainingConfig, _ folder: RunFolder, resume: Bool, lock: RunFolderLock,
-                       prepared: ((any TrainerStatus) throws -> Bool)?) throws -> TrainingResult? {
-        if let atari = config.env.atari {
-            try AtariGame.load(atari)
-            func make(training: Bool) throws -> AtariObservation { try AtariObservation(config: config, training: training) }
-            let trainer = try Trainer(config: config, folder: folder, source: make(training: true), evalSource: make(training: false),
-                                      resume: resume, lock: lock)
-            if let prepared, try !prepared(trainer) { return nil }
-            return try runTrainer(trainer)
-        }
-        switch config.observation {
-        case .pixels:
-            func make() -> PixelObservation<AnyEnvironment> {
-                PixelObservation(id: config.env, width: config.frameSize, height: config.frameSize,
-                                 frameStack: config.frameStack, frameSkip: config.frameSkip, invert: config.invertFrames)
-            }
-            let trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: resume, lock: lock)
-            if let prepared, try !prepared(trainer) { return nil }
-            return try runTrainer(trainer)
-        case .state:
-            func make() -> StateObservation<AnyEnvironment> { StateObservation(id: config.env, frameStack: config.frameStack) }
-            let trainer = try Trainer(config: config, folder: folder, source: make(), evalSource: make(), resume: resume, lock: lock)
-            if let prepared, try !prepared(trainer) { return nil }
-            return try runTrainer(trainer)
-        }
+                       prepared: ((any TrainingRun) throws -> Bool)?) throws -> TrainingResult? {
+        let trainer = try Training.trainer(config: config, folder: folder, resume: resume, lock: lock)
+        if let prepared, try !prepared(trainer) { return nil }
+        return try runTrainer(trainer)
     }
 
-    private func runTrainer<S>(_ trainer: Trainer<S>) throws -> TrainingResult {
+    private func runTrainer(_ trainer: any TrainingRun) throws -> TrainingResult {
         let terminal = isatty(STDOUT_FILENO) != 0
         trainer.progressEvery = quiet ? 0 : (terminal ? 0.5 : 10)
         trainer.report = { line, live in
@@ -306,14 +287,6 @@ struct TrainCommand: ParsableCommand {
         return result
     }
 }
-
-/// What `train --resume` asks a trainer of either observation before running it.
-protocol TrainerStatus {
-    var isFinished: Bool { get }
-    var step: Int { get }
-}
-
-extension Trainer: TrainerStatus {}
 
 /// Parsers of option values whose errors say what was expected (ArgumentParser adds the option
 /// and the value). Ranges are checked with the rest of the configuration (`TrainingConfig.validate`).

@@ -27,22 +27,11 @@ func runTraining(_ config: TrainingConfig, folder: String, resume: Bool = false,
         try run.prepareNew()
         try run.writeConfig(config)
     }
-    switch config.observation {
-    case .pixels:
-        let make = { PixelCartPole(version: config.env, width: config.frameSize, height: config.frameSize, frameStack: config.frameStack) }
-        let t = try Trainer(config: config, folder: run, source: make(), evalSource: make(), resume: resume)
-        t.progressEvery = 0
-        t.report = { _, _ in }
-        t.stopAtStep = stopAt
-        return try t.run()
-    case .state:
-        let make = { StateCartPole(version: config.env, frameStack: config.frameStack) }
-        let t = try Trainer(config: config, folder: run, source: make(), evalSource: make(), resume: resume)
-        t.progressEvery = 0
-        t.report = { _, _ in }
-        t.stopAtStep = stopAt
-        return try t.run()
-    }
+    let t = try Training.trainer(config: config, folder: run, resume: resume)
+    t.progressEvery = 0
+    t.report = { _, _ in }
+    t.stopAtStep = stopAt
+    return try t.run()
 }
 
 func fileBytes(_ path: String) throws -> [UInt8] { try AtomicFile.read(path) }

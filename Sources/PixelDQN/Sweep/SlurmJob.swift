@@ -76,7 +76,7 @@ public enum SlurmJob {
             "exe=\(q(executable))",
             "run() {",
             "    local folder=$1; shift",
-            "    if [ -f \"$folder/summary.json\" ] && grep -Eq '\"interrupted\": *false' \"$folder/summary.json\"; then",
+            "    if [ -f \"$folder/summary.json\" ] && grep -Eq '\"interrupted\" *: *false' \"$folder/summary.json\"; then",
             "        echo \"$folder: finished already\"; return 0",
             "    fi",
             "    if [ -f \"$folder/checkpoint.safetensors\" ]; then",

@@ -87,7 +87,7 @@ public struct SweepReport: Sendable {
 
     /// The content of sweep.json.
     public var json: JSONValue {
-        func evaluation(_ e: MeanStd?) -> JSONValue {
+        func evaluation(_ e: EvaluationSummary?) -> JSONValue {
             e.map { .object([("mean", .number($0.mean)), ("std", .number($0.std))]) } ?? .null
         }
         func estimate(_ e: IntervalEstimate?) -> JSONValue {

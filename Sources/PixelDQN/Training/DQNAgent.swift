@@ -129,6 +129,13 @@ public final class DQNAgent<Element: NetworkInput> {
     /// One gradient step on `batch`: targets from the target network (Double DQN: actions chosen
     /// by the online network), loss on Q(s, a), backward, clipping, optimizer step.
     public func update(_ batch: ReplayBatch<Element>) -> UpdateStats {
+        var clock = PhaseClock()
+        return update(batch, clock: &clock)
+    }
+
+    /// `update`, charging each of its phases to `clock` (targets, forward and loss, backward,
+    /// optimizer, average).
+    public func update(_ batch: ReplayBatch<Element>, clock: inout PhaseClock) -> UpdateStats {
         let n = batch.size
         // Phase 1: the value of s' (no gradients flow through it). Two independent forward passes
         // run side by side, one per thread (`QNetwork.forwardSideBySide`; same bits as in turn):
@@ -160,6 +167,7 @@ public final class DQNAgent<Element: NetworkInput> {
             }
         }
         for i in 0..<n { batchActions[i] = Int(batch.actions[i]) }
+        clock.lap(\.updateTargets)
         // Phase 2: Q(s, ·) with caches for the backward pass (plain DQN has it from phase 1), then
         // the loss and its gradient.
         var stats = UpdateStats(loss: 0, meanMaxQ: 0, gradientNorm: 0)
@@ -182,16 +190,22 @@ public final class DQNAgent<Element: NetworkInput> {
                 }
             }
         }
+        clock.lap(\.updateForwardLoss)
         // Phase 3: backward, clip, step.
         // The backward pass writes the gradients (no zeroing pass; the same bits as adding into zeros).
         gradQ.withUnsafeBufferPointer { g in
             online.backward(gradOutput: UnsafeBufferPointer(rebasing: g[0..<(n * actions)]), accumulate: false)
         }
+        clock.lap(\.updateBackward)
         // Clipping is applied inside the optimizer step (the same products, one pass less).
         let (norm, scale) = config.maxGradNorm > 0 ? online.clipScale(maxNorm: Float(config.maxGradNorm)) : (online.gradientNorm, 1)
         stats.gradientNorm = norm
         if let adam { adam.update(online, gradientScale: scale) } else if let rmsprop { rmsprop.update(online, gradientScale: scale) }
-        average?.polyakUpdate(from: online, tau: Float(config.emaTau))
+        clock.lap(\.updateOptimizer)
+        if let average {
+            average.polyakUpdate(from: online, tau: Float(config.emaTau))
+            clock.lap(\.updateAverage)
+        }
         return stats
     }
 

@@ -1,0 +1,110 @@
+// The trainer's evaluation protocol: a periodic evaluation every --eval-every steps; when it
+// reaches the task's threshold, a confirmation on the final evaluation's episodes (the solve);
+// the final evaluation; and the best kept weights on the same episodes. Each is resumable: a stop
+// leaves `loop.pending` set, and the resumed run does the work first (`Trainer.run`).
+import Foundation
+
+extension Trainer {
+    enum EvaluationOutcome { case done, interrupted, solved(EvalStats) }
+
+    /// The periodic evaluation at this step (`loop.pending` says which part is left): a
+    /// confirmation on the final evaluation's episodes when it reaches the threshold, which is
+    /// what first_solved_* and best.safetensors report. A stop leaves `loop.pending` set.
+    func periodicEvaluation() throws -> EvaluationOutcome {
+        if loop.pending == .evaluation {
+            guard let stats = try evaluate(episodes: config.evalEpisodes) else { return .interrupted }
+            loop.pending = stats.mean >= config.env.rewardThreshold && config.finalEvalEpisodes > 0 ? .confirmation : .none
+        }
+        if loop.pending == .confirmation {
+            guard let confirmed = try confirm() else { return .interrupted }
+            loop.pending = .none
+            if config.stopWhenSolved && confirmed.mean >= config.env.rewardThreshold { return .solved(confirmed) }
+        }
+        return .done
+    }
+
+    /// Evaluation episodes with `network`, stopped (nil) by Ctrl-C between two steps.
+    /// `kind` names the evaluation's crash point (`CrashPoint`), passed at every step.
+    func episodes(_ network: QNetwork, count: Int, stream: UInt64, kind: String) throws -> EvalStats? {
+        isEvaluating = true
+        defer { isEvaluating = false }
+        return try Evaluator.evaluate(network: network, source: evalSource, episodes: count, epsilon: config.evalEpsilon,
+                                      seed: config.seed, stream: stream, shouldStop: { [unowned self] in
+                                          CrashPoint.pass(kind)
+                                          return stopRequested
+                                      })
+    }
+
+    /// Periodic evaluation: records the row, keeps best.safetensors (until a confirmation exists),
+    /// notes the first evaluation at the threshold. Nil (nothing recorded) when stopped.
+    func evaluate(episodes count: Int) throws -> EvalStats? {
+        guard let stats = try episodes(agent.policy, count: count, stream: 1_000 + UInt64(loop.evaluations), kind: "eval-step") else { return nil }
+        loop.evaluations += 1
+        record(EvalRecord(step: loop.step, stats: stats))
+        if stats.mean > loop.bestEval {
+            loop.bestEval = stats.mean
+            if loop.bestConfirmed == -.infinity {
+                try saveBest(mean: stats.mean, episodes: count)
+            }
+        }
+        if loop.firstReachedStep < 0 && stats.mean >= config.env.rewardThreshold {
+            loop.firstReachedStep = loop.step
+            loop.firstReachedSeconds = elapsedWall()
+        }
+        report(String(format: "eval at step %d: mean %.1f ± %.1f (min %.0f, max %.0f) over %d episodes",
+                      loop.step, stats.mean, stats.std, stats.min, stats.max, count), false)
+        return stats
+    }
+
+    /// An evaluation row for metrics.csv and TensorBoard.
+    func record(_ evaluation: EvalRecord) {
+        metrics.evaluations.append(evaluation)
+        events?.log(evaluation: evaluation)
+    }
+
+    /// `network` on the final evaluation's episodes (stream 999): confirmations, the final
+    /// evaluation and the best model's evaluation all see the same start states.
+    func evaluateOnFinalEpisodes(_ network: QNetwork, kind: String) throws -> EvalStats? {
+        try episodes(network, count: config.finalEvalEpisodes, stream: 999, kind: kind)
+    }
+
+    /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
+    /// weights become best.safetensors; the first confirmed solve is noted.
+    func confirm() throws -> EvalStats? {
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "confirm-step") else { return nil }
+        record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
+        if stats.mean > loop.bestConfirmed {
+            loop.bestConfirmed = stats.mean
+            try saveBest(mean: stats.mean, episodes: stats.episodes)
+        }
+        if loop.firstSolvedStep < 0 && stats.mean >= config.env.rewardThreshold {
+            loop.firstSolvedStep = loop.step
+            loop.firstSolvedSeconds = elapsedWall()
+        }
+        report(String(format: "confirmation at step %d (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
+                      loop.step, stats.episodes, stats.mean, stats.std, stats.min, stats.max)
+               + (stats.mean >= config.env.rewardThreshold ? " (solved)" : ""), false)
+        return stats
+    }
+
+    func finalEvaluation() throws -> EvalStats? {
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "final-eval-step") else { return nil }
+        record(EvalRecord(step: loop.step, stats: stats))
+        report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
+                      stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
+        return stats
+    }
+
+    /// 10-episode evaluations are noisy, so the kept best model is re-evaluated on the final
+    /// evaluation's episodes: an unbiased figure for the weights a user would pick.
+    func evaluateBestModel() throws -> EvalStats? {
+        let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1, threads: config.threads)
+        guard best.architecture == agent.online.architecture else {
+            throw FileError(path: folder.best, problem: "holds a \(best.preset.rawValue) network for input \(best.inputShape), not this run's: it belongs to another run")
+        }
+        guard let stats = try evaluateOnFinalEpisodes(best, kind: "best-eval-step") else { return nil }
+        report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
+                      stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
+        return stats
+    }
+}
