@@ -67,7 +67,8 @@ struct BenchCommand: ParsableCommand {
         print("")
         print("preset   act (batch 1)   update (batch)          updates/s   GFLOP/s   share of the FMA peak measured just after")
         for preset in NetworkPreset.allCases {
-            let r = NetworkBenchmark.run(preset: preset, repeats: networkRepeats, threads: 2)
+            let r = UpdateBenchmark.run(config: UpdateBenchmark.presetConfig(preset, dueling: false, double: false, average: false, threads: 2),
+                                        repeats: networkRepeats)
             print(preset.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
                   + String(format: " %9.3f ms   %9.3f ms (%3d)   %9.1f   %7.1f   %5.1f %% of %.1f", r.actLatencyMs, r.updateMs, r.batch,
                          r.updatesPerSecond, r.achievedGFLOPS, 100 * r.fractionOfPeak, r.peakGFLOPS))

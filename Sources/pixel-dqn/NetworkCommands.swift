@@ -1,5 +1,6 @@
-// The numerics subcommands: `bench-network` (speed of a preset) and `export-reference` (fixtures
-// for Scripts/torch_compare.py). Thin wiring over DQNNumerics' NetworkBenchmark and ReferenceExport.
+// The numerics subcommands: `bench-network` (speed of the update train runs, and of a preset's
+// layers) and `export-reference` (fixtures for Scripts/torch_compare.py). Thin wiring over
+// UpdateBenchmark, NetworkBenchmark and ReferenceExport.
 import ArgumentParser
 import DQNNumerics
 import PixelDQN
@@ -11,7 +12,7 @@ extension NetworkPreset: ExpressibleByArgument {}
 struct BenchNetworkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-network",
-        abstract: "Measure acting latency and DQN update speed (batch 32; mlp 256) of a Q-network preset."
+        abstract: "Measure acting latency and the speed of the DQN update train runs (batch 32; mlp 256) for a Q-network preset or a task's defaults."
     )
 
     @Option(help: "Network preset: \(NetworkPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -38,7 +39,7 @@ struct BenchNetworkCommand: ParsableCommand {
     @Flag(help: "Time Double DQN's update, as train makes by default: the online and target passes on s′ side by side, then the online pass on s (three forwards; without it plain DQN's two).")
     var double = false
 
-    @Flag(name: .customLong("as-trained"), help: "Time the very update train runs (DQNAgent.update) with the defaults of --env and --observation: every option of the run (network, dueling head, Double DQN, clipping, importance weights, the moving average) instead of the preset flags.")
+    @Flag(name: .customLong("as-trained"), help: "Time the update with the defaults of --env and --observation: every option of the run (network, dueling head, Double DQN, clipping, importance weights, the moving average) instead of --preset and its flags.")
     var asTrained = false
 
     @Option(help: "With --as-trained: the task whose defaults set the update (\(EnvironmentID.names)).")
@@ -53,25 +54,17 @@ struct BenchNetworkCommand: ParsableCommand {
     }
 
     func run() throws {
+        // One update, the trainer's (`DQNAgent.update`): the task's defaults with --as-trained,
+        // else the preset with the flags.
+        var config: TrainingConfig
         if asTrained {
-            var config = TrainingConfig.defaults(for: observation, env: env)
+            config = TrainingConfig.defaults(for: observation, env: env)
             config.threads = threads
-            do { try config.validate() } catch let e as ConfigError { throw ValidationError(e.message) }
-            let r = UpdateBenchmark.run(config: config, repeats: repeats)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(r), as: UTF8.self))
-                return
-            }
-            print("""
-            the update train runs: \(r.env) from \(r.observation), network \(r.network)\(r.dueling ? ", dueling" : "")\(r.double ? ", Double DQN" : "")\(r.prioritized ? ", importance weights" : "")\(r.gradientClipping ? ", clipped" : "")\(r.average ? ", moving average" : ""), batch \(r.batch), threads \(r.threads)
-            update:   \(String(format: "%.3f", r.updateMs)) ms (median of \(r.repeats))
-            compute:  \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(String(format: "%.1f", r.peakGFLOPS)) GFLOP/s, the FMA peak (\(WideKernels.enabled ? "AVX-512" : "AVX2")) measured just after
-            """)
-            return
+        } else {
+            config = UpdateBenchmark.presetConfig(preset, dueling: dueling, double: double, average: average, threads: threads)
         }
-        let r = NetworkBenchmark.run(preset: preset, dueling: dueling, average: average, double: double, repeats: repeats, threads: threads)
+        do { try config.validate() } catch let e as ConfigError { throw ValidationError(e.message) }
+        let r = UpdateBenchmark.run(config: config, repeats: repeats)
         func printJSON(_ value: some Encodable) throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -80,15 +73,18 @@ struct BenchNetworkCommand: ParsableCommand {
         if json {
             try printJSON(r)
         } else {
+            let options = [r.dueling ? "dueling" : nil, r.double ? "Double DQN" : nil, r.prioritized ? "importance weights" : nil,
+                           r.gradientClipping ? "clipped" : nil, r.average ? "moving average" : nil].compactMap { $0 }
             print("""
-            preset \(r.preset)\(r.dueling ? " (dueling)" : "")\(r.average ? " (with the moving average)" : "")\(r.double ? " (Double DQN)" : "") input \(r.inputShape) actions \(r.actions) threads \(r.threads)
+            preset \(r.network) (\(asTrained ? "the defaults of \(r.env) from \(r.observation)" : "options")\(options.isEmpty ? "" : ": " + options.joined(separator: ", "))) input \(r.inputShape) actions \(r.actions) threads \(r.threads)
             act (batch 1):      \(String(format: "%.3f", r.actLatencyMs)) ms
-            update (batch \(r.batch)): \(String(format: "%.3f", r.updateMs)) ms, \(String(format: "%.1f", r.updatesPerSecond)) updates/s
+            update (batch \(r.batch)): \(String(format: "%.3f", r.updateMs)) ms, \(String(format: "%.1f", r.updatesPerSecond)) updates/s (DQNAgent.update, median of \(r.repeats))
             compute:            \(String(format: "%.1f", r.achievedGFLOPS)) GFLOP/s = \(String(format: "%.1f", 100 * r.fractionOfPeak)) % of \(String(format: "%.1f", r.peakGFLOPS)) GFLOP/s, the FMA peak (\(WideKernels.enabled ? "AVX-512" : "AVX2")) measured just after on \(r.threads) thread\(r.threads == 1 ? "" : "s")
             """)
         }
         guard layers else { return }
-        let rows = NetworkBenchmark.layerBreakdown(preset: preset, dueling: dueling, average: average, repeats: repeats, threads: threads)
+        let rows = NetworkBenchmark.layerBreakdown(preset: config.network, dueling: config.dueling, average: config.emaTau > 0,
+                                                   actions: r.actions, repeats: repeats, threads: threads)
         if json { try printJSON(rows); return }
         func rate(_ flops: Double, _ ms: Double) -> String {
             flops > 0 && ms > 0 ? String(format: "%7.1f", flops / (ms * 1e6)) : "      -"

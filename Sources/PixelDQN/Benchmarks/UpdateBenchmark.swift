@@ -1,7 +1,8 @@
 // The update as training runs it: `DQNAgent.update` built from a run's configuration (a task's
-// defaults with any option changed), on a seeded random minibatch, timed with nothing else around
-// it; plus the prioritized replay's priority update and the target refresh where the run has them.
-// `bench-network --as-trained` prints it beside the FMA peak measured in the same minute.
+// defaults, or a preset with the options of `bench-network`), on a seeded random minibatch, timed
+// with nothing else around it, and the acting forward pass on one φ. `bench-network` and `bench
+// --network` print it beside the FMA peak measured in the same minute: there is one update, the
+// trainer's, and this is what they time.
 import DQNNumerics
 import Foundation
 
@@ -16,11 +17,16 @@ public struct UpdateBenchmarkResult: Codable, Sendable, Equatable {
     /// Whether each update ends with the weights' moving average pass.
     public var average: Bool
     public var gradientClipping: Bool
+    public var inputShape: [Int]
+    public var actions: Int
     public var batch: Int
     public var threads: Int
     public var repeats: Int
+    /// Median of `DQNAgent.act` on one φ (greedy: the online network's forward pass at batch 1).
+    public var actLatencyMs: Double
     /// Median of `DQNAgent.update`, the call the trainer makes for each gradient step.
     public var updateMs: Double
+    public var updatesPerSecond: Double
     /// GEMM FLOPs of the update: the forwards it makes (three with Double DQN, two without) and
     /// the backward.
     public var flopsPerUpdate: Double
@@ -30,6 +36,24 @@ public struct UpdateBenchmarkResult: Codable, Sendable, Equatable {
 }
 
 public enum UpdateBenchmark {
+    /// The configuration whose update `bench-network --preset P` times: the pixel defaults of
+    /// CartPole-v1 (`mlp`: the state defaults of CartPole-v0) with the preset's network, the head,
+    /// Double DQN and the moving average as given, uniform replay (no importance weights), and the
+    /// batch of `NetworkBenchmark.updateBatch` (32; `mlp` 256). Clipping, loss and Adam are the run's.
+    public static func presetConfig(_ preset: NetworkPreset, dueling: Bool, double: Bool, average: Bool,
+                                    threads: Int) -> TrainingConfig {
+        var config = preset.isConvolutional ? TrainingConfig.defaults(for: .pixels, env: .cartPoleV1)
+                                            : TrainingConfig.defaults(for: .state)
+        config.network = preset
+        config.dueling = dueling
+        config.double = double
+        config.emaTau = average ? 0.001 : 0
+        config.prioritized = false
+        config.batchSize = NetworkBenchmark.updateBatch(for: preset)
+        config.threads = threads
+        return config
+    }
+
     /// Times `DQNAgent.update` for `config` (its network, head, Double DQN, loss, clipping,
     /// optimizer, importance weights and moving average), `repeats` times after two warm-ups.
     public static func run(config: TrainingConfig, repeats: Int, seed: UInt64 = 1) -> UpdateBenchmarkResult {
@@ -57,19 +81,35 @@ public enum UpdateBenchmark {
         }
         let clock = ContinuousClock()
         func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
-        for _ in 0..<2 { _ = agent.update(batch) }
-        var times: [Double] = []
-        times.reserveCapacity(repeats)
-        for _ in 0..<repeats { times.append(milliseconds(clock.measure { _ = agent.update(batch) })) }
-        let sorted = times.sorted()
-        let ms = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        var policyRNG = Xoshiro256(seed: seed &+ 1)
+        func act() {
+            _ = batch.states.withUnsafeBufferPointer {
+                agent.act(UnsafeBufferPointer(rebasing: $0[0..<size]), epsilon: 0, using: &policyRNG)
+            }
+        }
+        for _ in 0..<2 { act(); _ = agent.update(batch) }   // warm caches and page in buffers
+        // Reserved, so the timed loop allocates nothing itself.
+        var actTimes: [Double] = [], times: [Double] = []
+        actTimes.reserveCapacity(repeats); times.reserveCapacity(repeats)
+        for _ in 0..<repeats {
+            actTimes.append(milliseconds(clock.measure { act() }))
+            times.append(milliseconds(clock.measure { _ = agent.update(batch) }))
+        }
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        let ms = median(times)
         let flops = Double(n * ((config.double ? 3 : 2) * agent.online.forwardFLOPsPerSample + agent.online.backwardFLOPsPerSample))
         let gflops = flops / (ms * 1e6)
+        // The machine's speed drifts (shared cores): the peak is measured in the same minute.
         let peak = FMAPeak.measure(threads: config.threads)
         return UpdateBenchmarkResult(env: config.env.rawValue, observation: config.observation.rawValue, network: config.network.rawValue,
                                      dueling: config.dueling, double: config.double, prioritized: config.prioritized,
-                                     average: config.emaTau > 0, gradientClipping: config.maxGradNorm > 0, batch: n,
-                                     threads: config.threads, repeats: repeats, updateMs: ms, flopsPerUpdate: flops,
+                                     average: config.emaTau > 0, gradientClipping: config.maxGradNorm > 0,
+                                     inputShape: config.inputShape, actions: agent.actions, batch: n,
+                                     threads: config.threads, repeats: repeats, actLatencyMs: median(actTimes), updateMs: ms,
+                                     updatesPerSecond: 1000 / ms, flopsPerUpdate: flops,
                                      achievedGFLOPS: gflops, peakGFLOPS: peak, fractionOfPeak: gflops / peak)
     }
 }
