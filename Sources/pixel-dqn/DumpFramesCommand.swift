@@ -56,6 +56,7 @@ struct DumpFramesCommand: ParsableCommand {
 
     func run() throws {
         if let output {
+            try FrameFiles.checkOutput(output, own: ["index.csv"])
             try AtomicFile.makeFolder(output + "/frames")
             try AtomicFile.makeFolder(output + "/stacks")
         }

@@ -180,6 +180,7 @@ struct PlayCommand: ParsableCommand {
         let c = m.config
         let output = self.output ?? (animation.gif == nil ? "play" : nil)
         if let output {
+            try FrameFiles.checkOutput(output, own: ["steps.jsonl"])
             try AtomicFile.makeFolder(output + "/frames")
             try AtomicFile.makeFolder(output + "/stacks")
         }

@@ -212,6 +212,12 @@ struct SweepCommand: ParsableCommand {
         }
         let report = try SweepReport(try folders.map { try SweepRun(folder: $0) })
         let target = output ?? aggregate[0]
+        // Written beside a sweep's runs, or into a folder of its own: never among someone's files.
+        let foreign = SweepFolder.foreignEntries(target, alsoAllowed: ["sweep.json", "sweep.png"])
+            .filter { !RunFolder(path: target + "/" + $0).holdsRun && !RunFolder(path: target).holdsRun }
+        if !foreign.isEmpty {
+            throw ConfigError(message: "--output \(target): holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? " and \(foreign.count - 3) more" : ""), not a sweep's files; expected a new or empty folder, a sweep folder, or one holding only sweep.json and sweep.png")
+        }
         do { try AtomicFile.makeFolder(target) } catch let e as FileError { throw ConfigError(message: "--output \(e)") }
         let paths = try report.write(to: target)
         report.summaryLines.forEach { print($0) }

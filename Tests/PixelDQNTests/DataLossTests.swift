@@ -13,11 +13,31 @@ import PixelDQN
         for (name, text) in theirs { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
         let r = try runTool(["train", "--observation", "state", "--total-timesteps", "300", "--learning-starts", "100",
                              "--output", folder])
-        #expect(r.status != 0)
+        #expect(r.status == 64, "a usage error: \(r.status)")
         #expect(r.err.contains("not a pixel-dqn run's"), "\(r.err)")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(names == theirs.keys.sorted(), "nothing was added: \(names)")
         for (name, text) in theirs { #expect(try String(contentsOfFile: folder + "/" + name, encoding: .utf8) == text) }
+    }
+
+    /// `sweep`, `sweep --aggregate`, `dump-frames` and `play` into a folder of someone's files:
+    /// each refused as a usage error naming --output and the file; nothing is added.
+    @Test func noCommandWritesIntoAFolderOfSomeoneElsesFiles() throws {
+        let folder = try temporaryFolder()
+        try "mine\n".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
+        let runs = try temporaryFolder() + "/runs"
+        let run = try runTool(["train", "--observation", "state", "--total-timesteps", "300", "--learning-starts", "100",
+                               "--eval-every", "0", "--final-eval-episodes", "1", "--no-tensorboard", "--output", runs + "/seed-1"])
+        #expect(run.status == 0, "\(run.err)")
+        for command in [["sweep", "--seeds", "1", "--output", folder, "--observation", "state", "--total-timesteps", "300"],
+                        ["sweep", "--aggregate", runs, "--output", folder],
+                        ["dump-frames", "--steps", "2", "--size", "36", "--output", folder],
+                        ["play", "--max-steps", "2", "--output", folder]] {
+            let r = try runTool(command)
+            #expect(r.status == 64 && r.err.contains("--output \(folder)") && r.err.contains("notes.txt"), "\(command[0]): \(r.status) \(r.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notes.txt"], "\(command)")
+        }
+        #expect(try String(contentsOfFile: folder + "/notes.txt", encoding: .utf8) == "mine\n")
     }
 
     /// A `.lock` that is a symbolic link is refused; its target is left as it was.

@@ -75,7 +75,7 @@ let faultRunOptions = ["train", "--observation", "state", "--total-timesteps", "
         p.waitUntilExit()
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)
         let summary = String(decoding: try AtomicFile.read(dir + "/summary.json"), as: UTF8.self)
-        #expect(summary.contains("\"interrupted\": true"))
+        #expect(summary.contains("\"interrupted\" : true"))
         let r = try runTool(["train", "--resume", dir, "--total-timesteps", "3000", "--quiet"])
         #expect(r.status == 0, "\(r.err)")
     }

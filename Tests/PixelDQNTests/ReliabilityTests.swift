@@ -356,7 +356,7 @@ func text(_ path: String) throws -> String { String(decoding: try AtomicFile.rea
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        #expect(try text(dir + "/summary.json").contains("\"interrupted\": true"), "the extension was stopped before its end")
+        #expect(try text(dir + "/summary.json").contains("\"interrupted\" : true"), "the extension was stopped before its end")
         let config = try RunFolder(path: dir).readConfig()
         #expect(config.totalTimesteps == 6000 && config.evalEvery == 0, "the extension is in config.json")
         // A plain resume continues the extension to its end (before, it "finished" at once).
@@ -385,7 +385,7 @@ func text(_ path: String) throws -> String { String(decoding: try AtomicFile.rea
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)
-        #expect(try text(dir + "/summary.json").contains("\"interrupted\": true"))
+        #expect(try text(dir + "/summary.json").contains("\"interrupted\" : true"))
         #expect(!(try text(dir + "/metrics.csv")).contains("\neval,"), "no row for the interrupted evaluation")
         let r = try runTool(["train", "--resume", dir, "--final-eval-episodes", "3", "--quiet"])
         #expect(r.status == 0 && r.out.contains("final evaluation over 3 episodes"), "\(r.out) \(r.err)")

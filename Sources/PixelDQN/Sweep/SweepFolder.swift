@@ -43,9 +43,38 @@ public struct SweepFolder: Sendable {
     public var restarted: String { path + "/restarted" }
     var lockFile: String { path + "/.sweep.lock" }
 
-    /// Creates the folder (a file there is refused, naming --output).
+    /// Creates the folder (a file there is refused, naming --output). A folder that is not
+    /// already a sweep's (sweep-args.json) or a grid's (grid.json) must be empty: nothing of
+    /// someone else's is ever written beside.
     public func prepare() throws {
+        let foreign = Self.foreignEntries(path)
+        if !foreign.isEmpty {
+            throw ConfigError(message: "--output \(path): holds \(foreign.count) file\(foreign.count == 1 ? "" : "s") that are not a pixel-dqn sweep's (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")); expected a new or empty folder, or a sweep folder (sweep-args.json) to continue")
+        }
         do { try AtomicFile.makeFolder(path) } catch let e as FileError { throw ConfigError(message: "--output \(e)") }
+    }
+
+    /// The entries of `path` that no sweep wrote, when it is not a sweep's or a grid's folder:
+    /// everything but its lock, temporary files and the names in `alsoAllowed` (none when the
+    /// folder does not exist, or is a sweep's or a grid's).
+    /// Seed folders (seed-<S>, a run's) and, one level down, a grid's setting folders of seed
+    /// folders are a sweep's too.
+    public static func foreignEntries(_ path: String, alsoAllowed: Set<String> = []) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
+        if names.contains("sweep-args.json") || names.contains(SweepGrid.fileName) { return [] }
+        func isDirectory(_ p: String) -> Bool {
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue
+        }
+        func isSweeps(_ name: String, in folder: String, settingLevel: Bool) -> Bool {
+            if name == ".sweep.lock" || (name.hasPrefix(".") && name.contains(".tmp-")) { return true }
+            let p = folder + "/" + name
+            guard isDirectory(p) else { return false }
+            if name.hasPrefix("seed-") && name.dropFirst(5).allSatisfy(\.isNumber) && name.count > 5 { return true }
+            guard settingLevel, let inner = try? FileManager.default.contentsOfDirectory(atPath: p) else { return false }
+            return inner.allSatisfy { $0 == "sweep-args.json" || isSweeps($0, in: p, settingLevel: false) }
+        }
+        return names.filter { !(alsoAllowed.contains($0) || isSweeps($0, in: path, settingLevel: true)) }.sorted()
     }
 
     /// Takes the folder's lock for the life of this process and of the runs it starts (they
