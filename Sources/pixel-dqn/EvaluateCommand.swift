@@ -4,17 +4,10 @@ import ArgumentParser
 import Foundation
 import PixelDQN
 
-/// The file name of the model shipped for a task in Models/ (its registration's, or an Atari
-/// game's `<rom>-noframeskip-v4.safetensors`).
-func shippedModelName(_ env: EnvironmentID) -> String {
-    if let task = env.task, let name = task.shippedModel { return name }
-    return (env.atari.map { $0.romFileName.replacingOccurrences(of: ".bin", with: "") } ?? env.rawValue) + "-noframeskip-v4.safetensors"
-}
-
 /// The model that ships in Models/ for a task (found relative to the working directory or the
 /// executable).
 func shippedModelPath(_ env: EnvironmentID = .cartPoleV1) -> String? {
-    let name = shippedModelName(env)
+    let name = env.shippedModelName
     var candidates = ["Models/" + name]
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var dir = exe.deletingLastPathComponent()
@@ -25,64 +18,13 @@ func shippedModelPath(_ env: EnvironmentID = .cartPoleV1) -> String? {
     return candidates.first { FileManager.default.fileExists(atPath: $0) }
 }
 
-/// A saved model with the observation settings it was trained with.
-struct LoadedModel {
-    var network: QNetwork
-    var config: TrainingConfig
-    var path: String
-
-    /// `env` (from `--env`) overrides the task in the model's metadata and picks the shipped model.
-    init(path given: String?, env override: EnvironmentID? = nil) throws {
-        guard let path = given ?? shippedModelPath(override ?? .cartPoleV1) else {
-            throw ValidationError("--model: none given, and no shipped model for \((override ?? .cartPoleV1).rawValue) in Models/ (expected Models/\(shippedModelName(override ?? .cartPoleV1)))")
-        }
-        self.path = path
-        let url = URL(fileURLWithPath: path)
-        let meta = try SafetensorsFile(contentsOf: url).metadata
-        if meta["pixel_dqn_checkpoint"] != nil {
-            throw ConfigError(message: "\(path): a training checkpoint (train --resume reads it); expected a model, such as a run's model.safetensors or best.safetensors")
-        }
-        network = try QNetwork(contentsOf: url, maxBatch: 1)
-        // The observation settings the model was trained with, each checked as `train` checks
-        // its options (a file's value is outside data like any other).
-        var c = TrainingConfig.defaults(for: network.preset == .mlp ? .state : .pixels)
-        c.network = network.preset
-        c.invertFrames = false   // a model without invert_frames in its metadata was trained on plain frames
-        func field<T>(_ key: String, _ expected: String, _ parse: (String) -> T?) throws -> T? {
-            guard let text = meta[key] else { return nil }
-            guard let v = parse(text) else { throw ConfigError(message: "\(path): metadata field \(key) is \"\(text)\", expected \(expected)") }
-            return v
-        }
-        let recorded = try field("env", "one of \(EnvironmentID.names)", EnvironmentID.init(rawValue:))
-        if let e = recorded { c.env = e }
-        if let e = override {
-            // A model plays the task it learned (CartPole-v0 and -v1 differ only in their time limit).
-            if let recorded, recorded != e, !(recorded.cartPoleVersion != nil && e.cartPoleVersion != nil) {
-                throw ValidationError("--env \(e.rawValue): the model \(path) was trained on \(recorded.rawValue) (its metadata field env); expected --env \(recorded.rawValue), or a model of \(e.rawValue)")
-            }
-            c.env = e
-        }
-        if let atari = c.env.atari {
-            // The game's ROM and action set, before the action count is compared.
-            do { try AtariGame.load(atari) } catch let e as ALEError { throw ValidationError("--env \(c.env.rawValue): \(e)") }
-            c.invertFrames = false
-            c.frameSkip = 4
-        }
-        if let o = try field("observation", "pixels or state", ObservationKind.init(rawValue:)), o != c.observation {
-            throw ConfigError(message: "\(path): metadata field observation is \"\(o.rawValue)\", but the file holds a \(network.preset.rawValue) network, which sees \(c.observation.rawValue)")
-        }
-        if let k = try field("frame_stack", "an integer from 1 to 32", { Int($0).flatMap { (1...32).contains($0) ? $0 : nil } }) { c.frameStack = k }
-        if let s = try field("frame_skip", "an integer from 1 to 16", { Int($0).flatMap { (1...16).contains($0) ? $0 : nil } }) { c.frameSkip = s }
-        if let v = try field("invert_frames", "true or false", { ["true": true, "false": false][$0] }) { c.invertFrames = v }
-        if let f = try field("frame_size", "an integer from 36 to 256", { Int($0).flatMap { (36...256).contains($0) ? $0 : nil } }) { c.frameSize = f }
-        guard c.inputShape == network.inputShape else {
-            throw ConfigError(message: "\(path): network input \(network.inputShape) does not match the observation settings \(c.inputShape) of \(c.env.rawValue) in its metadata (env, frame_stack, frame_size)")
-        }
-        guard network.actions == c.env.actionCount else {
-            throw ConfigError(message: "\(path): the network has \(network.actions) actions, expected \(c.env.rawValue)'s \(c.env.actionCount)")
-        }
-        config = c
+/// A model file, or without one the shipped model of `env` (CartPole-v1 by default).
+func loadModel(path given: String?, env override: EnvironmentID?) throws -> SavedModel {
+    let env = override ?? .cartPoleV1
+    guard let path = given ?? shippedModelPath(env) else {
+        throw ValidationError("--model: none given, and no shipped model for \(env.rawValue) in Models/ (expected Models/\(env.shippedModelName))")
     }
+    return try SavedModel(path: path, env: override)
 }
 
 struct EvaluateCommand: ParsableCommand {
@@ -112,27 +54,10 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedModel(path: model, env: env)
+        let loaded = try loadModel(path: model, env: env)
         let start = EnvironmentBenchmark.now()
-        let stats: EvalStats
         let epsilon = self.epsilon ?? (loaded.config.env.isAtari ? TrainingConfig.defaults(for: .pixels, env: loaded.config.env).evalEpsilon : 0)
-        if let atari = loaded.config.env.atari {
-            // Whole games (no lost-life ends), up to 30 random no-ops at the start, as training evaluates.
-            let c = loaded.config
-            let source = try AtariObservation(game: try AtariGame.load(atari), size: c.frameSize, frameStack: c.frameStack,
-                                              frameSkip: c.frameSkip, episodicLife: false, seed: Int32(truncatingIfNeeded: seed))
-            stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
-        } else {
-        switch loaded.config.observation {
-        case .pixels:
-            let c = loaded.config
-            let source = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip, invert: c.invertFrames)
-            stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
-        case .state:
-            let source = StateObservation(id: loaded.config.env, frameStack: loaded.config.frameStack)
-            stats = try Evaluator.evaluate(network: loaded.network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
-        }
-        }
+        let stats = try loaded.evaluate(episodes: episodes, epsilon: epsilon, seed: seed)
         let seconds = EnvironmentBenchmark.now() - start
         if json {
             let r = stats.returns.map { "\($0)" }.joined(separator: ",")
@@ -175,7 +100,7 @@ struct PlayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let m = try LoadedModel(path: model, env: env)
+        let m = try loadModel(path: model, env: env)
         guard m.config.observation == .pixels else { throw ConfigError(message: "\(m.path): a state model; play draws pixels, so it needs a pixel model") }
         let c = m.config
         let output = self.output ?? (animation.gif == nil ? "play" : nil)
@@ -233,7 +158,7 @@ extension PlayCommand {
     /// One game of an Atari model: whole games with up to 30 no-ops, ε 0.01 as evaluations play
     /// (a greedy agent can wait forever for a serve it never starts). The game's colours are
     /// gathered in a first play of the same episode, so the GIF's palette holds them as they are.
-    func playAtari(_ m: LoadedModel, game: AtariGame, output: String?, title: String) throws {
+    func playAtari(_ m: SavedModel, game: AtariGame, output: String?, title: String) throws {
         let c = m.config
         let epsilon = TrainingConfig.defaults(for: .pixels, env: c.env).evalEpsilon
         func play(_ each: (AtariObservation, [UInt8], Int, Int?, [Float]?, Double) throws -> Void) throws -> (steps: Int, total: Double, end: String) {

@@ -24,6 +24,20 @@ import PixelDQN
         #expect(trained.mean >= max(100, 4 * random.mean), "trained \(trained.mean) vs random \(random.mean)")
     }
 
+    /// `SavedModel` reads the observation settings from the metadata, and evaluates the model on
+    /// the observation built from them: the same returns as the hand-built source above.
+    @Test func aSavedModelKnowsItsObservationAndEvaluatesOnIt() throws {
+        let model = try SavedModel(path: Self.path)
+        #expect(model.config.env == .cartPoleV1 && model.config.observation == .pixels && model.config.invertFrames)
+        #expect(model.config.inputShape == [4, 84, 84] && model.config.frameSkip == 1)
+        let source = PixelObservation(id: .cartPoleV1, invert: true)
+        let byHand = try Evaluator.evaluate(network: model.network, source: source, episodes: 3, epsilon: 0.05, seed: 4, stream: 0)
+        #expect(try model.evaluate(episodes: 3, epsilon: 0.05, seed: 4).returns == byHand.returns)
+        // Another task than the model's is refused, naming the option; CartPole-v0 shares the model.
+        #expect(throws: ConfigError.self) { _ = try SavedModel(path: Self.path, env: .acrobotV1) }
+        #expect(try SavedModel(path: Self.path, env: .cartPoleV0).config.env == .cartPoleV0)
+    }
+
     /// The pixel models of Acrobot-v1 and MountainCar-v0 are what `evaluate --env E` loads with no
     /// --model; on the same start states they end episodes far sooner than random actions do
     /// (random: −500 and −200, the time limits, on almost every episode).
