@@ -34,6 +34,20 @@ import PixelDQN
         #expect(r.status == 0, "\(r.err)")
         let summary = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
         #expect(summary.keys.contains("stalled_since_step"))
+        // The recorded step is the one metrics.csv's evaluations give.
+        let config = try RunFolder(path: dir).readConfig()
+        let log = try MetricsLog.parse(String(decoding: try AtomicFile.read(dir + "/metrics.csv"), as: UTF8.self),
+                                       path: dir + "/metrics.csv", env: config.env, frameSkip: config.frameSkip)
+        let expected = log.stalledSince(threshold: config.env.rewardThreshold, totalTimesteps: config.totalTimesteps)
+        #expect(try RunSummary.read(dir + "/summary.json").stalledSinceStep == expected)
+        // A sweep over the run says which unsolved seeds stalled, and sweep.json records it.
+        let sweep = try runTool(["sweep", "--aggregate", dir, "--output", dir + "-sweep"])
+        #expect(sweep.status == 0, "\(sweep.err)")
+        #expect(sweep.out.contains("stalled (unsolved") == (expected != nil), "\(sweep.out)")
+        let written = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "-sweep/sweep.json"))) as? [String: Any])
+        let run = try #require((written["runs"] as? [[String: Any]])?.first)
+        #expect((run["stalled_since_step"] as? Int) == expected)
         try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.removeItem(atPath: dir + "-sweep")
     }
 }

@@ -102,6 +102,7 @@ public struct SweepReport: Sendable {
                 ("first_solved_step", .int(s.firstSolvedStep)), ("first_solved_seconds", .number(s.firstSolvedSeconds)),
                 ("steps", .int(s.steps)), ("wall_seconds", .number(s.wallSeconds)),
                 ("final_eval", evaluation(s.finalEval)), ("best_model_eval", evaluation(s.bestModelEval)),
+                ("stalled_since_step", s.stalledSinceStep.map { .int($0) } ?? .null),
             ])
         }
         return .object([
@@ -149,6 +150,12 @@ public struct SweepReport: Sendable {
             lines.append("final evaluation mean: " + show(finalEvalMean, "%.1f")
                          + (without == 0 ? "" : " (over \(runs.count - without) of \(runs.count) seeds; \(without) without a final evaluation, --final-eval-episodes 0)"))
         }
+        // Unsolved runs whose evaluations stopped improving (MetricsLog.stalledSince), by seed.
+        let stalled = runs.compactMap { r -> String? in
+            guard let s = r.summary, s.firstSolvedStep < 0, let since = s.stalledSinceStep else { return nil }
+            return "seed \(r.config.seed) since step \(since)"
+        }
+        if !stalled.isEmpty { lines.append("stalled (unsolved, evaluations no longer improving): " + stalled.joined(separator: ", ")) }
         if !differingSettings.isEmpty { lines.append("note: the runs differ in " + differingSettings.joined(separator: "; ")) }
         return lines
     }
