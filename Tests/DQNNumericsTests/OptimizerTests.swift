@@ -30,6 +30,32 @@ import DQNNumerics
         #expect(a == b)
     }
 
+    /// A first moment that would become subnormal is a zero of its sign, in the SIMD lanes and
+    /// in the scalar tail alike (19 parameters: two blocks of 8 and a tail of 3); every other
+    /// value follows torch's formula bit for bit, and the weights are the same as without the flush.
+    @Test func adamFlushesSubnormalFirstMomentsInEveryLane() {
+        let n = 19, tiny = Float.leastNormalMagnitude
+        // m starts at ±10·tiny (normal); with g = 0 it shrinks by 0.9 a step, subnormal within 22 steps.
+        let adam = Adam(parameterCount: n, learningRate: 1e-3, threads: 1)
+        let start = (0..<n).map { Float($0 % 2 == 0 ? 10 : -10) * tiny }
+        adam.restore(step: 10, firstMoment: start, secondMoment: [Float](repeating: 1e-6, count: n))
+        var theta = (0..<n).map { Float($0) * 0.25 - 2.1 }   // no weight at 0
+        let before = theta
+        let zero = [Float](repeating: 0, count: n)
+        var m = start
+        for _ in 0..<40 {
+            theta.withUnsafeMutableBufferPointer { p in zero.withUnsafeBufferPointer { adam.update(parameters: p, gradients: $0) } }
+            // The scalar rule: m + 0.1·(0 − m), flushed.
+            m = m.map { Adam.flushSubnormal($0 + Float(1 - 0.9) * (0 - $0)) }
+            #expect(adam.firstMoment.map(\.bitPattern) == m.map(\.bitPattern), "bit for bit, zeros' signs too")
+            #expect(adam.firstMoment.allSatisfy { $0 == 0 || abs($0) >= tiny }, "no subnormal first moment")
+        }
+        #expect(adam.firstMoment.allSatisfy { $0 == 0 })
+        #expect(theta == before, "moments this small move no weight")
+        #expect(Adam.flushSubnormal(tiny) == tiny && Adam.flushSubnormal(-tiny / 2).bitPattern == (-0.0 as Float).bitPattern
+                && Adam.flushSubnormal(0) == 0 && Adam.flushSubnormal(1e-3) == 1e-3)
+    }
+
     @Test func rmsPropKnownAnswer() {
         // lr 0.01, α 0.99: s = 0.01g², θ −= lr·g/(√s + ε); step 1 moves by lr·sign(g)/0.1 = 0.1.
         let expected: [[Double]] = [[0.900000019999996, -1.900000009999999],
