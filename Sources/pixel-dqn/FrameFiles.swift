@@ -17,7 +17,7 @@ enum FrameFiles {
         guard FileManager.default.fileExists(atPath: output, isDirectory: &isDir) else { return }
         guard isDir.boolValue else { throw ValidationError("--output \(output): is a file, expected a folder") }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
-        let foreign = names.filter { n in !(own.contains(n) || kinds.contains { $0.folder == n } || (n.hasPrefix(".") && n.contains(".tmp-"))) }.sorted()
+        let foreign = names.filter { n in !(own.contains(n) || kinds.contains { $0.folder == n } || AtomicFile.isTemporaryName(n)) }.sorted()
         if !foreign.isEmpty {
             throw ValidationError("--output \(output): holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? " and \(foreign.count - 3) more" : ""), not this command's pictures; expected a new or empty folder, or one an earlier call wrote (frames/, stacks/, \(own.sorted().joined(separator: ", ")))")
         }

@@ -213,8 +213,8 @@ struct SweepCommand: ParsableCommand {
         let report = try SweepReport(try folders.map { try SweepRun(folder: $0) })
         let target = output ?? aggregate[0]
         // Written beside a sweep's runs, or into a folder of its own: never among someone's files.
-        let foreign = SweepFolder.foreignEntries(target, alsoAllowed: ["sweep.json", "sweep.png"])
-            .filter { !RunFolder(path: target + "/" + $0).holdsRun && !RunFolder(path: target).holdsRun }
+        let foreign = RunFolder(path: target).holdsRun ? [] : SweepFolder.foreignEntries(target, alsoAllowed: ["sweep.json", "sweep.png"])
+            .filter { !RunFolder(path: target + "/" + $0).holdsRun }
         if !foreign.isEmpty {
             throw ConfigError(message: "--output \(target): holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? " and \(foreign.count - 3) more" : ""), not a sweep's files; expected a new or empty folder, a sweep folder, or one holding only sweep.json and sweep.png")
         }
@@ -259,7 +259,7 @@ enum ComparisonFolder {
         if comparedPaths.contains(standard(target)) { return [] }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: target) else { return [] }
         return names.sorted().filter { name in
-            !["compare.json", "compare.png"].contains(name) && !(name.hasPrefix(".") && name.contains(".tmp-"))
+            !["compare.json", "compare.png"].contains(name) && !AtomicFile.isTemporaryName(name)
                 && !comparedPaths.contains(standard(target + "/" + name))
         }.map { target + "/" + $0 }
     }

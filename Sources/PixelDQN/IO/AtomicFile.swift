@@ -16,6 +16,12 @@ public struct FileError: Error, CustomStringConvertible, Equatable {
 }
 
 public enum AtomicFile {
+    /// The name a write of `name` goes to before its rename: ".NAME.tmp-PID".
+    static func temporaryName(for name: String) -> String { ".\(name).tmp-\(getpid())" }
+
+    /// Whether `name` is such a temporary file (one a killed process can leave behind).
+    public static func isTemporaryName(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
+
     /// Writes `bytes` to `path` via a temporary file and rename.
     /// - Throws: `FileError` naming the path when the folder is missing or not writable, the
     ///   path is a folder, or the disk is full. On failure the temporary file is removed and
@@ -36,7 +42,7 @@ public enum AtomicFile {
         }
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        let temp = (folder.isEmpty ? "" : folder + "/") + ".\(name).tmp-\(getpid())"
+        let temp = (folder.isEmpty ? "" : folder + "/") + temporaryName(for: name)
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
             throw FileError(path: path, problem: "cannot create a file here (\(String(cString: strerror(errno))))")

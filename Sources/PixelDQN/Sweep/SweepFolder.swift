@@ -57,24 +57,18 @@ public struct SweepFolder: Sendable {
     /// The entries of `path` that no sweep wrote, when it is not a sweep's or a grid's folder:
     /// everything but its lock, temporary files and the names in `alsoAllowed` (none when the
     /// folder does not exist, or is a sweep's or a grid's).
-    /// Seed folders (seed-<S>, a run's) and, one level down, a grid's setting folders of seed
-    /// folders are a sweep's too.
+    /// A sweep's own entries are those `SweepGrid.foreignEntries(inSweep:)` allows (seed-<S>
+    /// folders, the sweep's files), and one level down a grid's setting folders of them.
     public static func foreignEntries(_ path: String, alsoAllowed: Set<String> = []) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
         if names.contains("sweep-args.json") || names.contains(SweepGrid.fileName) { return [] }
-        func isDirectory(_ p: String) -> Bool {
+        return SweepGrid.foreignEntries(inSweep: path).compactMap { entry in
+            let name = (entry as NSString).lastPathComponent
             var isDir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue
+            let setting = FileManager.default.fileExists(atPath: entry, isDirectory: &isDir) && isDir.boolValue
+                && SweepGrid.foreignEntries(inSweep: entry).isEmpty
+            return alsoAllowed.contains(name) || setting ? nil : name
         }
-        func isSweeps(_ name: String, in folder: String, settingLevel: Bool) -> Bool {
-            if name == ".sweep.lock" || (name.hasPrefix(".") && name.contains(".tmp-")) { return true }
-            let p = folder + "/" + name
-            guard isDirectory(p) else { return false }
-            if name.hasPrefix("seed-") && name.dropFirst(5).allSatisfy(\.isNumber) && name.count > 5 { return true }
-            guard settingLevel, let inner = try? FileManager.default.contentsOfDirectory(atPath: p) else { return false }
-            return inner.allSatisfy { $0 == "sweep-args.json" || isSweeps($0, in: p, settingLevel: false) }
-        }
-        return names.filter { !(alsoAllowed.contains($0) || isSweeps($0, in: path, settingLevel: true)) }.sorted()
     }
 
     /// Takes the folder's lock for the life of this process and of the runs it starts (they

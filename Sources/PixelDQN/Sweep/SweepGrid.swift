@@ -189,7 +189,7 @@ public enum SweepGrid {
         guard let names = try? fm.contentsOfDirectory(atPath: folder) else { return [] }
         let settingNames = Set(settings.map(\.folderName))
         var foreign: [String] = []
-        for name in names.sorted() where !isTemporary(name) {
+        for name in names.sorted() where !AtomicFile.isTemporaryName(name) {
             let path = folder + "/" + name
             if ownFiles.contains(name) { continue }
             guard settingNames.contains(name) else { foreign.append(path); continue }
@@ -204,7 +204,7 @@ public enum SweepGrid {
     public static func foreignEntries(inSweep folder: String) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         return names.sorted().filter { name in
-            if sweepFiles.contains(name) || isTemporary(name) { return false }
+            if sweepFiles.contains(name) || AtomicFile.isTemporaryName(name) { return false }
             var isDir: ObjCBool = false
             if name.hasPrefix("seed-"), UInt64(name.dropFirst(5)) != nil,
                FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDir), isDir.boolValue { return false }
@@ -212,5 +212,4 @@ public enum SweepGrid {
         }.map { folder + "/" + $0 }
     }
 
-    private static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
 }

@@ -35,7 +35,7 @@ public struct RunFolder: Sendable {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             if !names.contains("config.json") {
                 // (train.log: the log `sweep` opens for the run it starts in this folder.)
-                let foreign = names.filter { !($0 == ".lock" || $0 == ".write-test" || $0 == "train.log" || ($0.hasPrefix(".") && $0.contains(".tmp-"))) }.sorted()
+                let foreign = names.filter { !($0 == ".lock" || $0 == ".write-test" || $0 == "train.log" || AtomicFile.isTemporaryName($0)) }.sorted()
                 if !foreign.isEmpty {
                     let shown = foreign.prefix(3).joined(separator: ", ") + (foreign.count > 3 ? ", …" : "")
                     throw ConfigError(message: "--output \(path): holds \(foreign.count) file\(foreign.count == 1 ? "" : "s") that are not a pixel-dqn run's (\(shown)); expected a new or empty folder, so that nothing in it is overwritten")
@@ -60,7 +60,7 @@ public struct RunFolder: Sendable {
     /// files under their real names are always complete.
     public func removeStaleTemporaryFiles() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
-        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
+        for name in names where AtomicFile.isTemporaryName(name) {
             unlink(path + "/" + name)
         }
     }

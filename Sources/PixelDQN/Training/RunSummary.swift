@@ -79,17 +79,17 @@ public struct PhaseSeconds: Codable, Equatable, Sendable {
     func rounded() -> PhaseSeconds {
         func r(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
         var p = self
-        for path in Self.fields { p[keyPath: path] = r(p[keyPath: path]) }
+        for (_, path) in Self.fields { p[keyPath: path] = r(p[keyPath: path]) }
         p.total = r(total)
         return p
     }
 
-    /// The phases (every field but `total`), in the order of a training step.
-    static var fields: [WritableKeyPath<PhaseSeconds, Double>] {
-        [
-        \.act, \.environment, \.replayStore, \.replaySample, \.updateTargets, \.updateForwardLoss, \.updateBackward,
-        \.updateOptimizer, \.updateAverage, \.targetRefresh, \.evaluation, \.writing, \.other,
-        ]
+    /// The phases (every field but `total`) with their summary.json keys, in the order of a training step.
+    static var fields: [(key: CodingKeys, path: WritableKeyPath<PhaseSeconds, Double>)] {
+        [(.act, \.act), (.environment, \.environment), (.replayStore, \.replayStore), (.replaySample, \.replaySample),
+         (.updateTargets, \.updateTargets), (.updateForwardLoss, \.updateForwardLoss), (.updateBackward, \.updateBackward),
+         (.updateOptimizer, \.updateOptimizer), (.updateAverage, \.updateAverage), (.targetRefresh, \.targetRefresh),
+         (.evaluation, \.evaluation), (.writing, \.writing), (.other, \.other)]
     }
 }
 
@@ -207,7 +207,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
                 throw bad("\"\(name)\" has mean \(e.mean), std \(e.std); expected finite numbers, std ≥ 0")
             }
             if let n = e.episodes, n < 1 || n > TrainingConfig.maximumSteps {
-                throw bad("\"\(name)\" has \(n) episodes, expected 1 or more")
+                throw bad("\"\(name)\" has \(n) episodes, expected 1 to \(TrainingConfig.maximumSteps)")
             }
             if let lo = e.min, let hi = e.max, !(lo <= e.mean + 1e-9 * Swift.max(1, abs(e.mean)) && e.mean <= hi + 1e-9 * Swift.max(1, abs(e.mean))) {
                 throw bad("\"\(name)\" has mean \(e.mean) outside its min \(lo) and max \(hi)")
@@ -230,12 +230,10 @@ public struct RunSummary: Codable, Equatable, Sendable {
             throw bad("\"steps_per_second\" is \(rate), expected a number ≥ 0")
         }
         if let phases = s.secondsByPhase {
-            for (key, path) in zip(["act", "environment", "replay_store", "replay_sample", "update_targets", "update_forward_loss",
-                                    "update_backward", "update_optimizer", "update_average", "target_refresh", "evaluation",
-                                    "writing", "other", "total"], PhaseSeconds.fields + [\.total]) {
+            for (key, path) in PhaseSeconds.fields + [(.total, \.total)] {
                 let v = phases[keyPath: path]
                 guard v.isFinite, (0...1e12).contains(v) else {
-                    throw bad("\"seconds_by_phase.\(key)\" is \(v), expected seconds from 0 to 1e12")
+                    throw bad("\"seconds_by_phase.\(key.stringValue)\" is \(v), expected seconds from 0 to 1e12")
                 }
             }
         }
