@@ -159,6 +159,35 @@ private func summaryOf(_ folder: String) throws -> RunSummary { try RunSummary.r
         #expect(d.count == 2 && d[0].hasPrefix("double: ") && d[1] == "totalTimesteps: 2000 vs 1500", "\(d)")
     }
 
+    // MARK: The supervisor as a library type
+    /// SweepRunner without the command line: two seeds run as train processes of the built tool,
+    /// reported in sweep.json; a runner of another setting on the same folder is refused before it
+    /// changes anything.
+    @Test func theSweepRunnerRunsSeedsAndRefusesAnotherSettingWithoutTheCLI() throws {
+        let dir = try temporaryFolder() + "/sweep"
+        func runner(_ config: TrainingConfig, _ options: [String]) -> SweepRunner {
+            SweepRunner(parts: [SweepPart(name: nil, folder: SweepFolder(path: dir), config: config, trainOptions: options)],
+                        grid: nil, seeds: [1, 2], jobs: 2, threads: 1, givenThreads: false,
+                        executable: toolURL.path, spawnPath: toolURL.path) { given, source in
+                // Options read back from sweep-args.json are the first runner's, tinyOptions.
+                if given == options { return config }
+                if given == tinyOptions { return tinyStateConfig(seed: 0) }
+                throw ConfigError(message: "\(source): unexpected \(given)")
+            }
+        }
+        try runner(tinyStateConfig(seed: 0), tinyOptions).run()
+        for seed in [1, 2] { #expect(try summaryOf("\(dir)/seed-\(seed)").interrupted == false) }
+        let sweep = try jsonObject(dir + "/sweep.json")
+        #expect((sweep["runs"] as? [[String: Any]])?.count == 2, "\(sweep["runs"] ?? "no runs")")
+        let before = try fileBytes(dir + "/sweep.json")
+
+        var other = tinyStateConfig(seed: 0)
+        other.nStep += 1
+        let refusal = #expect(throws: ConfigError.self) { try runner(other, tinyOptions + ["--n-step", "\(other.nStep)"]).run() }
+        #expect(refusal?.message.hasPrefix("--output \(dir) holds a sweep of another setting") == true, "\(refusal?.message ?? "")")
+        #expect(try fileBytes(dir + "/sweep.json") == before)
+    }
+
     // MARK: The built tool on tiny state sweeps
 
     @Test func badArgumentsAreRefusedBeforeAnyWork() throws {

@@ -262,3 +262,20 @@ public struct ComparisonReport: Sendable {
         return lines
     }
 }
+
+/// Where --compare may write.
+public enum ComparisonFolder {
+    /// The entries of `target` other than compare.json, compare.png, temporary files and the
+    /// compared folders themselves (a folder holding the settings' sweeps), unless `target` is one
+    /// of the compared folders (nothing when it does not exist).
+    public static func foreignEntries(_ target: String, compared: [String]) -> [String] {
+        func standard(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+        let comparedPaths = Set(compared.map(standard))
+        if comparedPaths.contains(standard(target)) { return [] }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: target) else { return [] }
+        return names.sorted().filter { name in
+            !["compare.json", "compare.png"].contains(name) && !AtomicFile.isTemporaryName(name)
+                && !comparedPaths.contains(standard(target + "/" + name))
+        }.map { target + "/" + $0 }
+    }
+}

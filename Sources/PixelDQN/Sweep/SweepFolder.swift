@@ -71,9 +71,10 @@ public struct SweepFolder: Sendable {
         }
     }
 
-    /// Takes the folder's lock for the life of this process and of the runs it starts (they
-    /// inherit the descriptor), so that two sweeps never train the same seed at once.
-    public func lock() throws {
+    /// Takes the folder's lock until the returned object is released, and for the life of the
+    /// runs started meanwhile (they inherit the descriptor), so that two sweeps never train the
+    /// same seed at once.
+    public func lock() throws -> SweepFolderLock {
         let fd = open(lockFile, O_RDWR | O_CREAT, 0o644)
         guard fd >= 0 else {
             throw ConfigError(message: "--output \(path): cannot create \(lockFile) (\(String(cString: strerror(errno))))")
@@ -82,6 +83,7 @@ public struct SweepFolder: Sendable {
             close(fd)
             throw ConfigError(message: "--output \(path): another sweep, or a training run it started, is still working in this folder; wait for it or stop it first")
         }
+        return SweepFolderLock(descriptor: fd)
     }
 
     /// sweep-args.json, or nil when this folder has none yet.
@@ -125,4 +127,11 @@ public struct SweepFolder: Sendable {
         }
         return target
     }
+}
+
+/// A sweep folder's lock (`SweepFolder.lock`), held until this object is released.
+public final class SweepFolderLock: @unchecked Sendable {
+    private let descriptor: Int32
+    fileprivate init(descriptor: Int32) { self.descriptor = descriptor }
+    deinit { close(descriptor) }
 }
