@@ -3,10 +3,10 @@
 
 /// Scalar reference kernels on dense row-major arrays (same shapes as the fast kernels, with
 /// leading dimensions equal to the row lengths).
-public enum Reference {
+package enum Reference {
     /// C (M×N) = op(A)·B or C += op(A)·B; A is M×K, or K×M when `transposeA`; B is K×N.
     /// Accumulates each element in Double, so it is the more accurate of the two.
-    public static func gemm(transposeA: Bool, m: Int, n: Int, k: Int,
+    package static func gemm(transposeA: Bool, m: Int, n: Int, k: Int,
                             a: [Float], b: [Float], c: inout [Float], accumulate: Bool) {
         precondition(a.count == m * k && b.count == k * n && c.count == m * n,
                      "Reference.gemm: array sizes \(a.count), \(b.count), \(c.count) do not match m=\(m) n=\(n) k=\(k)")
@@ -23,7 +23,7 @@ public enum Reference {
     }
 
     /// dst (cols×rows) = srcᵀ for a rows×cols src.
-    public static func transpose(rows: Int, cols: Int, _ src: [Float]) -> [Float] {
+    package static func transpose(rows: Int, cols: Int, _ src: [Float]) -> [Float] {
         precondition(src.count == rows * cols, "Reference.transpose: \(src.count) values, expected \(rows)×\(cols)")
         var dst = [Float](repeating: 0, count: rows * cols)
         for i in 0..<rows { for j in 0..<cols { dst[j * rows + i] = src[i * cols + j] } }
@@ -31,13 +31,13 @@ public enum Reference {
     }
 
     /// y (M) = A·x with A M×K.
-    public static func gemv(m: Int, k: Int, a: [Float], x: [Float]) -> [Float] {
+    package static func gemv(m: Int, k: Int, a: [Float], x: [Float]) -> [Float] {
         precondition(a.count == m * k && x.count == k, "Reference.gemv: sizes do not match m=\(m) k=\(k)")
         return (0..<m).map { i in Float((0..<k).reduce(0.0) { $0 + Double(a[i * k + $1]) * Double(x[$1]) }) }
     }
 
     /// The patch matrix [N·P, Kc] of an N×C×H×W input (see `Im2Row`).
-    public static func im2row(_ g: ConvGeometry, batch: Int, input: [Float]) -> [Float] {
+    package static func im2row(_ g: ConvGeometry, batch: Int, input: [Float]) -> [Float] {
         precondition(input.count == batch * g.inputSize, "Reference.im2row: input has \(input.count) values, expected \(batch * g.inputSize)")
         var rows = [Float](repeating: 0, count: batch * g.positions * g.patchSize)
         for n in 0..<batch { for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
@@ -53,7 +53,7 @@ public enum Reference {
     }
 
     /// The adjoint of `im2row`: scatter-adds patch rows back into an N×C×H×W gradient.
-    public static func row2im(_ g: ConvGeometry, batch: Int, rows: [Float]) -> [Float] {
+    package static func row2im(_ g: ConvGeometry, batch: Int, rows: [Float]) -> [Float] {
         precondition(rows.count == batch * g.positions * g.patchSize, "Reference.row2im: wrong row count \(rows.count)")
         var x = [Float](repeating: 0, count: batch * g.inputSize)
         for n in 0..<batch { for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
@@ -70,7 +70,7 @@ public enum Reference {
 
     /// Direct convolution y[n, o, oy, ox] = b[o] + Σ w[o, c, ky, kx]·x[n, c, oy·s−p+ky, ox·s−p+kx],
     /// with w [Cout, C, kh, kw] and y N×Cout×Ho×Wo, in Double.
-    public static func conv2d(_ g: ConvGeometry, outChannels: Int, batch: Int,
+    package static func conv2d(_ g: ConvGeometry, outChannels: Int, batch: Int,
                               input: [Float], weight: [Float], bias: [Float]) -> [Float] {
         precondition(weight.count == outChannels * g.patchSize && bias.count == outChannels, "Reference.conv2d: parameter sizes")
         var y = [Float](repeating: 0, count: batch * outChannels * g.positions)

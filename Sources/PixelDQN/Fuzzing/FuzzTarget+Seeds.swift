@@ -6,7 +6,7 @@ extension FuzzTarget {
     /// Seed inputs, named, for this target. `repository` is the package's root folder (its
     /// Fixtures/ and Models/ are read); `workFolder` is where the short run for checkpoint seeds
     /// goes (it is left there).
-    public func seeds(repository: String, workFolder: String) throws -> [(name: String, bytes: [UInt8])] {
+    package func seeds(repository: String, workFolder: String) throws -> [(name: String, bytes: [UInt8])] {
         let models = repository + "/Models", fixtures = repository + "/Fixtures"
         func files(in folder: String, suffix: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])

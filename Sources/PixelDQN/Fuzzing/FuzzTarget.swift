@@ -5,7 +5,7 @@
 import Foundation
 
 /// What became of one input.
-public enum FuzzOutcome: Equatable, Sendable {
+package enum FuzzOutcome: Equatable, Sendable {
     case loaded
     /// Refused with the reader's own error (a message naming the file and what is wrong).
     case rejected
@@ -13,7 +13,7 @@ public enum FuzzOutcome: Equatable, Sendable {
     case unexpected(String)
 }
 
-public enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     /// The safetensors reader, a network built from a file's metadata and loaded from its
     /// tensors (`evaluate --model`), and a checkpoint restore (`train --resume`).
     case safetensors
@@ -27,7 +27,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case numberLists = "number-lists"
 
     /// Feeds one input to the target's readers.
-    public func feed(_ bytes: [UInt8]) -> FuzzOutcome {
+    package func feed(_ bytes: [UInt8]) -> FuzzOutcome {
         switch self {
         case .safetensors: return FuzzTarget.feedSafetensors(bytes)
         case .png: return FuzzTarget.feedPNG(bytes)

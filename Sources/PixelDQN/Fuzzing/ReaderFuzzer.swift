@@ -5,15 +5,15 @@
 // Scripts/fuzz.sh.
 import Foundation
 
-public enum ReaderFuzzer {
-    public struct Report: Sendable, CustomStringConvertible {
-        public var reader: String
-        public var tried = 0
-        public var loaded = 0
-        public var rejected = 0
+package enum ReaderFuzzer {
+    package struct Report: Sendable, CustomStringConvertible {
+        package var reader: String
+        package var tried = 0
+        package var loaded = 0
+        package var rejected = 0
         /// Inputs that threw something other than the reader's own error type.
-        public var unexpected: [String] = []
-        public var description: String {
+        package var unexpected: [String] = []
+        package var description: String {
             "\(reader): \(tried) inputs, \(loaded) loaded, \(rejected) rejected with a clear error, \(unexpected.count) unexpected"
         }
 
@@ -64,7 +64,7 @@ public enum ReaderFuzzer {
     }
 
     /// Fuzzes the PNG reader from a small valid gray image.
-    public static func fuzzPNG(iterations: Int, seed: UInt64) throws -> Report {
+    package static func fuzzPNG(iterations: Int, seed: UInt64) throws -> Report {
         var rng = Xoshiro256(seed: seed)
         let image = PNGImage(width: 23, height: 17, pixels: (0..<(23 * 17)).map { UInt8(truncatingIfNeeded: $0 &* 37) })
         let valid = try image.encoded()
@@ -78,7 +78,7 @@ public enum ReaderFuzzer {
     /// Fuzzes the safetensors reader (with loading into a network and a checkpoint restore)
     /// from a small valid file, plus crafted headers: lengths and offsets outside the file,
     /// absurd and huge shapes, wrong dtypes.
-    public static func fuzzSafetensors(iterations: Int, seed: UInt64) throws -> Report {
+    package static func fuzzSafetensors(iterations: Int, seed: UInt64) throws -> Report {
         var rng = Xoshiro256(seed: seed)
         var initRNG = Xoshiro256(seed: 1)
         let net = QNetwork(preset: .mlp, inputShape: [4], actions: 2, maxBatch: 1, rng: &initRNG)

@@ -3,31 +3,31 @@
 // it handles the features GIFWriter uses (global colour table, transparency, disposal 0 or 1).
 import CGIF
 
-public struct GIFInfo {
-    public struct Frame {
-        public var left: Int, top: Int, width: Int, height: Int
+package struct GIFInfo {
+    package struct Frame {
+        package var left: Int, top: Int, width: Int, height: Int
         /// Hundredths of a second; 0 without a graphics control extension.
-        public var delay: Int
-        public var disposal: Int
+        package var delay: Int
+        package var disposal: Int
         /// The transparent index, or nil.
-        public var transparent: Int?
+        package var transparent: Int?
         /// `height` rows of `width` indices.
-        public var indices: [UInt8]
+        package var indices: [UInt8]
     }
 
-    public var width: Int
-    public var height: Int
-    public var palette: [RGB]
+    package var width: Int
+    package var height: Int
+    package var palette: [RGB]
     /// The NETSCAPE2.0 loop count (0 = forever), nil when the file does not loop.
-    public var loopCount: Int?
-    public var frames: [Frame]
+    package var loopCount: Int?
+    package var frames: [Frame]
 
     /// The total of the frames' delays, in hundredths of a second.
-    public var duration: Int { frames.reduce(0) { $0 + $1.delay } }
+    package var duration: Int { frames.reduce(0) { $0 + $1.delay } }
 
     /// Reads `path` with giflib.
     /// - Throws: `FileError` naming the file and giflib's message.
-    public static func read(_ path: String) throws -> GIFInfo {
+    package static func read(_ path: String) throws -> GIFInfo {
         var error: Int32 = 0
         guard let gif = DGifOpenFileName(path, &error) else {
             throw FileError(path: path, problem: "cannot open as a GIF (\(GIFError("giflib", code: error).message))")
@@ -73,7 +73,7 @@ public struct GIFInfo {
     /// The picture on screen after each frame (indices, `height` rows of `width`), starting from a
     /// canvas of index `background`: a frame's transparent pixels keep what was there.
     /// - Precondition: no frame asks for disposal 2 or 3 (GIFWriter uses 1).
-    public func pictures(background: UInt8 = 0) -> [[UInt8]] {
+    package func pictures(background: UInt8 = 0) -> [[UInt8]] {
         var canvas = [UInt8](repeating: background, count: width * height)
         var out: [[UInt8]] = []
         for f in frames {

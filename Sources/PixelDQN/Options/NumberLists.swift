@@ -3,13 +3,13 @@
 // their own grammar (Sweep/SeedList.swift). Here so that the fuzzers reach the same code.
 import Foundation
 
-public enum NumberLists {
+package enum NumberLists {
     /// The largest magnitude of a `--state` number: far beyond CartPole's limits (|x| ≤ 2.4 m,
     /// |θ| ≤ 12°), small enough that the physics and the rasterizer stay finite.
-    public static let stateBound = 1e6
+    package static let stateBound = 1e6
 
     /// A list of finite numbers such as `-0.1,0,0.05,0`, or nil when an item is not one.
-    public static func numbers(_ text: String) -> [Double]? {
+    package static func numbers(_ text: String) -> [Double]? {
         var out: [Double] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else { return nil }
@@ -19,7 +19,7 @@ public enum NumberLists {
     }
 
     /// A non-empty list of integers such as `0,1,1,0`, or nil.
-    public static func integers(_ text: String) -> [Int]? {
+    package static func integers(_ text: String) -> [Int]? {
         var out: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let v = Int(part.trimmingCharacters(in: .whitespaces)) else { return nil }
@@ -31,7 +31,7 @@ public enum NumberLists {
     /// A state of `env` from `--state` numbers, or a `ConfigError` naming `option`: exactly the
     /// task's count of numbers, each within its bound (±`stateBound`, tighter where the task needs
     /// it: `EnvironmentID.stateProblem`).
-    public static func state(_ values: [Double], env: EnvironmentID, option: String = "--state") throws -> StateVector {
+    package static func state(_ values: [Double], env: EnvironmentID, option: String = "--state") throws -> StateVector {
         if let problem = env.stateProblem(values) {
             throw ConfigError(message: values.count == env.stateCount ? "\(option): \(problem)" : "\(option) \(problem)")
         }
