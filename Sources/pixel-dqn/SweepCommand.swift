@@ -48,8 +48,8 @@ struct SweepCommand: ParsableCommand {
             folder, a sweep folder or a run folder; a plain sweep is named by its folder) into \
             --output, by default the DIR when only one is given: per setting the IQM and its \
             stratified bootstrap 95% CI (runs resampled within each task) of the steps to solve and \
-            of the final score, normalised per task over all tasks (CartPole: score / threshold; \
-            Acrobot and MountainCar: (score - lowest return) / (threshold - lowest return); Atari: \
+            of the final score, normalised per task over all tasks (a positive threshold: score / \
+            threshold; a negative one: (score - lowest return) / (threshold - lowest return); Atari: \
             (score - random) / (human - random)); for each pair of settings the probability of \
             improvement P(X > Y) with its CI; and the performance profile (the fraction of runs \
             whose normalised score exceeds each tau).

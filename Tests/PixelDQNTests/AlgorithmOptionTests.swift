@@ -353,7 +353,7 @@ import PixelDQN
         #expect(message { $0.emaTau = -0.01 }.contains("--ema-tau"))
         #expect(message { $0.emaTau = .nan }.contains("--ema-tau"))
         #expect(message { $0.emaTau = 0.005 } == "")
-        #expect(message { $0.observation = .state; $0.network = .mlp; $0.augment = .shift }.contains("--augment"))
+        #expect(message { $0.observation = .state; $0.network = .mlp; $0.invertFrames = false; $0.augment = .shift }.contains("--augment"))
     }
 
     @Test func learningRateAndBetaSchedules() {

@@ -52,6 +52,21 @@ func expectExactResume(_ c: TrainingConfig) throws -> String {
 }
 
 @Suite struct TrainingTests {
+    /// The values stored in TrainingConfig are the defaults a user gets: `train` without options
+    /// writes them to config.json (but for the two options given here to keep the run short).
+    @Test func theStoredDefaultsAreWhatTrainGivesWithoutOptions() throws {
+        #expect(TrainingConfig.defaults(for: .pixels) == TrainingConfig())
+        #expect(TrainingConfig.defaults(for: .pixels, env: .cartPoleV1) == TrainingConfig())
+        let out = try temporaryFolder() + "/run"
+        let r = try runTool(["train", "--total-timesteps", "120", "--learning-starts", "100", "--output", out, "--quiet"])
+        try #require(r.status == 0, "\(r.err)")
+        var written = try RunFolder(path: out).readConfig()
+        #expect(written.totalTimesteps == 120 && written.learningStarts == 100)
+        written.totalTimesteps = TrainingConfig().totalTimesteps
+        written.learningStarts = TrainingConfig().learningStarts
+        #expect(written == TrainingConfig(), "\(written.differences(from: TrainingConfig()))")
+    }
+
     @Test func tdTargetsBootstrapExceptOnTermination() {
         // Rows: ordinary step, terminal step, truncated step (time limit: terminated = 0); γ = 0.5,
         // so the discounts γ·(1 − terminated) are 0.5, 0, 0.5.

@@ -126,8 +126,8 @@ public enum CompareStatistics {
 public enum ScoreNormalisation: Equatable, Sendable {
     /// score / threshold: classic tasks whose threshold is positive (CartPole: returns from 0 up).
     case byThreshold(Double)
-    /// (score − lowest) / (threshold − lowest): classic tasks paying −1 per step (Acrobot,
-    /// MountainCar), whose threshold is negative; `lowest` is the lowest return an episode can
+    /// (score − lowest) / (threshold − lowest): classic tasks paying −1 per step, whose threshold
+    /// is negative; `lowest` is the lowest return an episode can
     /// have (the reward's lower bound times the time limit), so 0 is an agent that never reaches
     /// the goal and 1 one at the threshold.
     case fromLowest(lowest: Double, threshold: Double)
