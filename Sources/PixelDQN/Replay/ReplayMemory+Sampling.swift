@@ -36,6 +36,31 @@ public final class ReplayBatch<Element: Numeric & Sendable> {
         weights = [Float](repeating: 1, count: size)
         indices = [Int](repeating: 0, count: size)
     }
+
+    /// The fields an update reads, as buffers (stacks: size × observationSize elements; the rest
+    /// one per transition).
+    public struct Buffers {
+        public let states: UnsafeBufferPointer<Element>
+        public let nextStates: UnsafeBufferPointer<Element>
+        public let rewards: UnsafeBufferPointer<Float>
+        public let discounts: UnsafeBufferPointer<Float>
+        public let weights: UnsafeBufferPointer<Float>
+    }
+
+    /// Calls `body` with the batch's fields as buffers, valid for the call only.
+    public func withBuffers<R>(_ body: (Buffers) throws -> R) rethrows -> R {
+        try states.withUnsafeBufferPointer { s in
+            try nextStates.withUnsafeBufferPointer { next in
+                try rewards.withUnsafeBufferPointer { r in
+                    try discounts.withUnsafeBufferPointer { d in
+                        try weights.withUnsafeBufferPointer { w in
+                            try body(Buffers(states: s, nextStates: next, rewards: r, discounts: d, weights: w))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 extension ReplayMemory {

@@ -74,11 +74,8 @@ public final class DQNAgent<Element: NetworkInput> {
     public let rmsprop: RMSProp?
     public let config: TrainingConfig
     public let actions: Int
-    private var nextValues: [Float]
-    private var targets: [Float]
-    private var nextActions: [Int]
-    private var batchActions: [Int]
-    private var gradQ: [Float]
+    /// The buffers of one update, allocated once.
+    private let scratch: UpdateScratch
     /// δ_i = y_i − Q(s_i, a_i) of the last update (prioritized replay's new priorities).
     public private(set) var tdErrors: [Float]
 
@@ -104,11 +101,7 @@ public final class DQNAgent<Element: NetworkInput> {
             adam = nil
             rmsprop = RMSProp(parameterCount: online.parameterCount, learningRate: config.learningRate, threads: config.threads)
         }
-        nextValues = [Float](repeating: 0, count: maxBatch)
-        targets = nextValues
-        nextActions = [Int](repeating: 0, count: maxBatch)
-        batchActions = nextActions
-        gradQ = [Float](repeating: 0, count: maxBatch * actions)
+        scratch = UpdateScratch(batch: maxBatch, actions: actions)
         tdErrors = [Float](repeating: 0, count: maxBatch)
     }
 
@@ -136,81 +129,95 @@ public final class DQNAgent<Element: NetworkInput> {
     /// `update`, charging each of its phases to `clock` (targets, forward and loss, backward,
     /// optimizer, average).
     public func update(_ batch: ReplayBatch<Element>, clock: inout PhaseClock) -> UpdateStats {
-        let n = batch.size
-        // Phase 1: the value of s' (no gradients flow through it). Two independent forward passes
-        // run side by side, one per thread (`QNetwork.forwardSideBySide`; same bits as in turn):
-        // Double DQN's online and target passes on s'; plain DQN's target pass on s' beside the
-        // online pass on s, whose caches the backward pass then uses (phase 2 reuses its output).
-        var qStates: UnsafeBufferPointer<Float>?
-        batch.nextStates.withUnsafeBufferPointer { next in
+        let n = batch.size, s = scratch
+        return batch.withBuffers { b in
+            // Phase 1: the value of s' (no gradients flow through it). Two independent forward
+            // passes run side by side, one per thread (`QNetwork.forwardSideBySide`; same bits as
+            // in turn): Double DQN's online and target passes on s'; plain DQN's target pass on s'
+            // beside the online pass on s, whose caches the backward pass then uses (phase 2
+            // reuses its output).
+            var qStates: UnsafeBufferPointer<Float>?
             if config.double {
-                let (qOnline, qTarget) = QNetwork.forwardSideBySide(online, Element.forwardInput(next),
-                                                                    target, Element.forwardInput(next), batch: n)
-                for i in 0..<n { nextActions[i] = argmax(qOnline, offset: i * actions, count: actions) }
-                for i in 0..<n { nextValues[i] = qTarget[i * actions + nextActions[i]] }
+                let (qOnline, qTarget) = QNetwork.forwardSideBySide(online, Element.forwardInput(b.nextStates),
+                                                                    target, Element.forwardInput(b.nextStates), batch: n)
+                for i in 0..<n { s.nextActions[i] = argmax(qOnline, offset: i * actions, count: actions) }
+                for i in 0..<n { s.nextValues[i] = qTarget[i * actions + s.nextActions[i]] }
             } else {
-                let (q, qTarget) = batch.states.withUnsafeBufferPointer { states in
-                    QNetwork.forwardSideBySide(online, Element.forwardInput(states), target, Element.forwardInput(next), batch: n)
-                }
+                let (q, qTarget) = QNetwork.forwardSideBySide(online, Element.forwardInput(b.states),
+                                                              target, Element.forwardInput(b.nextStates), batch: n)
                 qStates = q
-                for i in 0..<n { nextValues[i] = qTarget[i * actions + argmax(qTarget, offset: i * actions, count: actions)] }
+                for i in 0..<n { s.nextValues[i] = qTarget[i * actions + argmax(qTarget, offset: i * actions, count: actions)] }
             }
-        }
-        batch.rewards.withUnsafeBufferPointer { r in
-            batch.discounts.withUnsafeBufferPointer { d in
-                nextValues.withUnsafeBufferPointer { v in
-                    targets.withUnsafeMutableBufferPointer { y in
-                        tdTargets(rewards: r, discounts: d, nextValues: UnsafeBufferPointer(rebasing: v[0..<n]),
-                                  into: UnsafeMutableBufferPointer(rebasing: y[0..<n]))
-                    }
-                }
-            }
-        }
-        for i in 0..<n { batchActions[i] = Int(batch.actions[i]) }
-        clock.lap(\.updateTargets)
-        // Phase 2: Q(s, ·) with caches for the backward pass (plain DQN has it from phase 1), then
-        // the loss and its gradient.
-        var stats = UpdateStats(loss: 0, meanMaxQ: 0, gradientNorm: 0)
-        batch.states.withUnsafeBufferPointer { states in
-            let q = qStates ?? Element.forward(online, states, batch: n)
+            let targets = s.targets.first(n)
+            tdTargets(rewards: b.rewards, discounts: b.discounts, nextValues: UnsafeBufferPointer(s.nextValues.first(n)), into: targets)
+            for i in 0..<n { s.batchActions[i] = Int(batch.actions[i]) }
+            clock.lap(\.updateTargets)
+
+            // Phase 2: Q(s, ·) with caches for the backward pass (plain DQN has it from phase 1),
+            // then the loss and its gradient.
+            var stats = UpdateStats(loss: 0, meanMaxQ: 0, gradientNorm: 0)
+            let q = qStates ?? Element.forward(online, b.states, batch: n)
             var sumMax: Float = 0
             for i in 0..<n { sumMax += q[i * actions + argmax(q, offset: i * actions, count: actions)] }
             stats.meanMaxQ = sumMax / Float(n)
-            for i in 0..<n { tdErrors[i] = targets[i] - q[i * actions + batchActions[i]] }
-            stats.loss = batchActions.withUnsafeBufferPointer { a in
-                targets.withUnsafeBufferPointer { y in
-                    batch.weights.withUnsafeBufferPointer { w in
-                        gradQ.withUnsafeMutableBufferPointer { g in
-                            config.loss.loss(q: q, actionCount: actions, actions: UnsafeBufferPointer(rebasing: a[0..<n]),
-                                             targets: UnsafeBufferPointer(rebasing: y[0..<n]),
-                                             weights: config.prioritized ? UnsafeBufferPointer(rebasing: w[0..<n]) : nil,
-                                             gradQ: UnsafeMutableBufferPointer(rebasing: g[0..<(n * actions)]))
-                        }
-                    }
-                }
+            for i in 0..<n { tdErrors[i] = targets[i] - q[i * actions + s.batchActions[i]] }
+            let gradQ = s.gradQ.first(n * actions)
+            stats.loss = config.loss.loss(q: q, actionCount: actions, actions: UnsafeBufferPointer(s.batchActions.first(n)),
+                                          targets: UnsafeBufferPointer(targets), weights: config.prioritized ? b.weights : nil,
+                                          gradQ: gradQ)
+            clock.lap(\.updateForwardLoss)
+
+            // Phase 3: backward, clip, step. The backward pass writes the gradients (no zeroing
+            // pass; the same bits as adding into zeros).
+            online.backward(gradOutput: UnsafeBufferPointer(gradQ), accumulate: false)
+            clock.lap(\.updateBackward)
+            // Clipping is applied inside the optimizer step (the same products, one pass less).
+            let (norm, scale) = config.maxGradNorm > 0 ? online.clipScale(maxNorm: Float(config.maxGradNorm)) : (online.gradientNorm, 1)
+            stats.gradientNorm = norm
+            if let adam { adam.update(online, gradientScale: scale) } else if let rmsprop { rmsprop.update(online, gradientScale: scale) }
+            clock.lap(\.updateOptimizer)
+            if let average {
+                average.polyakUpdate(from: online, tau: Float(config.emaTau))
+                clock.lap(\.updateAverage)
             }
+            return stats
         }
-        clock.lap(\.updateForwardLoss)
-        // Phase 3: backward, clip, step.
-        // The backward pass writes the gradients (no zeroing pass; the same bits as adding into zeros).
-        gradQ.withUnsafeBufferPointer { g in
-            online.backward(gradOutput: UnsafeBufferPointer(rebasing: g[0..<(n * actions)]), accumulate: false)
-        }
-        clock.lap(\.updateBackward)
-        // Clipping is applied inside the optimizer step (the same products, one pass less).
-        let (norm, scale) = config.maxGradNorm > 0 ? online.clipScale(maxNorm: Float(config.maxGradNorm)) : (online.gradientNorm, 1)
-        stats.gradientNorm = norm
-        if let adam { adam.update(online, gradientScale: scale) } else if let rmsprop { rmsprop.update(online, gradientScale: scale) }
-        clock.lap(\.updateOptimizer)
-        if let average {
-            average.polyakUpdate(from: online, tau: Float(config.emaTau))
-            clock.lap(\.updateAverage)
-        }
-        return stats
     }
 
     /// Hard copy (τ = 1) or Polyak average of the online weights into the target network.
     public func updateTarget() {
         if config.tau >= 1 { target.copyParameters(from: online) } else { target.polyakUpdate(from: online, tau: Float(config.tau)) }
     }
+}
+
+/// The per-update buffers of a `DQNAgent`: allocated once at the largest batch, freed with it.
+private final class UpdateScratch {
+    let nextValues: UnsafeMutableBufferPointer<Float>
+    let targets: UnsafeMutableBufferPointer<Float>
+    /// ∂loss/∂Q, batch × actions.
+    let gradQ: UnsafeMutableBufferPointer<Float>
+    let nextActions: UnsafeMutableBufferPointer<Int>
+    let batchActions: UnsafeMutableBufferPointer<Int>
+
+    init(batch: Int, actions: Int) {
+        func zeros<T: Numeric>(_ count: Int) -> UnsafeMutableBufferPointer<T> {
+            let p = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+            p.initialize(repeating: 0)
+            return p
+        }
+        nextValues = zeros(batch)
+        targets = zeros(batch)
+        gradQ = zeros(batch * actions)
+        nextActions = zeros(batch)
+        batchActions = zeros(batch)
+    }
+
+    deinit {
+        nextValues.deallocate(); targets.deallocate(); gradQ.deallocate(); nextActions.deallocate(); batchActions.deallocate()
+    }
+}
+
+extension UnsafeMutableBufferPointer {
+    /// The first `count` elements.
+    func first(_ count: Int) -> UnsafeMutableBufferPointer { UnsafeMutableBufferPointer(rebasing: self[0..<count]) }
 }
