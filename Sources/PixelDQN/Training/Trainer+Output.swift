@@ -4,6 +4,19 @@
 import Foundation
 
 extension Trainer {
+    /// The episode just ended, in metrics.csv, timing.csv and TensorBoard (kept in memory, written
+    /// with the next `writeMetrics`).
+    func recordEpisode(epsilon: Double) {
+        let record = EpisodeRecord(
+            step: loop.step, episode: loop.episode, episodeReturn: loop.episodeReturn, length: loop.episodeLength,
+            epsilon: epsilon, meanLoss: loop.lossCount > 0 ? loop.lossSum / Double(loop.lossCount) : 0,
+            meanMaxQ: loop.lossCount > 0 ? loop.qSum / Double(loop.lossCount) : 0)
+        let rate = progress.recentRate(step: loop.step)
+        metrics.episodes.append(record)
+        metrics.timing.append((loop.step, loop.episode, rate, elapsedWall()))
+        events?.log(episode: record, stepsPerSecond: rate)
+    }
+
     /// best.safetensors for the evaluation just recorded. It records metrics.csv's row count with
     /// that row, so that a resume tells a best saved after its checkpoint (by an evaluation the
     /// run replays and saves again) from one the checkpoint committed (`checkBestModel`).

@@ -3,44 +3,9 @@
 // evaluate, and keep the run folder up to date. Around the loop, each in its own file: the
 // evaluation protocol (Trainer+Evaluation.swift), the run folder's files (Trainer+Output.swift,
 // Checkpoint.swift, RunSummary.swift), the resume (Trainer+Resume.swift), the progress line
-// (ProgressReporter.swift) and the time of each phase (PhaseClock.swift).
+// (ProgressReporter.swift), the time of each phase (PhaseClock.swift), and what a run returns
+// (TrainingResult.swift).
 import Foundation
-
-/// How a training run ended.
-public struct TrainingResult: Sendable {
-    public var steps: Int
-    public var episodes: Int
-    public var wallSeconds: Double
-    public var interrupted: Bool
-    public var finalEvaluation: EvalStats?
-    /// The same final evaluation of best.safetensors (the best confirmed weights, or without a
-    /// confirmation the best periodic evaluation's).
-    public var bestModelEvaluation: EvalStats?
-    /// The first periodic evaluation at the threshold (−1: none).
-    public var firstReachedStep: Int
-    public var firstReachedSeconds: Double
-    /// The first confirmation evaluation at the threshold: the run solved the task (−1: none).
-    public var firstSolvedStep: Int
-    public var firstSolvedSeconds: Double
-    /// Where this process's time went, phase by phase (nil for a run that was already finished).
-    public var phases: PhaseSeconds? = nil
-
-    public init(steps: Int, episodes: Int, wallSeconds: Double, interrupted: Bool, finalEvaluation: EvalStats?,
-                bestModelEvaluation: EvalStats?, firstReachedStep: Int, firstReachedSeconds: Double,
-                firstSolvedStep: Int, firstSolvedSeconds: Double, phases: PhaseSeconds? = nil) {
-        self.steps = steps; self.episodes = episodes; self.wallSeconds = wallSeconds; self.interrupted = interrupted
-        self.finalEvaluation = finalEvaluation; self.bestModelEvaluation = bestModelEvaluation
-        self.firstReachedStep = firstReachedStep; self.firstReachedSeconds = firstReachedSeconds
-        self.firstSolvedStep = firstSolvedStep; self.firstSolvedSeconds = firstSolvedSeconds
-        self.phases = phases
-    }
-}
-
-/// Numerical failure: training stops and the last good checkpoint is kept.
-public struct TrainingError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-}
 
 public final class Trainer<Source: ObservationSource> where Source.Element: TensorStorable {
     public let config: TrainingConfig
@@ -257,14 +222,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             loop.episodeReturn += result.reward
             loop.episodeLength += 1
             if result.done {
-                let record = EpisodeRecord(
-                    step: loop.step, episode: loop.episode, episodeReturn: loop.episodeReturn, length: loop.episodeLength,
-                    epsilon: epsilon, meanLoss: loop.lossCount > 0 ? loop.lossSum / Double(loop.lossCount) : 0,
-                    meanMaxQ: loop.lossCount > 0 ? loop.qSum / Double(loop.lossCount) : 0)
-                let rate = progress.recentRate(step: loop.step)
-                metrics.episodes.append(record)
-                metrics.timing.append((loop.step, loop.episode, rate, elapsedWall()))
-                events?.log(episode: record, stepsPerSecond: rate)
+                recordEpisode(epsilon: epsilon)
                 loop.episode += 1
                 needsReset = true
             }
