@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // pixel-dqn: Deep Q-learning from pixels, in Swift.
 // Dependencies point one way: pixel-dqn (CLI) → PixelDQN (RL pipeline) → DQNNumerics (math) →
-// DQNWideKernels (its AVX-512 tiles).
+// DQNWideKernels (its AVX-512 tiles). Linux: built and tested on Debian (x86_64); no other
+// platform is declared, because none is built here (the process and file code uses Glibc).
 import PackageDescription
 
 // The numeric code is compiled optimized, for AVX2/FMA, in every configuration (debug included),
@@ -18,7 +19,6 @@ let avx512: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "pixel-dqn",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pixel-dqn", targets: ["pixel-dqn"]),
         .library(name: "PixelDQN", targets: ["PixelDQN"]),
