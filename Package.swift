@@ -26,7 +26,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -45,10 +44,7 @@ let package = Package(
         ),
         .target(
             name: "PixelDQN",
-            dependencies: [
-                "DQNNumerics", "CLibPNG", "CGIF",
-                .product(name: "DequeModule", package: "swift-collections"),
-            ],
+            dependencies: ["DQNNumerics", "CLibPNG", "CGIF"],
             swiftSettings: optimized
         ),
         .executableTarget(

@@ -1,20 +1,22 @@
 // φ from the DQN pseudocode (Mnih et al. 2013/2015): the last k frames, oldest first. After a
 // reset it holds k−1 all-zero frames and the start frame; each step appends the new frame and
-// the oldest falls out. Frames are recycled, so stepping allocates nothing.
-import DequeModule
+// the oldest falls out. The k frames live in one buffer used as a ring (the newest frame
+// overwrites the oldest's slot), so stepping allocates and moves nothing but the new frame.
 
 /// φ over byte frames (rendered pixels), the common case.
 public typealias FrameStack = FrameStackOf<UInt8>
 
-/// The stacked observation φ: a deque of the last `k` frames of `frameSize` elements each
-/// (`UInt8` pixels, or `Float` state vectors).
+/// The stacked observation φ: the last `k` frames of `frameSize` elements each (`UInt8` pixels,
+/// or `Float` state vectors).
 public struct FrameStackOf<Element: Numeric & Sendable> {
     /// Number of frames in the stack (k ≥ 1).
     public let depth: Int
-    /// Bytes per frame (height × width).
+    /// Elements per frame (height × width, or the state's numbers).
     public let frameSize: Int
-    /// The frames, oldest first; always exactly `depth` of them.
-    public private(set) var frames: Deque<[Element]>
+    /// k slots of `frameSize` elements; slot `oldest` holds the oldest frame, the next slots
+    /// (wrapping around) the newer ones.
+    private var slots: [Element]
+    private var oldest = 0
 
     /// A stack of `depth` all-zero frames.
     /// - Precondition: depth ≥ 1, frameSize ≥ 1.
@@ -23,42 +25,41 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         precondition(frameSize >= 1, "FrameStack: frame size must be positive, got \(frameSize)")
         self.depth = depth
         self.frameSize = frameSize
-        frames = Deque(minimumCapacity: depth)
-        for _ in 0..<depth { frames.append([Element](repeating: 0, count: frameSize)) }
+        slots = [Element](repeating: 0, count: depth * frameSize)
     }
+
+    /// The elements of slot `s`.
+    private func range(ofSlot s: Int) -> Range<Int> { (s * frameSize)..<((s + 1) * frameSize) }
 
     /// Starts an episode: k−1 zero frames, then `start`.
     /// - Complexity: O(k · frameSize), no allocation.
     public mutating func reset(start: UnsafeBufferPointer<Element>) {
         precondition(start.count == frameSize, "FrameStack.reset: frame has \(start.count) bytes, expected \(frameSize)")
-        for i in 0..<(depth - 1) {
-            frames[i].withUnsafeMutableBufferPointer { f in
-                f.update(repeating: 0)
-            }
-        }
-        frames[depth - 1].withUnsafeMutableBufferPointer { f in
-            _ = f.update(fromContentsOf: start)
+        oldest = 0
+        let newest = range(ofSlot: depth - 1)
+        slots.withUnsafeMutableBufferPointer { all in
+            UnsafeMutableBufferPointer(rebasing: all[0..<newest.lowerBound]).update(repeating: 0)
+            _ = UnsafeMutableBufferPointer(rebasing: all[newest]).update(fromContentsOf: start)
         }
     }
 
     /// Appends `frame` as the newest; the oldest frame leaves the stack.
-    /// - Complexity: O(frameSize): the departing frame's storage is reused for the new one.
+    /// - Complexity: O(frameSize): the new frame takes the departing frame's slot.
     public mutating func push(_ frame: UnsafeBufferPointer<Element>) {
         precondition(frame.count == frameSize, "FrameStack.push: frame has \(frame.count) bytes, expected \(frameSize)")
-        var recycled = frames.removeFirst()
-        recycled.withUnsafeMutableBufferPointer { f in _ = f.update(fromContentsOf: frame) }
-        frames.append(recycled)
+        let slot = range(ofSlot: oldest)
+        slots.withUnsafeMutableBufferPointer { all in
+            _ = UnsafeMutableBufferPointer(rebasing: all[slot]).update(fromContentsOf: frame)
+        }
+        oldest = (oldest + 1) % depth
     }
 
     /// Refills φ from saved frames (k × frameSize, oldest first), as a checkpoint stores them.
     public mutating func restore(frames saved: [Element]) {
         precondition(saved.count == depth * frameSize, "FrameStack.restore: φ needs \(depth * frameSize) elements, got \(saved.count)")
-        saved.withUnsafeBufferPointer { f in
-            for i in 0..<depth {
-                frames[i].withUnsafeMutableBufferPointer { dst in
-                    _ = dst.update(fromContentsOf: UnsafeBufferPointer(rebasing: f[(i * frameSize)..<((i + 1) * frameSize)]))
-                }
-            }
+        oldest = 0
+        slots.withUnsafeMutableBufferPointer { all in
+            saved.withUnsafeBufferPointer { _ = all.update(fromContentsOf: $0) }
         }
     }
 
@@ -66,15 +67,15 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
     public mutating func reset(start: [Element]) { start.withUnsafeBufferPointer { reset(start: $0) } }
     public mutating func push(_ frame: [Element]) { frame.withUnsafeBufferPointer { push($0) } }
 
-    /// Copies φ into `output` as k × H × W bytes, oldest frame first.
+    /// Copies φ into `output` as k × H × W elements, oldest frame first.
     public func copyStack(into output: UnsafeMutableBufferPointer<Element>) {
         precondition(output.count == depth * frameSize, "FrameStack.copyStack: buffer holds \(output.count) bytes, expected \(depth * frameSize)")
-        var offset = 0
-        for frame in frames {
-            frame.withUnsafeBufferPointer { f in
-                _ = UnsafeMutableBufferPointer(rebasing: output[offset..<(offset + frameSize)]).update(fromContentsOf: f)
+        slots.withUnsafeBufferPointer { all in
+            for i in 0..<depth {
+                let slot = range(ofSlot: (oldest + i) % depth)
+                _ = UnsafeMutableBufferPointer(rebasing: output[(i * frameSize)..<((i + 1) * frameSize)])
+                    .update(fromContentsOf: UnsafeBufferPointer(rebasing: all[slot]))
             }
-            offset += frameSize
         }
     }
 
@@ -83,5 +84,11 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         var out = [Element](repeating: 0, count: depth * frameSize)
         out.withUnsafeMutableBufferPointer { copyStack(into: $0) }
         return out
+    }
+
+    /// The frames, oldest first, as arrays (always exactly `depth` of them; allocates).
+    public var frames: [[Element]] {
+        let all = stacked
+        return (0..<depth).map { Array(all[range(ofSlot: $0)]) }
     }
 }
