@@ -116,35 +116,22 @@ struct PlayCommand: ParsableCommand {
         }
         let episode = try animation.makeGIF(frameStack: c.frameStack, frameSize: c.frameSize, title: title, env: c.env, frameSkip: c.frameSkip)
         let game = PixelObservation(id: c.env, width: c.frameSize, height: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip, invert: c.invertFrames)
-        var rng = Xoshiro256.derived(seed: seed, stream: 0)
-        game.reset(using: &rng)
-        var obs = [UInt8](repeating: 0, count: game.observationSize)
         var lines: [String] = []
-        var total = 0.0
-        var step = 0
-        while true {
-            obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
-            let q = obs.withUnsafeBufferPointer { Array(m.network.forward(frames: $0, batch: 1)) }
-            let action = greedyAction(q)
-            try episode?.add(EpisodeStep(state: game.env.state, phi: obs, step: step, episode: 0, episodeReturn: total,
-                                         action: action, qValues: q, outcome: nil))
-            if let output, step < maxFrames {
-                let name = String(format: "%05d", step)
+        var end = "stopped at --max-steps"
+        let played = try EpisodePlayer.play(network: m.network, source: game, seed: seed, epsilon: 0, maxSteps: maxSteps, observe: { s in
+            try episode?.add(EpisodeStep(state: game.env.state, phi: s.observation, step: s.step, episode: 0, episodeReturn: s.episodeReturn,
+                                         action: s.action, qValues: s.qValues, outcome: s.action == nil ? end : nil))
+            if let output, s.action != nil, s.step < maxFrames {
+                let name = String(format: "%05d", s.step)
                 try PNGImage(width: c.frameSize, height: c.frameSize, pixels: game.frame).write(to: "\(output)/frames/frame_\(name).png")
-                try PNGImage.sideBySide(obs, count: c.frameStack, width: c.frameSize, height: c.frameSize).write(to: "\(output)/stacks/phi_\(name).png")
+                try PNGImage.sideBySide(s.observation, count: c.frameStack, width: c.frameSize, height: c.frameSize).write(to: "\(output)/stacks/phi_\(name).png")
             }
-            let r = try game.step(action)
-            step += 1
-            total += r.reward
-            let s = r.state.array.map { "\($0)" }.joined(separator: ",")
-            lines.append("{\"step\":\(step),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"state\":[\(s)],\"reward\":\(r.reward),\"terminated\":\(r.terminated),\"truncated\":\(r.truncated)}")
-            if r.done || step == maxSteps {
-                obs.withUnsafeMutableBufferPointer { game.copyObservation(into: $0) }
-                try episode?.add(EpisodeStep(state: game.env.state, phi: obs, step: step, episode: 0, episodeReturn: total,
-                                             action: nil, qValues: nil, outcome: r.terminated ? "episode over: terminated" : r.truncated ? "episode over: truncated" : "stopped at --max-steps"))
-                break
-            }
-        }
+        }, stepped: { step, action, q, r in
+            let state = r.state.array.map { "\($0)" }.joined(separator: ",")
+            lines.append("{\"step\":\(step),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"state\":[\(state)],\"reward\":\(r.reward),\"terminated\":\(r.terminated),\"truncated\":\(r.truncated)}")
+            if r.terminated { end = "episode over: terminated" } else if r.truncated { end = "episode over: truncated" }
+        })
+        let step = played.steps, total = played.episodeReturn
         if let output {
             try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl")
             try FrameFiles.removeBeyond(min(step, maxFrames), in: output)
@@ -161,33 +148,19 @@ extension PlayCommand {
     func playAtari(_ m: SavedModel, game: AtariGame, output: String?, title: String) throws {
         let c = m.config
         let epsilon = TrainingConfig.defaults(for: .pixels, env: c.env).evalEpsilon
-        func play(_ each: (AtariObservation, [UInt8], Int, Int?, [Float]?, Double) throws -> Void) throws -> (steps: Int, total: Double, end: String) {
-            let source = try AtariObservation(game: game, size: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip,
-                                              episodicLife: false, seed: Int32(truncatingIfNeeded: seed))
-            var rng = Xoshiro256.derived(seed: seed, stream: 0)
-            source.reset(using: &rng)
-            var obs = [UInt8](repeating: 0, count: source.observationSize)
-            var total = 0.0, step = 0
-            while true {
-                obs.withUnsafeMutableBufferPointer { source.copyObservation(into: $0) }
-                let q = obs.withUnsafeBufferPointer { Array(m.network.forward(frames: $0, batch: 1)) }
-                let action = rng.nextUnitDouble() < epsilon ? rng.nextIndex(below: q.count) : greedyAction(q)
-                try each(source, obs, step, action, q, total)
-                let r = try source.step(action)
-                step += 1
-                total += r.reward
-                if r.done || step == maxSteps {
-                    obs.withUnsafeMutableBufferPointer { source.copyObservation(into: $0) }
-                    try each(source, obs, step, nil, nil, total)
-                    return (step, total, r.terminated ? "game over" : r.truncated ? "episode over: truncated" : "stopped at --max-steps")
-                }
-            }
+        func source() throws -> AtariObservation {
+            try AtariObservation(game: game, size: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip,
+                                 episodicLife: false, seed: Int32(truncatingIfNeeded: seed))
+        }
+        func play(_ source: AtariObservation, _ observe: (PlayedStep) throws -> Void) throws -> PlayedEpisode {
+            try EpisodePlayer.play(network: m.network, source: source, seed: seed, epsilon: epsilon, maxSteps: maxSteps, observe: observe)
         }
         var episode: EpisodeGIF?
         if animation.gif != nil {
             var seen = Set<UInt32>(), colours: [RGB] = []
-            _ = try play { source, _, _, _, _, _ in
-                let rgb = source.rgbScreen()
+            let first = try source()
+            _ = try play(first) { _ in
+                let rgb = first.rgbScreen()
                 for p in stride(from: 0, to: rgb.count, by: 3) {
                     let key = UInt32(rgb[p]) << 16 | UInt32(rgb[p + 1]) << 8 | UInt32(rgb[p + 2])
                     if seen.insert(key).inserted { colours.append(RGB(rgb[p], rgb[p + 1], rgb[p + 2])) }
@@ -199,24 +172,27 @@ extension PlayCommand {
         }
         let w = EpisodeGIF.atariScreenWidth, h = EpisodeGIF.atariScreenHeight
         var lines: [String] = []
-        let result = try play { source, obs, step, action, q, total in
-            let rgb = source.rgbScreen()
-            try episode?.add(EpisodeStep(state: StateVector([0]), phi: obs, step: step, episode: 0, episodeReturn: total, action: action,
-                                         qValues: q, outcome: action == nil ? "game over" : nil, picture: EpisodeGIF.atariPicture(rgb)))
-            if let output, step < maxFrames {
-                let name = String(format: "%05d", step)
+        let shown = try source()
+        let result = try play(shown) { s in
+            let rgb = shown.rgbScreen()
+            try episode?.add(EpisodeStep(state: StateVector([0]), phi: s.observation, step: s.step, episode: 0, episodeReturn: s.episodeReturn,
+                                         action: s.action, qValues: s.qValues, outcome: s.action == nil ? "game over" : nil,
+                                         picture: EpisodeGIF.atariPicture(rgb)))
+            if let output, s.step < maxFrames {
+                let name = String(format: "%05d", s.step)
                 try PNGImage(width: w, height: h, channels: 3, pixels: rgb).write(to: "\(output)/frames/frame_\(name).png")
-                try PNGImage.sideBySide(obs, count: c.frameStack, width: c.frameSize, height: c.frameSize).write(to: "\(output)/stacks/phi_\(name).png")
+                try PNGImage.sideBySide(s.observation, count: c.frameStack, width: c.frameSize, height: c.frameSize).write(to: "\(output)/stacks/phi_\(name).png")
             }
-            if let action, let q {
-                lines.append("{\"step\":\(step + 1),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"return\":\(total)}")
+            if let action = s.action, let q = s.qValues {
+                lines.append("{\"step\":\(s.step + 1),\"action\":\(action),\"q\":[\(q.map { "\($0)" }.joined(separator: ","))],\"return\":\(s.episodeReturn)}")
             }
         }
+        let end = result.terminated ? "game over" : result.truncated ? "episode over: truncated" : "stopped at --max-steps"
         if let output {
             try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: output + "/steps.jsonl")
             try FrameFiles.removeBeyond(min(result.steps + 1, maxFrames), in: output)
         }
-        print("game score \(result.total) in \(result.steps) steps (\(result.end))" + (output.map { "; wrote \(min(result.steps, maxFrames)) frames to \($0)" } ?? ""))
+        print("game score \(result.episodeReturn) in \(result.steps) steps (\(end))" + (output.map { "; wrote \(min(result.steps, maxFrames)) frames to \($0)" } ?? ""))
         try animation.write(episode)
     }
 }

@@ -73,9 +73,3 @@ func checkActions(_ list: ActionList, env: EnvironmentID, option: String = "--ac
     }
 }
 
-/// The index of the largest Q-value (the first on ties).
-func greedyAction(_ q: [Float]) -> Int {
-    var best = 0
-    for i in q.indices where q[i] > q[best] { best = i }
-    return best
-}
