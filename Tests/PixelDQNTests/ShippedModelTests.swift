@@ -38,6 +38,28 @@ import PixelDQN
         #expect(try SavedModel(path: Self.path, env: .cartPoleV0).config.env == .cartPoleV0)
     }
 
+    /// `EpisodePlayer` (what `play` shows) without the command line: the shipped model balances
+    /// the pole to the time limit; φ and the Q-values come before each action, one more
+    /// observation after the last step, and each step's outcome in order.
+    @Test func theEpisodePlayerPlaysTheShippedModelToTheTimeLimit() throws {
+        let model = try SavedModel(path: Self.path)
+        let source = PixelObservation(id: .cartPoleV1, invert: true)
+        var observed: [PlayedStep] = [], outcomes: [Int] = []
+        let played = try EpisodePlayer.play(network: model.network, source: source, seed: 3, epsilon: 0, maxSteps: nil,
+                                            observe: { observed.append($0) },
+                                            stepped: { step, action, q, _ in
+                                                outcomes.append(step)
+                                                #expect(q.count == 2 && action == (q[1] > q[0] ? 1 : 0))
+                                            })
+        #expect(played.truncated && !played.terminated && played.steps == 500 && played.episodeReturn == 500)
+        #expect(observed.count == 501 && observed.last?.action == nil && observed.dropLast().allSatisfy { $0.action != nil })
+        #expect(observed.map(\.step) == Array(0...500) && outcomes == Array(1...500))
+        #expect(observed[0].observation.count == 4 * 84 * 84 && observed[100].episodeReturn == 100)
+        // A step limit stops it there, neither terminated nor truncated.
+        let short = try EpisodePlayer.play(network: model.network, source: source, seed: 3, epsilon: 0, maxSteps: 7, observe: { _ in })
+        #expect(short.stopped && short.steps == 7 && short.episodeReturn == 7)
+    }
+
     /// The pixel models of Acrobot-v1 and MountainCar-v0 are what `evaluate --env E` loads with no
     /// --model; on the same start states they end episodes far sooner than random actions do
     /// (random: −500 and −200, the time limits, on almost every episode).
