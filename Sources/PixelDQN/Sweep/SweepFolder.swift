@@ -74,7 +74,7 @@ public struct SweepFolder: Sendable {
     /// Takes the folder's lock until the returned object is released, and for the life of the
     /// runs started meanwhile (they inherit the descriptor), so that two sweeps never train the
     /// same seed at once.
-    public func lock() throws -> SweepFolderLock {
+    public func lock() throws -> RunFolderLock {
         let fd = open(lockFile, O_RDWR | O_CREAT, 0o644)
         guard fd >= 0 else {
             throw ConfigError(message: "--output \(path): cannot create \(lockFile) (\(String(cString: strerror(errno))))")
@@ -83,7 +83,7 @@ public struct SweepFolder: Sendable {
             close(fd)
             throw ConfigError(message: "--output \(path): another sweep, or a training run it started, is still working in this folder; wait for it or stop it first")
         }
-        return SweepFolderLock(descriptor: fd)
+        return RunFolderLock(folder: path, descriptor: fd)
     }
 
     /// sweep-args.json, or nil when this folder has none yet.
@@ -127,11 +127,4 @@ public struct SweepFolder: Sendable {
         }
         return target
     }
-}
-
-/// A sweep folder's lock (`SweepFolder.lock`), held until this object is released.
-public final class SweepFolderLock: @unchecked Sendable {
-    private let descriptor: Int32
-    fileprivate init(descriptor: Int32) { self.descriptor = descriptor }
-    deinit { close(descriptor) }
 }

@@ -80,7 +80,7 @@ public struct SweepRunner {
 
     /// The grid folder's checks and lock: not a run or a plain sweep, the same grid as a first
     /// call's, nothing in it that this grid did not write. Returns grid.json to write and the lock.
-    private func prepareGrid(_ folder: SweepFolder, _ arguments: GridArguments) throws -> (GridArguments, SweepFolderLock) {
+    private func prepareGrid(_ folder: SweepFolder, _ arguments: GridArguments) throws -> (GridArguments, RunFolderLock) {
         if RunFolder(path: folder.path).holdsRun {
             throw ConfigError(message: "--output \(folder.path): holds a training run (config.json); a grid folder holds one sweep folder per setting, choose another --output")
         }
@@ -128,7 +128,7 @@ public struct SweepRunner {
         var arguments: [SweepArguments] = []
         var states: [[(UInt64, SeedState)]] = []
         var grid: GridArguments?
-        var locks: [SweepFolderLock] = []
+        var locks: [RunFolderLock] = []
     }
 
     /// Every check, before anything is changed: the grid folder, each setting's folder and

@@ -6,13 +6,15 @@ import Foundation
 import Glibc
 #endif
 
-/// An exclusive lock on a run folder, held until this object is released (or the process ends).
+/// An exclusive lock on a folder (a run folder's `RunFolder.lock`, a sweep folder's
+/// `SweepFolder.lock`), held until this object is released (or the process ends).
 public final class RunFolderLock: @unchecked Sendable {
     /// The folder locked.
     public let folder: String
     private let descriptor: Int32
 
-    fileprivate init(folder: String, descriptor: Int32) { self.folder = folder; self.descriptor = descriptor }
+    /// Takes over `descriptor`, an open file that holds the flock, and closes it on release.
+    init(folder: String, descriptor: Int32) { self.folder = folder; self.descriptor = descriptor }
 
     deinit { close(descriptor) }
 }
