@@ -56,25 +56,27 @@ extension SweepRunner {
             try record.write(to: recordPath)
             say("submitted Slurm job \(job): array tasks \(list) of \(scriptPath) (logs in \(logFolder)); run the same command again for progress")
         }
-        // The reports of what finished so far.
-        for part in parts { _ = try? updateReport(part) }
-        if let grid, finished > 0, let comparison = try? ComparisonReport(try ComparedSweep.read(grid.folder.path)) {
+        guard finished == tasks.count else {
+            // The reports of what finished so far, where they can be made.
+            for part in parts { _ = try? updateReport(part) }
+            if let grid, finished > 0, let comparison = try? ComparisonReport(try ComparedSweep.read(grid.folder.path)) {
+                try comparison.write(to: grid.folder.path)
+            }
+            return
+        }
+        for part in parts {
+            if let report = try updateReport(part) {
+                if let name = part.name { say("\(name):") }
+                report.summaryLines.forEach { say(part.name == nil ? $0 : "  " + $0) }
+            }
+        }
+        if let grid {
+            let comparison = try ComparisonReport(try ComparedSweep.read(grid.folder.path))
             try comparison.write(to: grid.folder.path)
+            comparison.summaryLines.forEach { say($0) }
+            say("wrote \(grid.folder.path)/compare.json and \(grid.folder.path)/compare.png")
         }
-        if finished == tasks.count {
-            for part in parts {
-                if let report = try updateReport(part) {
-                    if let name = part.name { say("\(name):") }
-                    report.summaryLines.forEach { say(part.name == nil ? $0 : "  " + $0) }
-                }
-            }
-            if let grid {
-                let comparison = try ComparisonReport(try ComparedSweep.read(grid.folder.path))
-                comparison.summaryLines.forEach { say($0) }
-                say("wrote \(grid.folder.path)/compare.json and \(grid.folder.path)/compare.png")
-            }
-            say("all \(tasks.count) runs finished")
-        }
+        say("all \(tasks.count) runs finished")
     }
 
     /// The array tasks of `jobs` that Slurm still holds (pending, running, requeued…), by index.
