@@ -17,8 +17,14 @@ let toolURL: URL = {
 
 /// Runs the pixel-dqn tool and waits; returns (status, stdout, stderr).
 func runTool(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    try runProgram(toolURL.path, arguments, environment: environment)
+}
+
+/// Runs the program at `path` with `environment` added to this process's, and waits; returns
+/// (status, stdout, stderr).
+func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
-    p.executableURL = toolURL
+    p.executableURL = URL(fileURLWithPath: path)
     p.arguments = arguments
     if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()

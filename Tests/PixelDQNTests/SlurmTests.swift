@@ -108,17 +108,3 @@ private func queueHolds(_ id: String) -> Bool {
     guard let r = try? runProgram("/usr/bin/env", ["squeue", "-h", "-r", "-o", "%i"], environment: ["SLURM_CONF": slurmConf]) else { return true }
     return r.out.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == id }
 }
-
-private func runProgram(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = arguments
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
