@@ -45,13 +45,21 @@ func argmax(_ q: UnsafeBufferPointer<Float>, offset: Int, count: Int) -> Int {
     return best
 }
 
-/// ε-greedy with `network`: with probability ε a uniformly random action, else the greedy one.
+/// ε-greedy's rule: with probability ε a uniformly random one of `actions`, else `greedy()`.
 /// One uniform draw decides, a second picks the random action, so the RNG stream is easy to follow.
+@inline(__always)
+func epsilonGreedyChoice<G: RandomNumberGenerator>(actions: Int, epsilon: Double, using rng: inout G, greedy: () -> Int) -> Int {
+    if rng.nextUnitDouble() < epsilon { return rng.nextIndex(below: actions) }
+    return greedy()
+}
+
+/// ε-greedy with `network` (`epsilonGreedyChoice`); the forward pass runs only for a greedy action.
 public func epsilonGreedyAction<E: NetworkInput, G: RandomNumberGenerator>(
     _ network: QNetwork, _ observation: UnsafeBufferPointer<E>, epsilon: Double, using rng: inout G
 ) -> Int {
-    if rng.nextUnitDouble() < epsilon { return rng.nextIndex(below: network.actions) }
-    return argmax(E.forward(network, observation, batch: 1), offset: 0, count: network.actions)
+    epsilonGreedyChoice(actions: network.actions, epsilon: epsilon, using: &rng) {
+        argmax(E.forward(network, observation, batch: 1), offset: 0, count: network.actions)
+    }
 }
 
 /// What one update reports.

@@ -42,9 +42,9 @@ public enum EpisodePlayer {
         while true {
             observation.withUnsafeMutableBufferPointer { source.copyObservation(into: $0) }
             let q = observation.withUnsafeBufferPointer { Array(network.forward(frames: $0, batch: 1)) }
-            let action = rng.nextUnitDouble() < epsilon
-                ? rng.nextIndex(below: q.count)
-                : q.withUnsafeBufferPointer { argmax($0, offset: 0, count: q.count) }
+            let action = epsilonGreedyChoice(actions: q.count, epsilon: epsilon, using: &rng) {
+                q.withUnsafeBufferPointer { argmax($0, offset: 0, count: q.count) }
+            }
             try observe(PlayedStep(step: step, observation: observation, action: action, qValues: q, episodeReturn: total))
             let outcome = try source.step(action)
             step += 1
