@@ -1,8 +1,9 @@
 // swift-tools-version: 6.0
 // pixel-dqn: Deep Q-learning from pixels, in Swift.
 // Dependencies point one way: pixel-dqn (CLI) → PixelDQN (RL pipeline) → DQNNumerics (math) →
-// DQNWideKernels (its AVX-512 tiles). Linux: built and tested on Debian (x86_64); no other
-// platform is declared, because none is built here (the process and file code uses Glibc).
+// DQNWideKernels (its AVX-512 tiles) and DQNSIMD (its vector load and store). Linux: built and
+// tested on Debian (x86_64); no other platform is declared, because none is built here (the
+// process and file code uses Glibc).
 import PackageDescription
 
 // The numeric code is compiled optimized, for AVX2/FMA, in every configuration (debug included),
@@ -37,9 +38,12 @@ let package = Package(
         // giflib's pkg-config file is a Debian addition, so the modulemap links "gif" itself.
         .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
         .target(name: "DQNWideKernels", swiftSettings: avx512),
+        // The unaligned 8-lane load and store every kernel uses, inlined into each file of
+        // DQNNumerics even in debug builds (Sources/DQNSIMD/Unaligned.swift says why).
+        .target(name: "DQNSIMD", swiftSettings: optimized),
         .target(
             name: "DQNNumerics",
-            dependencies: ["DQNWideKernels"],
+            dependencies: ["DQNSIMD", "DQNWideKernels"],
             exclude: ["README.md"],
             swiftSettings: optimized
         ),

@@ -1,5 +1,6 @@
 // The parameter-free layers: ReLU (elementwise max(x, 0)) and Flatten (N×C×H×W → N×(C·H·W),
 // PyTorch's C, H, W order, which is already the memory order, so it is a copy).
+import DQNSIMD
 
 /// ReLU: y = max(x, 0); backward dx = dy · [x > 0] (PyTorch's convention: gradient 0 at x = 0).
 /// Caches a pointer to its input (see the `Layer` contract).
@@ -41,9 +42,9 @@ public final class ReLU: Layer {
     static func gradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         while i + 8 <= count {
-            var v = Gemm.load8(dy + i)
-            v.replace(with: 0, where: .!(Gemm.load8(x + i) .> 0))
-            Gemm.store8(v, dx + i)
+            var v = load8(dy + i)
+            v.replace(with: 0, where: .!(load8(x + i) .> 0))
+            store8(v, dx + i)
             i += 8
         }
         while i < count { dx[i] = x[i] > 0 ? dy[i] : 0; i += 1 }

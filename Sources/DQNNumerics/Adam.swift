@@ -1,5 +1,6 @@
 // torch.optim.Adam (no weight decay, no amsgrad) over a flat parameter buffer. The first and
 // second moments and the step count are public for checkpoints and can be restored exactly.
+import DQNSIMD
 import Foundation
 
 /// Adam (Kingma & Ba 2015) exactly as torch.optim.Adam's single-tensor path computes it:
@@ -76,17 +77,17 @@ public final class Adam {
             // 8 lanes at a time: lane-wise IEEE ops give the same bits as the scalar tail.
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
-                let gi = scaled ? Gemm.load8(g + i) * scale : Gemm.load8(g + i)
-                var mi = Gemm.load8(m + i), vi = Gemm.load8(v + i)
+                let gi = scaled ? load8(g + i) * scale : load8(g + i)
+                var mi = load8(m + i), vi = load8(v + i)
                 mi = mi + w1 * (gi - mi)
                 // A first moment below the smallest normal float becomes a zero of its sign
                 // (`flushSubnormal`, the scalar tail's rule).
                 let subnormal = (mi .< tiny) .& (mi .> -tiny) .& (mi .!= 0)
                 if any(subnormal) { mi.replace(with: SIMD8<Float>(repeating: 0).replacing(with: -0.0, where: mi .< 0), where: subnormal) }
                 vi = vi * b2 + w2 * gi * gi
-                Gemm.store8(mi, m + i); Gemm.store8(vi, v + i)
+                store8(mi, m + i); store8(vi, v + i)
                 let denom = vi.squareRoot() / correction2Sqrt + eps
-                Gemm.store8(Gemm.load8(p + i) - stepSize * (mi / denom), p + i)
+                store8(load8(p + i) - stepSize * (mi / denom), p + i)
                 i += 8
             }
             while i < range.upperBound {

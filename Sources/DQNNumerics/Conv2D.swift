@@ -1,6 +1,7 @@
 // A 2-D convolution layer (any kernel, stride, zero padding) as per-sample im2row + GEMM, with
 // backward. Batched NCHW Float32; weight [Cout, Cin, kh, kw] then bias [Cout], as PyTorch's Conv2d.
 // Unpadded layers with Cout a multiple of 16 take the direct path instead (Conv2D+Direct.swift).
+import DQNSIMD
 
 /// Convolution layer. Input N×C×H×W, output N×Cout×Ho×Wo (see `ConvGeometry`); on the direct
 /// path either side may instead be channels-last (N×H×W×C), which the Q-network uses between
@@ -272,7 +273,7 @@ public final class Conv2D: Layer {
         let sum = partial[0], p1 = partial[1], count = kc * co + co
         var i = 0
         while i + 8 <= count {
-            Gemm.store8(Gemm.load8(sum + i) + Gemm.load8(p1 + i), sum + i)
+            store8(load8(sum + i) + load8(p1 + i), sum + i)
             i += 8
         }
         while i < count { sum[i] += p1[i]; i += 1 }

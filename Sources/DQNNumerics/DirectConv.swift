@@ -5,6 +5,7 @@
 // six base pointers and no copy. Every output element is the same in-order chain of fused
 // multiply-adds as the im2row + Gemm path computes, so the two paths give identical bits.
 
+import DQNSIMD
 import DQNWideKernels
 
 /// Kernels of the direct convolution path of `Conv2D` (padding 0, output channels a multiple of 16).
@@ -248,15 +249,4 @@ enum DirectConv {
         store8(c40, c + 4 * ldc); store8(c41, c + 4 * ldc + 8)
         store8(c50, c + 5 * ldc); store8(c51, c + 5 * ldc + 8)
     }
-}
-
-// File-local copies of Gemm's unaligned vector load and store. Debug builds compile file by file
-// and do not inline Gemm's across files (not even @_transparent ones); an out-of-line call in a
-// tile loop spills every accumulator and halves the speed of `swift run` and `swift test`.
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }

@@ -2,18 +2,9 @@
 // accumulators, two B loads and R A-broadcasts per k); 6×16 is the main one (12 accumulators),
 // the others take the leftover rows. Every kernel computes each element of C as the same in-order
 // chain of fused multiply-adds, which keeps tiles (and thread splits) interchangeable.
+import DQNSIMD
 
 extension Gemm {
-    @inlinable @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inlinable @inline(__always)
-    static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
-
     /// C[0..<r, 0..<16] (+)= Σ_k a(i, k)·B[k, 0..<16] with a(i, k) = a[i·rs + k·ks], for r in 1...6.
     @inline(__always) @usableFromInline
     static func kernel(

@@ -1,5 +1,6 @@
 // Matrix-vector product y = A·x on row-major Float buffers: the batch-1 path of Linear (acting),
 // where a GEMM would waste 15 of its 16 columns. Dot products along K in SIMD8 lanes.
+import DQNSIMD
 
 extension Gemm {
     /// y[0..<M] = A·x (or y += A·x when `accumulate`), with A M×K, row stride `lda`, x of length K,

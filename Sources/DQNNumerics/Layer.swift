@@ -1,6 +1,7 @@
 // The layer contract shared by Conv2D, Linear, ReLU, Flatten and DuelingHead (llm.c style
 // forward/backward pairs). Layers own their scratch and caches; parameters live in the caller's
 // flat buffer.
+import DQNSIMD
 
 /// A batched layer on row-major Float buffers. Shapes per sample: `inputSize` values in,
 /// `outputSize` values out; a batch is `batch` samples back to back (N × size).
@@ -90,15 +91,15 @@ public enum Transpose {
     /// one; three unzips turn 8i + j into 8j + i, the transpose.
     @inline(__always)
     static func block8(_ src: UnsafePointer<Float>, _ ls: Int, _ dst: UnsafeMutablePointer<Float>, _ ld: Int) {
-        var r0 = Gemm.load8(src), r1 = Gemm.load8(src + ls), r2 = Gemm.load8(src + 2 * ls), r3 = Gemm.load8(src + 3 * ls)
-        var r4 = Gemm.load8(src + 4 * ls), r5 = Gemm.load8(src + 5 * ls), r6 = Gemm.load8(src + 6 * ls), r7 = Gemm.load8(src + 7 * ls)
+        var r0 = load8(src), r1 = load8(src + ls), r2 = load8(src + 2 * ls), r3 = load8(src + 3 * ls)
+        var r4 = load8(src + 4 * ls), r5 = load8(src + 5 * ls), r6 = load8(src + 6 * ls), r7 = load8(src + 7 * ls)
         for _ in 0..<3 {
             let p0 = SIMD16(lowHalf: r0, highHalf: r1), p1 = SIMD16(lowHalf: r2, highHalf: r3)
             let p2 = SIMD16(lowHalf: r4, highHalf: r5), p3 = SIMD16(lowHalf: r6, highHalf: r7)
             r0 = p0.evenHalf; r1 = p1.evenHalf; r2 = p2.evenHalf; r3 = p3.evenHalf
             r4 = p0.oddHalf; r5 = p1.oddHalf; r6 = p2.oddHalf; r7 = p3.oddHalf
         }
-        Gemm.store8(r0, dst); Gemm.store8(r1, dst + ld); Gemm.store8(r2, dst + 2 * ld); Gemm.store8(r3, dst + 3 * ld)
-        Gemm.store8(r4, dst + 4 * ld); Gemm.store8(r5, dst + 5 * ld); Gemm.store8(r6, dst + 6 * ld); Gemm.store8(r7, dst + 7 * ld)
+        store8(r0, dst); store8(r1, dst + ld); store8(r2, dst + 2 * ld); store8(r3, dst + 3 * ld)
+        store8(r4, dst + 4 * ld); store8(r5, dst + 5 * ld); store8(r6, dst + 6 * ld); store8(r7, dst + 7 * ld)
     }
 }

@@ -1,5 +1,6 @@
 // Whole-buffer operations on a QNetwork's flat parameters and gradients: zeroing, target-network
 // updates (hard copy and Polyak averaging) and gradient-norm clipping.
+import DQNSIMD
 
 extension QNetwork {
     /// Sets every gradient to zero (backward only ever adds).
@@ -60,8 +61,8 @@ extension QNetwork {
         let t = SIMD8<Float>(repeating: tau), k = SIMD8<Float>(repeating: keep)
         var i = 0
         while i + 8 <= count {
-            let blended = t * Gemm.load8(source + i) + k * Gemm.load8(UnsafePointer(destination + i))
-            Gemm.store8(blended, destination + i)
+            let blended = t * load8(source + i) + k * load8(UnsafePointer(destination + i))
+            store8(blended, destination + i)
             i += 8
         }
         while i < count { destination[i] = tau * source[i] + keep * destination[i]; i += 1 }
@@ -99,7 +100,7 @@ extension QNetwork {
         var lo = SIMD4<Double>(), hi = SIMD4<Double>()
         var i = 0
         while i + 8 <= count {
-            let v = Gemm.load8(x + i)
+            let v = load8(x + i)
             let a = SIMD4<Double>(v.lowHalf), b = SIMD4<Double>(v.highHalf)
             lo.addProduct(a, a); hi.addProduct(b, b)
             i += 8

@@ -1,5 +1,6 @@
 // torch.optim.RMSprop (non-centred, no momentum, no weight decay) over a flat parameter buffer,
 // with its square-average state public for checkpoints.
+import DQNSIMD
 
 /// RMSProp as torch.optim.RMSprop computes it:
 ///
@@ -57,10 +58,10 @@ public final class RMSProp {
             let scaled = scale != 1
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
-                let gi = scaled ? Gemm.load8(g + i) * scale : Gemm.load8(g + i)
-                let si = Gemm.load8(sq + i) * a + w * gi * gi
-                Gemm.store8(si, sq + i)
-                Gemm.store8(Gemm.load8(p + i) - lr * (gi / (si.squareRoot() + eps)), p + i)
+                let gi = scaled ? load8(g + i) * scale : load8(g + i)
+                let si = load8(sq + i) * a + w * gi * gi
+                store8(si, sq + i)
+                store8(load8(p + i) - lr * (gi / (si.squareRoot() + eps)), p + i)
                 i += 8
             }
             while i < range.upperBound {
