@@ -2,13 +2,15 @@
 // reset it holds k−1 all-zero frames and the start frame; each step appends the new frame and
 // the oldest falls out. The k frames live in one buffer used as a ring (the newest frame
 // overwrites the oldest's slot), so stepping allocates and moves nothing but the new frame.
+// Frames move as raw bytes (memmove, memset), which is as fast in a debug build, where these
+// generic methods run unspecialized when called from another file, as in release.
 
 /// φ over byte frames (rendered pixels), the common case.
 public typealias FrameStack = FrameStackOf<UInt8>
 
 /// The stacked observation φ: the last `k` frames of `frameSize` elements each (`UInt8` pixels,
 /// or `Float` state vectors).
-public struct FrameStackOf<Element: Numeric & Sendable> {
+public struct FrameStackOf<Element: Numeric & Sendable & BitwiseCopyable> {
     /// Number of frames in the stack (k ≥ 1).
     public let depth: Int
     /// Elements per frame (height × width, or the state's numbers).
@@ -38,8 +40,8 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         oldest = 0
         let newest = range(ofSlot: depth - 1)
         slots.withUnsafeMutableBufferPointer { all in
-            UnsafeMutableBufferPointer(rebasing: all[0..<newest.lowerBound]).update(repeating: 0)
-            _ = UnsafeMutableBufferPointer(rebasing: all[newest]).update(fromContentsOf: start)
+            UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: all[0..<newest.lowerBound])).initializeMemory(as: UInt8.self, repeating: 0)
+            Self.copy(start, to: UnsafeMutableBufferPointer(rebasing: all[newest]))
         }
     }
 
@@ -49,7 +51,7 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         precondition(frame.count == frameSize, "FrameStack.push: frame has \(frame.count) bytes, expected \(frameSize)")
         let slot = range(ofSlot: oldest)
         slots.withUnsafeMutableBufferPointer { all in
-            _ = UnsafeMutableBufferPointer(rebasing: all[slot]).update(fromContentsOf: frame)
+            Self.copy(frame, to: UnsafeMutableBufferPointer(rebasing: all[slot]))
         }
         oldest = (oldest + 1) % depth
     }
@@ -59,7 +61,7 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         precondition(saved.count == depth * frameSize, "FrameStack.restore: φ needs \(depth * frameSize) elements, got \(saved.count)")
         oldest = 0
         slots.withUnsafeMutableBufferPointer { all in
-            saved.withUnsafeBufferPointer { _ = all.update(fromContentsOf: $0) }
+            saved.withUnsafeBufferPointer { Self.copy($0, to: all) }
         }
     }
 
@@ -73,10 +75,16 @@ public struct FrameStackOf<Element: Numeric & Sendable> {
         slots.withUnsafeBufferPointer { all in
             for i in 0..<depth {
                 let slot = range(ofSlot: (oldest + i) % depth)
-                _ = UnsafeMutableBufferPointer(rebasing: output[(i * frameSize)..<((i + 1) * frameSize)])
-                    .update(fromContentsOf: UnsafeBufferPointer(rebasing: all[slot]))
+                Self.copy(UnsafeBufferPointer(rebasing: all[slot]),
+                          to: UnsafeMutableBufferPointer(rebasing: output[(i * frameSize)..<((i + 1) * frameSize)]))
             }
         }
+    }
+
+    /// Copies `source` into `destination` (of the same count) as bytes.
+    private static func copy(_ source: UnsafeBufferPointer<Element>, to destination: UnsafeMutableBufferPointer<Element>) {
+        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+        UnsafeMutableRawPointer(to).copyMemory(from: from, byteCount: source.count * MemoryLayout<Element>.stride)
     }
 
     /// φ as a new k × H × W array, oldest frame first.
