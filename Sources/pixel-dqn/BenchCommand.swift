@@ -10,11 +10,11 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure a task's dynamics, its pixel path (one thread) and each Q-network preset.",
         discussion: """
-            Environment: median of --repeats runs of --steps steps. Network: for each preset, acting
-            latency (batch 1), one DQN update (batch 32; mlp 256: online forward, target forward on
-            the next states, Huber loss, backward, Adam), GFLOP/s and its share of the FMA peak (AVX2, or AVX-512 where the CPU has it),
-            measured on 2 threads right after each preset (the machine's speed drifts). Check that
-            the machine is idle first (top).
+            Environment: median of --repeats runs of --steps steps. Network: for each preset, acting \
+            latency (batch 1), one DQN update (batch 32; mlp 256: online forward, target forward on \
+            the next states, Huber loss, backward, Adam), GFLOP/s and its share of the FMA peak \
+            (AVX2, or AVX-512 where the CPU has it), measured on 2 threads right after each preset \
+            (the machine's speed drifts). Check that the machine is idle first (top).
             """)
 
     @Option(parsing: .unconditional, help: "Steps per repetition.", transform: Parse.integer)

@@ -9,10 +9,10 @@ struct DumpFramesCommand: ParsableCommand {
         commandName: "dump-frames",
         abstract: "Play N steps with a random policy; write each frame and each φ stack as PNG.",
         discussion: """
-            Writes DIR/frames/frame_NNNNN.png (the newest frame), DIR/stacks/phi_NNNNN.png (the k
-            frames of φ side by side, oldest left; zero padding shows black) and DIR/index.csv
-            (step, episode, action, reward, terminated, truncated). Step 0 is the reset. When an
-            episode ends the environment is reset and play goes on. With --gif F.gif the same play
+            Writes DIR/frames/frame_NNNNN.png (the newest frame), DIR/stacks/phi_NNNNN.png (the k \
+            frames of φ side by side, oldest left; zero padding shows black) and DIR/index.csv \
+            (step, episode, action, reward, terminated, truncated). Step 0 is the reset. When an \
+            episode ends the environment is reset and play goes on. With --gif F.gif the same play \
             as an animated GIF (the scene in colour beside φ), with or without --output.
             """)
 

@@ -8,8 +8,9 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render one state of a task into a grayscale PNG.",
         discussion: """
-            Examples: pixel-dqn render --state -0.1,0,0.05,0 --width 84 --height 84 --output frame.png
-                      pixel-dqn render --env Acrobot-v1 --state 1,0.5,0,0 --width 500 --height 500 --output acrobot.png
+            Examples:
+              pixel-dqn render --state -0.1,0,0.05,0 --width 84 --height 84 --output f.png
+              pixel-dqn render --env Acrobot-v1 --state 1,0.5,0,0 --output acrobot.png
             """)
 
     @Option(name: .long, parsing: .unconditional,

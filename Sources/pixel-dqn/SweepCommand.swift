@@ -60,9 +60,10 @@ struct SweepCommand: ParsableCommand {
             folders; unfinished runs are listed, not counted) into sweep.json and sweep.png in \
             --output, by default the DIR when only one is given.
 
-            Examples: pixel-dqn sweep --seeds 1-10 --jobs 2 --output runs/sweep-state --observation state
-                      pixel-dqn sweep --seeds 1-5 --grid n-step=1,3 --output runs/n-step --observation state
-                      pixel-dqn sweep --compare runs/n-step
+            Examples:
+              pixel-dqn sweep --seeds 1-10 --jobs 2 --output runs/state --observation state
+              pixel-dqn sweep --seeds 1-5 --grid n-step=1,3 --output runs/n-step
+              pixel-dqn sweep --compare runs/n-step
             """)
 
     @Option(parsing: .unconditional, help: "Seeds: a list with ranges, e.g. 1-10, 1,3,5 or 1-3,7.")

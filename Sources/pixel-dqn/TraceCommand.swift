@@ -9,16 +9,20 @@ struct TraceCommand: ParsableCommand {
         commandName: "trace",
         abstract: "Print one JSON line per step from a state and an action sequence.",
         discussion: """
-            Stops after the episode ends (terminated or truncated), even if actions remain. "state"
+            Stops after the episode ends (terminated or truncated), even if actions remain. "state" \
             is Gymnasium's env.unwrapped.state.
-            Examples: pixel-dqn trace --state -0.1,0,0.05,0 --actions 0,1,1,0 --env CartPole-v0
-                      pixel-dqn trace --env Acrobot-v1 --state 0.05,-0.02,0,0.01 --actions 2,2,0,1
-            For an Atari game (<Game>NoFrameskip-v4) there is no --state: the game starts from its reset, and
-            each step applies Gymnasium's AtariPreprocessing(noop_max=0, frame_skip=4, screen_size=84,
-            terminal_on_life_loss=False, grayscale_obs=True); each line has "step", "action", "reward" (the
-            game's), "terminated", "truncated" and "lives"; --frames DIR writes DIR/obs_00000.png (the reset's
-            84x84 observation) and DIR/obs_NNNNN.png after step N.
-                      pixel-dqn trace --env PongNoFrameskip-v4 --actions 0,2,2,3 --frames pong-frames
+
+            For an Atari game (<Game>NoFrameskip-v4) there is no --state: the game starts from its \
+            reset, and each step applies Gymnasium's AtariPreprocessing(noop_max=0, frame_skip=4, \
+            screen_size=84, terminal_on_life_loss=False, grayscale_obs=True); each line has "step", \
+            "action", "reward" (the game's), "terminated", "truncated" and "lives"; --frames DIR \
+            writes DIR/obs_00000.png (the reset's 84x84 observation) and DIR/obs_NNNNN.png after \
+            step N.
+
+            Examples:
+              pixel-dqn trace --state -0.1,0,0.05,0 --actions 0,1,1,0 --env CartPole-v0
+              pixel-dqn trace --env Acrobot-v1 --state 0.05,-0.02,0,0.01 --actions 2,2,0,1
+              pixel-dqn trace --env PongNoFrameskip-v4 --actions 0,2,2,3 --frames pong
             """)
 
     @Option(name: .long, parsing: .unconditional,
