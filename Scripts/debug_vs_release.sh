@@ -24,8 +24,8 @@ for build in debug release; do
     bin=.build/$build/pixel-dqn
     pixel[$build]=$("$bin" bench --steps 200000 --repeats 5 --no-network | sed -n 's/^pixel path.* \([0-9][0-9]*\) steps\/s.*/\1/p')
     json=$("$bin" bench-network --preset small --repeats 30 --json)
-    act[$build]=$(echo "$json" | field actLatencyMs)
-    update[$build]=$(echo "$json" | field updateMs)
+    act[$build]=$(printf '%.3f' "$(echo "$json" | field actLatencyMs)")
+    update[$build]=$(printf '%.3f' "$(echo "$json" | field updateMs)")
     start=$(date +%s.%N)
     "$bin" train --seed 7 --total-timesteps "$steps" --no-tensorboard --quiet --output "$work/$build" >/dev/null
     wall[$build]=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{ printf "%.1f", e - s }')
