@@ -7,8 +7,8 @@
 import PackageDescription
 
 // The numeric code is compiled optimized, for AVX2/FMA, in every configuration (debug included),
-// so `swift run` and `swift test` run the kernels optimized (each file alone: about three quarters
-// of release speed, docs/benchmarks.md) and every build uses the same fused multiply-adds
+// so `swift run` and `swift test` run the kernels optimized (a whole training run as fast as
+// release, docs/benchmarks.md) and every build uses the same fused multiply-adds
 // (bitwise-identical results across configurations).
 #if arch(x86_64)
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell", "-Xcc", "-fno-math-errno"])]
