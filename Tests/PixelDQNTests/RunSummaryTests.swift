@@ -7,7 +7,9 @@ import PixelDQN
 @Suite struct RunSummaryTests {
     @Test func aRunsSummaryReadsBackWithItsTimeByPhase() throws {
         let dir = try temporaryFolder() + "/run"
-        var c = tinyConfig(.state, steps: 600)
+        // From pixels: each timed part then takes milliseconds (the state's mlp can update, act
+        // and evaluate 600 steps in less than the 1 ms summary.json resolves).
+        var c = tinyConfig(.pixels, steps: 600)
         c.emaTau = 0.01
         let result = try runTraining(c, folder: dir)
         let summary = try RunSummary.read(dir + "/summary.json")
@@ -22,7 +24,7 @@ import PixelDQN
         #expect(abs(parts.reduce(0, +) - phases.total) <= 0.001 * Double(parts.count))
         #expect(phases.total <= summary.wallSeconds + 0.1)
         // Updates ran (steps 101–600, every 2), each with its parts, and the evaluations took time
-        // (the state's own steps and the average of a small network can round to 0 ms).
+        // (the environment's own steps and the average can round to 0 ms).
         for part in [phases.updateTargets, phases.updateForwardLoss, phases.updateBackward, phases.updateOptimizer,
                      phases.evaluation, phases.act] {
             #expect(part > 0, "\(phases)")
