@@ -83,6 +83,8 @@ public struct FrameStackOf<Element: Numeric & Sendable & BitwiseCopyable> {
 
     /// Copies `source` into `destination` (of the same count) as bytes.
     private static func copy(_ source: UnsafeBufferPointer<Element>, to destination: UnsafeMutableBufferPointer<Element>) {
+        // The raw copy checks no bounds, where the typed copy it replaces trapped on an overrun.
+        precondition(source.count == destination.count, "FrameStack: copying \(source.count) elements into \(destination.count)")
         guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         UnsafeMutableRawPointer(to).copyMemory(from: from, byteCount: source.count * MemoryLayout<Element>.stride)
     }
