@@ -35,10 +35,10 @@ public enum NumericsThreads {
     /// cache; splitting the mlp preset's small layers made its update slower (0.17 vs 0.14 ms).
     static let parallelThreshold = 1_000_000
 
-    /// Runs `job.run(part:)` for `part` in 0..<parts: with `threads` 2 the caller runs the even
-    /// parts and the `PartnerThread` the odd ones, when `work` is large enough and the partner is
-    /// free (it is not when `run` is nested or called from two threads at once); otherwise inline,
-    /// in order. Jobs are plain structs rather than closures: handing a closure to another thread
+    /// Runs `job.run(part:)` for `part` in 0..<parts: with `threads` 2 the caller and the
+    /// `PartnerThread` each claim the next part until none is left, when `work` is large enough
+    /// and the partner is free (it is not when `run` is nested or called from two threads at
+    /// once); otherwise inline, in order. Jobs are plain structs rather than closures: handing a closure to another thread
     /// needs `withoutActuallyEscaping`, which allocates on every call, while a struct is handed
     /// over as a pointer to the caller's stack and a type, so nothing allocates.
     static func run<Job: ParallelJob>(parts: Int, threads: Int, work: Int, _ job: Job) {
@@ -98,30 +98,46 @@ struct EvenSplit<Job: RangeJob>: ParallelJob {
     }
 }
 
-/// The second numerics thread: one persistent thread that runs the odd parts of a job while the
-/// calling thread runs the even ones. It spins for up to 2 ms after each job (jobs come in quick
-/// succession while training), then sleeps on a semaphore. Handing over a job costs about a
-/// microsecond and allocates nothing (the job stays on the caller's stack; measured with
-/// valgrind), where `DispatchQueue.concurrentPerform` made about 90 allocations per update.
+/// The second numerics thread: one persistent thread that shares the parts of a job with the
+/// calling thread. Parts are claimed, not assigned: both threads take the next unclaimed part
+/// from one atomic counter, so a caller whose partner is not running (asleep, or descheduled
+/// because another process wants the core) runs every part itself instead of waiting for it,
+/// and waits only for parts the partner has started. Which thread runs a part never changes
+/// its arithmetic (see `NumericsThreads`), so results stay bitwise the same.
+///
+/// The partner spins for up to 2 ms after its last part (jobs come in quick succession while
+/// training), then sleeps on a semaphore. Handing over a job costs about a microsecond and
+/// allocates nothing (the job stays on the caller's stack; measured with valgrind), where
+/// `DispatchQueue.concurrentPerform` made about 90 allocations per update.
 final class PartnerThread: @unchecked Sendable {
     static let shared = PartnerThread()
 
-    /// How long the partner spins after its last job before it sleeps. Waking a sleeping thread
+    /// How long the partner spins after its last part before it sleeps. Waking a sleeping thread
     /// takes tens of microseconds here (a virtual machine), while the serial stretches between
     /// jobs of one update or of consecutive training steps are shorter than this.
     private static let spinNanoseconds: UInt64 = 2_000_000
 
-    private let posted = Atomic<Int>(0)      // jobs handed over so far
-    private let completed = Atomic<Int>(0)   // the last job the partner finished
+    /// Spins of a caller waiting for the partner's last part before it yields its core at each
+    /// further spin (the partner may have been preempted in the middle of a part).
+    private static let waitSpinsBeforeYield = 4_096
+
+    /// The job on offer as one word, the part count (bits 16–31) and the next unclaimed part
+    /// (bits 0–15): a claim adds 1 and owns the part the old value names if it is below the count.
+    /// Claims are read-modify-writes of this one word, so each names the job on offer when it ran.
+    private let offer = Atomic<UInt64>(0)
+    /// Parts of the current job the partner has finished.
+    private let partnerFinished = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)   // a caller owns the partner
     private let sleeping = Atomic<Bool>(false)
     private let wakeup = DispatchSemaphore(value: 0)
+    /// The largest part count a job may have (the offer's 16-bit fields, with room for the
+    /// claims that find the job exhausted).
+    static let maxParts = 1 << 14
     // The current job, on the caller's stack, and its type; written by the owning caller before
-    // `posted` is released, read by the partner after acquiring it, cleared after `completed`
-    // says the partner is done with it.
+    // the offer is released, read by the partner only after it claimed a part of that offer, and
+    // cleared after `partnerFinished` says the partner is done with its parts.
     nonisolated(unsafe) private var job: UnsafeRawPointer?
     nonisolated(unsafe) private var jobType: (any ParallelJob.Type)?
-    nonisolated(unsafe) private var jobParts = 0
 
     private init() {
         let thread = Thread { [unowned self] in self.serve() }
@@ -132,45 +148,62 @@ final class PartnerThread: @unchecked Sendable {
     /// Runs `job` over `parts` parts on the caller and the partner; false (nothing run) when the
     /// partner is already in use.
     func run<Job: ParallelJob>(parts: Int, _ job: Job) -> Bool {
+        precondition(parts >= 1 && parts <= Self.maxParts, "PartnerThread.run: \(parts) parts, expected 1…\(Self.maxParts)")
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         withUnsafePointer(to: job) { pointer in
-            self.job = UnsafeRawPointer(pointer); jobType = Job.self; jobParts = parts
-            let ticket = posted.add(1, ordering: .sequentiallyConsistent).newValue
-            if sleeping.load(ordering: .sequentiallyConsistent) { wakeup.signal() }
-            for p in stride(from: 0, to: parts, by: 2) { job.run(part: p) }
-            while completed.load(ordering: .acquiring) != ticket {}
+            self.job = UnsafeRawPointer(pointer); jobType = Job.self
+            // The partner finished every part of the last job before that job returned.
+            partnerFinished.store(0, ordering: .relaxed)
+            offer.store(UInt64(parts) << 16, ordering: .sequentiallyConsistent)
+            if sleeping.load(ordering: .sequentiallyConsistent), sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                wakeup.signal()
+            }
+            var mine = 0
+            while true {
+                let part = Int(offer.add(1, ordering: .acquiringAndReleasing).oldValue & 0xFFFF)
+                if part >= parts { break }
+                job.run(part: part)
+                mine += 1
+            }
+            var spins = 0
+            while partnerFinished.load(ordering: .acquiring) != parts - mine {
+                spins += 1
+                if spins > Self.waitSpinsBeforeYield { sched_yield() }
+            }
             self.job = nil; jobType = nil
         }
         busy.store(false, ordering: .releasing)
         return true
     }
 
-    private func serve() {
-        var seen = 0
-        while true {
-            var spins = 0
-            var idleSince = DispatchTime.now().uptimeNanoseconds
-            var ticket = posted.load(ordering: .acquiring)
-            while ticket == seen {
-                spins += 1
-                if spins & 1023 == 0, DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
-                    // Announce sleep, then look once more: a caller that posts after this sees
-                    // `sleeping` and signals (both sides use sequentially consistent order).
-                    sleeping.store(true, ordering: .sequentiallyConsistent)
-                    if posted.load(ordering: .sequentiallyConsistent) == seen { wakeup.wait() }
-                    sleeping.store(false, ordering: .sequentiallyConsistent)
-                    idleSince = DispatchTime.now().uptimeNanoseconds
-                }
-                ticket = posted.load(ordering: .acquiring)
-            }
-            seen = ticket
-            runOddParts()
-            completed.store(ticket, ordering: .releasing)
-        }
-    }
+    /// Whether `word` has a part nobody has claimed.
+    @inline(__always)
+    private static func hasUnclaimedPart(_ word: UInt64) -> Bool { word & 0xFFFF < (word >> 16) & 0xFFFF }
 
-    private func runOddParts() {
-        guard let job, let jobType else { return }
-        for p in stride(from: 1, to: jobParts, by: 2) { jobType.run(at: job, part: p) }
+    private func serve() {
+        var spins = 0
+        var idleSince = DispatchTime.now().uptimeNanoseconds
+        while true {
+            if Self.hasUnclaimedPart(offer.load(ordering: .acquiring)) {
+                let claimed = offer.add(1, ordering: .acquiringAndReleasing).oldValue
+                let part = Int(claimed & 0xFFFF), parts = Int((claimed >> 16) & 0xFFFF)
+                if part < parts, let job, let jobType {
+                    jobType.run(at: job, part: part)
+                    partnerFinished.add(1, ordering: .releasing)
+                }
+                spins = 0
+                idleSince = DispatchTime.now().uptimeNanoseconds
+                continue
+            }
+            spins += 1
+            if spins & 1023 == 0, DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
+                // Announce sleep, then look once more: a caller that offers a job after this sees
+                // `sleeping` and signals (both sides use sequentially consistent order).
+                sleeping.store(true, ordering: .sequentiallyConsistent)
+                if !Self.hasUnclaimedPart(offer.load(ordering: .sequentiallyConsistent)) { wakeup.wait() }
+                sleeping.store(false, ordering: .sequentiallyConsistent)
+                idleSince = DispatchTime.now().uptimeNanoseconds
+            }
+        }
     }
 }

@@ -39,6 +39,33 @@ import DQNNumerics
         #expect(firstDifference(together[3], duelingAlone) == nil, "a dueling network beside others vs alone")
     }
 
+    /// Parts are claimed by whichever thread is free: every part of every job runs exactly once,
+    /// and a job returns only after all of them ran, whatever the part count and however busy the
+    /// partner is (jobs of 1 to 40 parts back to back, some long enough for the partner to take
+    /// several parts, some too short for it to wake).
+    @Test func everyPartOfEveryJobRunsExactlyOnce() {
+        struct Count: ParallelJob {
+            let counts: UnsafeMutablePointer<Int>, work: Int
+            func run(part: Int) {
+                var x = 0.0
+                for i in 0..<work { x += Double(i & 7) }
+                // Plain writes: a part run twice at once would also be a data race for TSan.
+                counts[part] += x >= 0 ? 1 : 0
+            }
+        }
+        var sizes: [Int] = []
+        for jobIndex in 0..<600 {
+            let parts = 1 + jobIndex % 40
+            let work = jobIndex % 7 == 0 ? 20_000 : jobIndex % 3
+            let counts = UnsafeMutablePointer<Int>.allocate(capacity: parts)
+            counts.initialize(repeating: 0, count: parts)
+            NumericsThreads.probeRun(parts: parts, Count(counts: counts, work: work))
+            if (0..<parts).contains(where: { counts[$0] != 1 }) { sizes.append(parts) }
+            counts.deallocate()
+        }
+        #expect(sizes.isEmpty, "jobs whose parts did not each run once: part counts \(sizes)")
+    }
+
     @Test func eachObjectKeepsItsOwnThreadCount() {
         var rng = Xoshiro256(seed: 5)
         let a = QNetwork(preset: .mlp, inputShape: [8], actions: 2, maxBatch: 4, threads: 1, rng: &rng)
