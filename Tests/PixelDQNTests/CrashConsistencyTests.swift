@@ -142,6 +142,28 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
         print("crash consistency (final evaluation): \(r.kills) kills of \(r.targets.count) instants")
     }
 
+    /// A run stopped by its confirmed solve keeps the confirmed weights as best.safetensors, and
+    /// their result on the final episodes is the confirmation's: the run never plays them again
+    /// (its trace passes no best-eval-step), and summary.json reports the same figures for the
+    /// final evaluation and the best model. A run whose best weights are older plays them (the
+    /// first test here kills inside that evaluation).
+    @Test func theBestModelOfARunStoppedByItsSolveIsNotPlayedAgain() throws {
+        let root = try temporaryFolder()
+        let run = root + "/run", tracePath = root + "/trace.txt"
+        // The state defaults confirm seed 1's solve of CartPole-v0 at step 2,500 (TrainingTests).
+        let r = try runCrashing(["train", "--observation", "state", "--env", "CartPole-v0", "--seed", "1", "--stop-when-solved",
+                                 "--no-tensorboard", "--quiet", "--output", run], trace: tracePath)
+        try #require(r.status == 0 && !r.killed, "the run failed: \(r.err)")
+        let kinds = Set(try text(tracePath).split(separator: "\n").compactMap { $0.split(separator: "@").first.map(String.init) })
+        #expect(kinds.contains("confirm-step") && !kinds.contains("best-eval-step"), "instants passed: \(kinds.sorted())")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(fileBytes(run + "/summary.json"))) as? [String: Any])
+        let final = summary["final_eval"] as? [String: Any], best = summary["best_model_eval"] as? [String: Any]
+        #expect(final?["mean"] as? Double != nil && final?["mean"] as? Double == best?["mean"] as? Double
+                && final?["min"] as? Double == best?["min"] as? Double && final?["episodes"] as? Int == best?["episodes"] as? Int,
+                "final \(String(describing: final)), best \(String(describing: best))")
+        #expect(summary["first_solved_step"] as? Int == summary["steps"] as? Int)
+    }
+
     /// The crash variables are outside values too: a malformed one is refused before training,
     /// naming the variable, the value and the form expected.
     @Test(arguments: ["renamed:metrics.csv", "renamed:metrics.csv@x#1", "@5#1", "train-step@5#0", "train-step@-1#1"])

@@ -173,4 +173,26 @@ func expectExactResume(_ c: TrainingConfig) throws -> String {
         let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder + "/best.safetensors"), maxBatch: 1)
         #expect(best.parameterCount > 0)
     }
+
+    /// What lets a run skip playing its best weights again (`Trainer.evaluateBestModel`): on every
+    /// drawn task, from pixels (with frame skip) and from the state, an evaluation's returns
+    /// follow from its stream alone; another evaluation in between changes nothing.
+    @Test func aDrawnTasksEvaluationDependsOnlyOnItsStream() throws {
+        for id in [EnvironmentID.cartPoleV1, .acrobotV1, .mountainCarV0] {
+            var rng = Xoshiro256(seed: 3)
+            let pixels = PixelObservation(id: id, frameStack: 2, frameSkip: 2)
+            let pixelNet = QNetwork(preset: .small, inputShape: [2, 84, 84], actions: id.actionCount, maxBatch: 1, threads: 1, rng: &rng)
+            let state = StateObservation(id: id, frameStack: 2)
+            let stateNet = QNetwork(preset: .mlp, inputShape: [state.observationSize], actions: id.actionCount, maxBatch: 1, threads: 1, rng: &rng)
+            #expect(pixels.episodesFollowFromGenerator && state.episodesFollowFromGenerator)
+            func returns<S: ObservationSource>(_ net: QNetwork, _ source: S, stream: UInt64) throws -> [Double] where S.Element: NetworkInput {
+                try Evaluator.evaluate(network: net, source: source, episodes: 2, epsilon: 0.2, seed: 7, stream: stream).returns
+            }
+            let first = try returns(pixelNet, pixels, stream: 999), firstState = try returns(stateNet, state, stream: 999)
+            _ = try returns(pixelNet, pixels, stream: 5)
+            _ = try returns(stateNet, state, stream: 5)
+            #expect(try returns(pixelNet, pixels, stream: 999) == first, "\(id.rawValue) from pixels")
+            #expect(try returns(stateNet, state, stream: 999) == firstState, "\(id.rawValue) from the state")
+        }
+    }
 }

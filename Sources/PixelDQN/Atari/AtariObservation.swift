@@ -73,6 +73,10 @@ public final class AtariObservation: ObservationSource {
                       episodicLife: training, seed: Int32(truncatingIfNeeded: config.seed &+ (training ? 0 : 1)))
     }
 
+    /// The emulator carries its own state from game to game (its random generator, which v5's
+    /// sticky actions draw from), so two evaluations of the same weights are played out.
+    public var episodesFollowFromGenerator: Bool { false }
+
     public var frameSize: Int { frame.count }
     public var stackDepth: Int { stack.depth }
     public var newestFrame: [UInt8] { frame }

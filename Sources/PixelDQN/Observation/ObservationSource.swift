@@ -14,6 +14,10 @@ public protocol ObservationSource: AnyObject {
     func step(_ action: Int) throws -> EnvironmentStep<StepState>
     /// Copies φ (k × frameSize, oldest first) into `output`.
     func copyObservation(into output: UnsafeMutableBufferPointer<Element>)
+    /// Whether an episode depends only on the generator its reset draws from and the actions
+    /// taken, nothing carrying over from one episode to the next: the same weights on the same
+    /// evaluation episodes then give the same returns, and the trainer does not play them twice.
+    var episodesFollowFromGenerator: Bool { get }
     /// Writes the episode in progress into a checkpoint: metadata fields `env_*` (and tensors).
     func saveEpisode(into file: inout SafetensorsFile)
     /// Reads back the episode a checkpoint recorded and checks it against φ (`phi`, oldest first)
@@ -43,6 +47,9 @@ public protocol EnvironmentObservationSource: ObservationSource where StepState 
 }
 
 extension EnvironmentObservationSource {
+    /// A drawn task's reset sets its whole state from the generator (and φ to that one frame).
+    public var episodesFollowFromGenerator: Bool { true }
+
     public func saveEpisode(into file: inout SafetensorsFile) {
         file.metadata["env_state"] = env.stateValues.map { "\($0)" }.joined(separator: ",")
         file.metadata["env_elapsed"] = "\(env.elapsedSteps)"

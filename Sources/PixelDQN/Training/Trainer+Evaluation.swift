@@ -96,15 +96,32 @@ extension Trainer {
     }
 
     /// 10-episode evaluations are noisy, so the kept best model is re-evaluated on the final
-    /// evaluation's episodes: an unbiased figure for the weights a user would pick.
-    func evaluateBestModel() throws -> EvalStats? {
+    /// evaluation's episodes: an unbiased figure for the weights a user would pick. When those
+    /// weights are, bit for bit, the ones `final` was played with (a run stopped by its confirmed
+    /// solve keeps them as best.safetensors) and the episodes follow from the generator alone,
+    /// `final` is their result: the same episodes are not played twice.
+    func evaluateBestModel(final: EvalStats?) throws -> EvalStats? {
         let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1, threads: config.threads)
         guard best.architecture == agent.online.architecture else {
             throw FileError(path: folder.best, problem: "holds a \(best.preset.rawValue) network for input \(best.inputShape), not this run's: it belongs to another run")
         }
-        guard let stats = try evaluateOnFinalEpisodes(best, kind: "best-eval-step") else { return nil }
+        let stats: EvalStats
+        let reused = final != nil && evalSource.episodesFollowFromGenerator && Self.sameWeights(best, agent.policy)
+        if reused, let final {
+            stats = final
+        } else {
+            guard let played = try evaluateOnFinalEpisodes(best, kind: "best-eval-step") else { return nil }
+            stats = played
+        }
         report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
-                      stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
+                      stats.episodes, stats.mean, stats.std, stats.min, stats.max)
+               + (reused ? " (the final evaluation's weights)" : ""), false)
         return stats
+    }
+
+    /// Whether two networks of one architecture hold the same parameters, bit for bit.
+    static func sameWeights(_ a: QNetwork, _ b: QNetwork) -> Bool {
+        guard a.parameters.count == b.parameters.count, let pa = a.parameters.baseAddress, let pb = b.parameters.baseAddress else { return false }
+        return memcmp(pa, pb, a.parameters.count * MemoryLayout<Float>.stride) == 0
     }
 }

@@ -169,7 +169,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             }
             if !interrupted && FileManager.default.fileExists(atPath: folder.best) {
                 loop.pending = .bestModelEvaluation
-                bestEval = try evaluateBestModel()
+                bestEval = try evaluateBestModel(final: finalEval)
                 interrupted = bestEval == nil
             }
             clock.lap(\.evaluation)
