@@ -107,9 +107,9 @@ struct EvenSplit<Job: RangeJob>: ParallelJob {
 ///
 /// The partner spins for up to 2 ms after its last part (jobs come in quick succession while
 /// training), yielding its core now and then to any other thread that wants it, then sleeps on a
-/// semaphore. Handing over a job costs about a microsecond and
-/// allocates nothing (the job stays on the caller's stack; measured with valgrind), where
-/// `DispatchQueue.concurrentPerform` made about 90 allocations per update.
+/// semaphore. Handing over a job costs about a microsecond and allocates nothing (the job stays
+/// on the caller's stack; measured with valgrind), where `DispatchQueue.concurrentPerform` made
+/// about 90 allocations per update.
 final class PartnerThread: @unchecked Sendable {
     static let shared = PartnerThread()
 
