@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A 2-thread training run alone and beside one busy process (`yes > /dev/null`, standing for a
-# build, a browser or a second run), in one sitting (start it on an otherwise idle machine):
+# build, a browser or a second run), one after the other (start it on an otherwise idle machine):
 #   the CartPole-v1 pixel defaults for STEPS steps, no evaluations, timed by the run's own
 #   summary.json: on 1 thread alone, on 2 threads alone, then on 2 threads with the busy process
 #   taking one of the two cores; the ratio says how much of its speed a run keeps when it does not
