@@ -164,6 +164,24 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
         #expect(summary["first_solved_step"] as? Int == summary["steps"] as? Int)
     }
 
+    /// A run of its whole budget whose last periodic evaluation reaches the threshold confirms
+    /// it at the last step; the final evaluation of the same weights on the same episodes is that
+    /// confirmation's result, recorded without playing them again (no final-eval-step passed).
+    @Test func aFinalEvaluationOfTheWeightsJustConfirmedIsNotPlayedAgain() throws {
+        let root = try temporaryFolder()
+        let run = root + "/run", tracePath = root + "/trace.txt"
+        // Seed 1 of the state defaults confirms every evaluation from step 37,500 to 50,000.
+        let r = try runCrashing(["train", "--observation", "state", "--env", "CartPole-v0", "--seed", "1", "--final-eval-episodes", "20",
+                                 "--no-tensorboard", "--quiet", "--output", run], trace: tracePath)
+        try #require(r.status == 0 && !r.killed, "the run failed: \(r.err)")
+        let log = try MetricsLog.parse(text(run + "/metrics.csv"), path: run, env: .cartPoleV0)
+        let atEnd = log.evaluations.filter { $0.step == 50_000 }
+        try #require(atEnd.count == 3, "expected the periodic evaluation, its confirmation and the final one at 50,000: \(atEnd.map(\.stats.mean))")
+        #expect(atEnd[1].confirmation && !atEnd[2].confirmation && atEnd[2].stats == atEnd[1].stats)
+        let kinds = Set(try text(tracePath).split(separator: "\n").compactMap { $0.split(separator: "@").first.map(String.init) })
+        #expect(kinds.contains("confirm-step") && !kinds.contains("final-eval-step"), "instants passed: \(kinds.sorted())")
+    }
+
     /// The crash variables are outside values too: a malformed one is refused before training,
     /// naming the variable, the value and the form expected.
     @Test(arguments: ["renamed:metrics.csv", "renamed:metrics.csv@x#1", "@5#1", "train-step@5#0", "train-step@-1#1"])

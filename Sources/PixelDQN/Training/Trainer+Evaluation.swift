@@ -72,6 +72,9 @@ extension Trainer {
     /// weights become best.safetensors; the first confirmed solve is noted.
     func confirm() throws -> EvalStats? {
         guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "confirm-step") else { return nil }
+        if evalSource.episodesFollowFromGenerator {
+            lastConfirmation = (loop.step, stats, Array(agent.policy.parameters))
+        }
         record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
@@ -87,8 +90,18 @@ extension Trainer {
         return stats
     }
 
+    /// The last weights on the final episodes. A confirmation of the same weights, bit for bit, at
+    /// this step (the last periodic evaluation reached the threshold) is their result already, on
+    /// a task whose episodes follow from the generator alone; it is recorded without playing them.
     func finalEvaluation() throws -> EvalStats? {
-        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "final-eval-step") else { return nil }
+        let stats: EvalStats
+        if let last = lastConfirmation, last.step == loop.step, evalSource.episodesFollowFromGenerator,
+           last.weights.withUnsafeBufferPointer({ Self.sameFloats($0, UnsafeBufferPointer(agent.policy.parameters)) }) {
+            stats = last.stats
+        } else {
+            guard let played = try evaluateOnFinalEpisodes(agent.policy, kind: "final-eval-step") else { return nil }
+            stats = played
+        }
         record(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
@@ -121,7 +134,12 @@ extension Trainer {
 
     /// Whether two networks of one architecture hold the same parameters, bit for bit.
     static func sameWeights(_ a: QNetwork, _ b: QNetwork) -> Bool {
-        guard a.parameters.count == b.parameters.count, let pa = a.parameters.baseAddress, let pb = b.parameters.baseAddress else { return false }
-        return memcmp(pa, pb, a.parameters.count * MemoryLayout<Float>.stride) == 0
+        sameFloats(UnsafeBufferPointer(a.parameters), UnsafeBufferPointer(b.parameters))
+    }
+
+    /// Whether two buffers hold the same floats, bit for bit.
+    static func sameFloats(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Bool {
+        guard a.count == b.count, let pa = a.baseAddress, let pb = b.baseAddress else { return false }
+        return memcmp(pa, pb, a.count * MemoryLayout<Float>.stride) == 0
     }
 }

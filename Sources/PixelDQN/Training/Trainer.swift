@@ -49,6 +49,9 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     public internal(set) var isEvaluating = false
     /// This process's TensorBoard event file (nil with --no-tensorboard); flushed with the metrics.
     var events: TensorBoardWriter?
+    /// The last confirmation this process played: its step, its result and the weights it played
+    /// (a copy), so that a final evaluation of the same weights takes its result.
+    var lastConfirmation: (step: Int, stats: EvalStats, weights: [Float])?
     /// The folder's lock, held while the trainer exists.
     private let lock: RunFolderLock
 
