@@ -38,9 +38,10 @@ public enum NumericsThreads {
     /// Runs `job.run(part:)` for `part` in 0..<parts: with `threads` 2 the caller and the
     /// `PartnerThread` each claim the next part until none is left, when `work` is large enough
     /// and the partner is free (it is not when `run` is nested or called from two threads at
-    /// once); otherwise inline, in order. Jobs are plain structs rather than closures: handing a closure to another thread
-    /// needs `withoutActuallyEscaping`, which allocates on every call, while a struct is handed
-    /// over as a pointer to the caller's stack and a type, so nothing allocates.
+    /// once); otherwise inline, in order. Jobs are plain structs rather than closures: handing a
+    /// closure to another thread needs `withoutActuallyEscaping`, which allocates on every call,
+    /// while a struct is handed over as a pointer to the caller's stack and a type, so nothing
+    /// allocates.
     static func run<Job: ParallelJob>(parts: Int, threads: Int, work: Int, _ job: Job) {
         if parts <= 1 { if parts == 1 { job.run(part: 0) }; return }
         if threads == 1 || work < parallelThreshold || !PartnerThread.shared.run(parts: parts, job) {

@@ -63,18 +63,25 @@ extension Trainer {
     }
 
     /// `network` on the final evaluation's episodes (stream 999): confirmations, the final
-    /// evaluation and the best model's evaluation all see the same start states.
+    /// evaluation and the best model's evaluation all see the same start states. On a task whose
+    /// episodes follow from the generator alone, the same weights, bit for bit, give the same
+    /// returns there: weights played last are not played again (a confirmation at the last step
+    /// and the final evaluation; the final weights and best.safetensors holding them).
     func evaluateOnFinalEpisodes(_ network: QNetwork, kind: String) throws -> EvalStats? {
-        try episodes(network, count: config.finalEvalEpisodes, stream: 999, kind: kind)
+        let reproducible = evalSource.episodesFollowFromGenerator
+        if reproducible, let last = lastFinalEpisodes,
+           last.weights.withUnsafeBufferPointer({ Self.sameFloats($0, UnsafeBufferPointer(network.parameters)) }) {
+            return last.stats
+        }
+        guard let stats = try episodes(network, count: config.finalEvalEpisodes, stream: 999, kind: kind) else { return nil }
+        if reproducible { lastFinalEpisodes = (stats, Array(network.parameters)) }
+        return stats
     }
 
     /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
     /// weights become best.safetensors; the first confirmed solve is noted.
     func confirm() throws -> EvalStats? {
         guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "confirm-step") else { return nil }
-        if evalSource.episodesFollowFromGenerator {
-            lastConfirmation = (loop.step, stats, Array(agent.policy.parameters))
-        }
         record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
@@ -90,18 +97,8 @@ extension Trainer {
         return stats
     }
 
-    /// The last weights on the final episodes. A confirmation of the same weights, bit for bit, at
-    /// this step (the last periodic evaluation reached the threshold) is their result already, on
-    /// a task whose episodes follow from the generator alone; it is recorded without playing them.
     func finalEvaluation() throws -> EvalStats? {
-        let stats: EvalStats
-        if let last = lastConfirmation, last.step == loop.step, evalSource.episodesFollowFromGenerator,
-           last.weights.withUnsafeBufferPointer({ Self.sameFloats($0, UnsafeBufferPointer(agent.policy.parameters)) }) {
-            stats = last.stats
-        } else {
-            guard let played = try evaluateOnFinalEpisodes(agent.policy, kind: "final-eval-step") else { return nil }
-            stats = played
-        }
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "final-eval-step") else { return nil }
         record(EvalRecord(step: loop.step, stats: stats))
         report(String(format: "final evaluation (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
@@ -109,32 +106,16 @@ extension Trainer {
     }
 
     /// 10-episode evaluations are noisy, so the kept best model is re-evaluated on the final
-    /// evaluation's episodes: an unbiased figure for the weights a user would pick. When those
-    /// weights are, bit for bit, the ones `final` was played with (a run stopped by its confirmed
-    /// solve keeps them as best.safetensors) and the episodes follow from the generator alone,
-    /// `final` is their result: the same episodes are not played twice.
-    func evaluateBestModel(final: EvalStats?) throws -> EvalStats? {
+    /// evaluation's episodes: an unbiased figure for the weights a user would pick.
+    func evaluateBestModel() throws -> EvalStats? {
         let best = try QNetwork(contentsOf: URL(fileURLWithPath: folder.best), maxBatch: 1, threads: config.threads)
         guard best.architecture == agent.online.architecture else {
             throw FileError(path: folder.best, problem: "holds a \(best.preset.rawValue) network for input \(best.inputShape), not this run's: it belongs to another run")
         }
-        let stats: EvalStats
-        let reused = final != nil && evalSource.episodesFollowFromGenerator && Self.sameWeights(best, agent.policy)
-        if reused, let final {
-            stats = final
-        } else {
-            guard let played = try evaluateOnFinalEpisodes(best, kind: "best-eval-step") else { return nil }
-            stats = played
-        }
+        guard let stats = try evaluateOnFinalEpisodes(best, kind: "best-eval-step") else { return nil }
         report(String(format: "best model (best.safetensors) on the same %d episodes: mean %.1f ± %.1f, min %.0f, max %.0f",
-                      stats.episodes, stats.mean, stats.std, stats.min, stats.max)
-               + (reused ? " (the final evaluation's weights)" : ""), false)
+                      stats.episodes, stats.mean, stats.std, stats.min, stats.max), false)
         return stats
-    }
-
-    /// Whether two networks of one architecture hold the same parameters, bit for bit.
-    static func sameWeights(_ a: QNetwork, _ b: QNetwork) -> Bool {
-        sameFloats(UnsafeBufferPointer(a.parameters), UnsafeBufferPointer(b.parameters))
     }
 
     /// Whether two buffers hold the same floats, bit for bit.

@@ -49,9 +49,9 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     public internal(set) var isEvaluating = false
     /// This process's TensorBoard event file (nil with --no-tensorboard); flushed with the metrics.
     var events: TensorBoardWriter?
-    /// The last confirmation this process played: its step, its result and the weights it played
-    /// (a copy), so that a final evaluation of the same weights takes its result.
-    var lastConfirmation: (step: Int, stats: EvalStats, weights: [Float])?
+    /// The weights this process last played on the final evaluation's episodes (a copy) and their
+    /// result (`evaluateOnFinalEpisodes`).
+    var lastFinalEpisodes: (stats: EvalStats, weights: [Float])?
     /// The folder's lock, held while the trainer exists.
     private let lock: RunFolderLock
 
@@ -172,7 +172,7 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
             }
             if !interrupted && FileManager.default.fileExists(atPath: folder.best) {
                 loop.pending = .bestModelEvaluation
-                bestEval = try evaluateBestModel(final: finalEval)
+                bestEval = try evaluateBestModel()
                 interrupted = bestEval == nil
             }
             clock.lap(\.evaluation)
