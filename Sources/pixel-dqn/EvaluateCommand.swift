@@ -142,15 +142,14 @@ struct PlayCommand: ParsableCommand {
 }
 
 extension PlayCommand {
-    /// One game of an Atari model: whole games with up to 30 no-ops, ε 0.01 as evaluations play
-    /// (a greedy agent can wait forever for a serve it never starts). The game's colours are
+    /// One game of an Atari model as evaluations play it: a whole game with up to 30 no-ops, each
+    /// life started as training starts it, ε 0.01. The game's colours are
     /// gathered in a first play of the same episode, so the GIF's palette holds them as they are.
     func playAtari(_ m: SavedModel, game: AtariGame, output: String?, title: String) throws {
         let c = m.config
         let epsilon = TrainingConfig.defaults(for: .pixels, env: c.env).evalEpsilon
         func source() throws -> AtariObservation {
-            try AtariObservation(game: game, size: c.frameSize, frameStack: c.frameStack, frameSkip: c.frameSkip,
-                                 episodicLife: false, seed: Int32(truncatingIfNeeded: seed))
+            try AtariObservation.wholeGames(game, config: c, seed: Int32(truncatingIfNeeded: seed))
         }
         func play(_ source: AtariObservation, _ observe: (PlayedStep) throws -> Void) throws -> PlayedEpisode {
             try EpisodePlayer.play(network: m.network, source: source, seed: seed, epsilon: epsilon, maxSteps: maxSteps, observe: observe)

@@ -170,6 +170,46 @@ struct AtariStageTests {
         #expect(livesAtEnds == [4, 3, 2, 1, 0])
     }
 
+    /// An evaluation's game (`LifeLoss.restartsLife`) is the training source's episodes of the
+    /// same game played back to back: the same φ at every step (zero-padded anew after each lost
+    /// life), the same rewards summed, one episode that ends only with the game.
+    @Test func anEvaluationGameIsTheLearnersEpisodesBackToBack() throws {
+        let g = try game("Breakout")
+        let train = try AtariObservation(game: g, lifeLoss: .endsEpisode, seed: 3)
+        let whole = try AtariObservation(game: g, lifeLoss: .restartsLife, seed: 3)
+        var trainRNG = Xoshiro256(seed: 9), wholeRNG = Xoshiro256(seed: 9)
+        train.reset(using: &trainRNG)
+        whole.reset(using: &wholeRNG)
+        var a = [UInt8](repeating: 0, count: train.observationSize), b = a
+        var trainTotal = 0.0, wholeTotal = 0.0, learnerEpisodes = 1, restartedPhis = 0, step = 0
+        while true {
+            a.withUnsafeMutableBufferPointer { train.copyObservation(into: $0) }
+            b.withUnsafeMutableBufferPointer { whole.copyObservation(into: $0) }
+            #expect(a == b, "φ differs at step \(step)")
+            if a != b { break }
+            // LEFT and RIGHT in turn, never FIRE: a served ball is the stage's doing.
+            let action = (step / 9) % 2 == 0 ? 2 : 3
+            let t = try train.step(action), w = try whole.step(action)
+            step += 1
+            trainTotal += t.reward
+            wholeTotal += w.reward
+            #expect(!w.terminated || t.state.lives == 0, "the evaluation's episode ended with a life left at step \(step)")
+            if t.done && t.state.lives == 0 { #expect(w.done); break }
+            #expect(!w.done, "the game ended early at step \(step)")
+            if w.done { break }
+            if t.done {
+                // The learner's next episode starts where the evaluation's game goes on.
+                train.reset(using: &trainRNG)
+                learnerEpisodes += 1
+                b.withUnsafeMutableBufferPointer { whole.copyObservation(into: $0) }
+                if b.prefix(84 * 84 * 3).allSatisfy({ $0 == 0 }) { restartedPhis += 1 }
+            }
+            if step > 20_000 { Issue.record("no game over in 20,000 steps"); break }
+        }
+        #expect(learnerEpisodes == 5 && restartedPhis == 4, "five lives, four restarts: \(learnerEpisodes), \(restartedPhis)")
+        #expect(trainTotal == wholeTotal && wholeTotal > 0, "scores \(trainTotal) and \(wholeTotal)")
+    }
+
     @Test func noopAndFireResetPlayTheirFrames() throws {
         let pong = try game("Pong"), breakout = try game("Breakout")
         #expect(breakout.needsFire && breakout.actionNames[1] == "FIRE")
@@ -290,7 +330,7 @@ struct AtariRunTests {
     }
 
     @Test func anActionOutsideTheGameIsRefused() throws {
-        let source = try AtariObservation(game: try game("Pong"), episodicLife: false, seed: 0)
+        let source = try AtariObservation(game: try game("Pong"), lifeLoss: .ignored, seed: 0)
         var rng = Xoshiro256(seed: 1)
         source.reset(using: &rng)
         #expect(throws: EnvironmentError.self) { _ = try source.step(6) }

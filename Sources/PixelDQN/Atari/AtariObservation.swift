@@ -1,7 +1,8 @@
 // An Atari game seen as DQN sees it: the stages of AtariStages.swift composed from the run's
 // settings, the pooled 210×160 gray screen shrunk to 84×84 (AreaResize), and φ, the last k frames
 // padded with zero frames at an episode's start. Training sees lives as episode ends and FIRE
-// after resets; evaluation plays whole games. The trainer clips training rewards to their sign
+// after resets; evaluation plays whole games whose lives start as the learner's episodes do
+// (`LifeLoss`). The trainer clips training rewards to their sign
 // (`TrainingConfig.learnerReward`); what this source reports is the game's score.
 import Foundation
 
@@ -10,6 +11,21 @@ public struct AtariStepState: Equatable, Sendable {
     public var lives: Int
     /// Emulator frames since the game began.
     public var frame: Int
+}
+
+/// What a lost life does to an Atari source's episode.
+public enum LifeLoss: Sendable {
+    /// Ends the learner's episode (training; SB3's `EpisodicLifeEnv`): the next reset goes on
+    /// with the same game, one NOOP and FIRE (where the game waits for it) first.
+    case endsEpisode
+    /// Nothing: an episode is a whole game and the agent serves itself (Gymnasium's
+    /// `AtariPreprocessing` with `terminal_on_life_loss=False`; `trace`).
+    case ignored
+    /// An episode is a whole game, and each new life starts as a training episode starts: a
+    /// NOOP, FIRE then action 2 where the game waits for FIRE, φ padded with zero frames anew;
+    /// every frame's reward counts (evaluation, `evaluate`, `play`: what the learner was trained
+    /// on, and how CleanRL and SB3 evaluate, through their training wrappers).
+    case restartsLife
 }
 
 /// The Atari pixel path: emulator → no-op reset → skip-and-max → (episodic life) → fire reset →
@@ -22,6 +38,9 @@ public final class AtariObservation: ObservationSource {
     private let top: AtariStage
     private let skipStage: SkipAndMax
     private let lifeStage: EpisodicLife?
+    public let lifeLoss: LifeLoss
+    /// Whether resets press FIRE (FireReset is in the chain).
+    private let firesOnReset: Bool
     private let resize: AreaResize
     public private(set) var stack: FrameStack
     /// The newest frame pushed onto φ.
@@ -33,11 +52,11 @@ public final class AtariObservation: ObservationSource {
     public private(set) var elapsedSteps = 0
 
     /// - Parameters:
-    ///   - episodicLife: a lost life ends the episode (training); off, an episode is a whole game.
+    ///   - lifeLoss: what a lost life does to the episode.
     ///   - fireReset: press FIRE after resets; nil: when the game needs it (`AtariGame.needsFire`).
     ///   - seed: ALE's `random_seed` (its sticky actions in v5).
     public init(game: AtariGame, size: Int = 84, frameStack: Int = 4, frameSkip: Int = 4, noopMax: Int = 30,
-                episodicLife: Bool, fireReset: Bool? = nil, seed: Int32) throws {
+                lifeLoss: LifeLoss, fireReset: Bool? = nil, seed: Int32) throws {
         self.game = game
         guard let id = EnvironmentID(rawValue: game.id.gymnasiumID) else {
             preconditionFailure("AtariObservation: \(game.id.gymnasiumID) is not an id")
@@ -49,14 +68,16 @@ public final class AtariObservation: ObservationSource {
         let skip = SkipAndMax(stage, skip: frameSkip)
         skipStage = skip
         stage = skip
-        if episodicLife {
+        if lifeLoss == .ignored {
+            lifeStage = nil
+        } else {
             let life = EpisodicLife(stage)
             lifeStage = life
             stage = life
-        } else {
-            lifeStage = nil
         }
-        if fireReset ?? game.needsFire { stage = FireReset(stage) }
+        self.lifeLoss = lifeLoss
+        firesOnReset = fireReset ?? game.needsFire
+        if firesOnReset { stage = FireReset(stage) }
         top = stage
         self.noopMax = noopMax
         resize = AreaResize(sourceWidth: emulator.screenWidth, sourceHeight: emulator.screenHeight, width: size, height: size)
@@ -64,13 +85,25 @@ public final class AtariObservation: ObservationSource {
         frame = [UInt8](repeating: 0, count: size * size)
     }
 
-    /// A run's training source (lost lives end episodes) or its evaluation source (whole games),
-    /// as `config` describes them; ALE's seed (sticky actions in v5) comes from the run's seed.
+    /// A run's training source (lost lives end episodes) or its evaluation source (whole games,
+    /// each life started as training starts it), as `config` describes them; ALE's seed (sticky
+    /// actions in v5) comes from the run's seed.
     /// - Precondition: `config.env` is an Atari game that `AtariGame.load` checked.
     public convenience init(config: TrainingConfig, training: Bool) throws {
         guard let atari = config.env.atari else { preconditionFailure("AtariObservation: \(config.env.rawValue) is not an Atari game") }
-        try self.init(game: AtariGame.loaded(atari), size: config.frameSize, frameStack: config.frameStack, frameSkip: config.frameSkip,
-                      episodicLife: training, seed: Int32(truncatingIfNeeded: config.seed &+ (training ? 0 : 1)))
+        try self.init(game: AtariGame.loaded(atari), config: config, lifeLoss: training ? .endsEpisode : .restartsLife,
+                      seed: Int32(truncatingIfNeeded: config.seed &+ (training ? 0 : 1)))
+    }
+
+    /// The source a model trained with `config` plays whole games on (`evaluate`, `play`), ALE
+    /// seeded with `seed`.
+    public static func wholeGames(_ game: AtariGame, config: TrainingConfig, seed: Int32) throws -> AtariObservation {
+        try AtariObservation(game: game, config: config, lifeLoss: .restartsLife, seed: seed)
+    }
+
+    private convenience init(game: AtariGame, config: TrainingConfig, lifeLoss: LifeLoss, seed: Int32) throws {
+        try self.init(game: game, size: config.frameSize, frameStack: config.frameStack, frameSkip: config.frameSkip,
+                      lifeLoss: lifeLoss, seed: seed)
     }
 
     /// The emulator carries its own state from game to game (its random generator, which v5's
@@ -96,13 +129,41 @@ public final class AtariObservation: ObservationSource {
     public func step(_ action: Int) throws -> EnvironmentStep<AtariStepState> {
         guard game.actionCodes.indices.contains(action) else { throw EnvironmentError.invalidAction(taskID, action) }
         guard isRunning else { throw EnvironmentError.stepAfterEpisodeEnd(taskID, steps: elapsedSteps) }
-        let r = top.step(action)
-        shrink()
-        stack.push(frame)
+        var r = top.step(action)
+        if lifeLoss == .restartsLife && r.terminated && lifeStage?.wasRealDone == false {
+            r = startNextLife(after: r)
+        } else {
+            shrink()
+            stack.push(frame)
+        }
         elapsedSteps += 1
         isRunning = !r.done
         return EnvironmentStep(state: AtariStepState(lives: r.lives, frame: emulator.episodeFrameNumber), reward: r.reward,
                                terminated: r.terminated, truncated: r.truncated)
+    }
+
+    /// A life was lost and the game goes on (`LifeLoss.restartsLife`): the steps a training reset
+    /// plays after a lost life (EpisodicLife's NOOP, then FireReset's FIRE and action 2), their
+    /// rewards added to the step's, and φ started anew; the game's end during them ends the
+    /// episode.
+    private func startNextLife(after lost: AtariStep) -> AtariStep {
+        guard let lifeStage else { preconditionFailure("AtariObservation: lives restart without EpisodicLife") }
+        var result = lost
+        result.terminated = false
+        for action in firesOnReset ? [0, 1, 2] : [0] {
+            let s = skipStage.step(action)
+            result.reward += s.reward
+            result.lives = s.lives
+            if s.done {
+                result.terminated = s.terminated
+                result.truncated = s.truncated
+                break
+            }
+        }
+        lifeStage.restore(lives: result.lives, wasRealDone: result.done)
+        shrink()
+        if result.done { stack.push(frame) } else { stack.reset(start: frame) }
+        return result
     }
 
     /// The pooled screen (SkipAndMax's first buffer) shrunk into `frame`.

@@ -13,7 +13,7 @@ public enum AtariTrace {
     public static func run(game: AtariGame, actions: [Int], seed: Int32 = 0, framesFolder: String? = nil,
                            line: (String) -> Void) throws {
         let source = try AtariObservation(game: game, size: 84, frameStack: 1, frameSkip: 4, noopMax: 0,
-                                          episodicLife: false, fireReset: false, seed: seed)
+                                          lifeLoss: .ignored, fireReset: false, seed: seed)
         var rng = Xoshiro256(seed: 0)   // no no-ops: nothing is drawn
         source.reset(using: &rng)
         func save(_ step: Int) throws {

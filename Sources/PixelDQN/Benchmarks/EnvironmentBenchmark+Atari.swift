@@ -8,7 +8,7 @@ extension EnvironmentBenchmark {
     public static func atari(_ game: AtariGame, steps: Int, repeats: Int, k: Int = 4, seed: UInt64 = 0) throws -> [Result] {
         var raw: [Double] = [], agent: [Double] = [], frames: [Double] = []
         let emulator = try game.makeEmulator(seed: 0)
-        let source = try AtariObservation(game: game, frameStack: k, episodicLife: true, seed: 0)
+        let source = try AtariObservation(game: game, frameStack: k, lifeLoss: .endsEpisode, seed: 0)
         var phi = [UInt8](repeating: 0, count: source.observationSize)
         for r in 0..<repeats {
             var rng = Xoshiro256(seed: seed &+ UInt64(r))

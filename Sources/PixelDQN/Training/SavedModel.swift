@@ -74,13 +74,13 @@ public struct SavedModel {
 
 extension SavedModel {
     /// `episodes` episodes of the model ε-greedy on the observation it was trained with (an
-    /// Atari game: whole games with up to 30 no-ops at the start, as training evaluates; the
+    /// Atari game: whole games with up to 30 no-ops at the start, each life started as training
+    /// starts it, as training evaluates; the
     /// emulator seeded with `seed`), seeded by `seed`.
     public func evaluate(episodes: Int, epsilon: Double, seed: UInt64) throws -> EvalStats {
         let c = config
         if let atari = c.env.atari {
-            let source = try AtariObservation(game: try AtariGame.load(atari), size: c.frameSize, frameStack: c.frameStack,
-                                              frameSkip: c.frameSkip, episodicLife: false, seed: Int32(truncatingIfNeeded: seed))
+            let source = try AtariObservation.wholeGames(try AtariGame.load(atari), config: c, seed: Int32(truncatingIfNeeded: seed))
             return try Evaluator.evaluate(network: network, source: source, episodes: episodes, epsilon: epsilon, seed: seed, stream: 0)
         }
         switch c.observation {
