@@ -150,7 +150,7 @@ public final class AtariObservation: ObservationSource {
         guard let lifeStage else { preconditionFailure("AtariObservation: lives restart without EpisodicLife") }
         var result = lost
         result.terminated = false
-        for action in firesOnReset ? [0, 1, 2] : [0] {
+        for action in [EpisodicLife.nextLifeAction] + (firesOnReset ? FireReset.serveActions : []) {
             let s = skipStage.step(action)
             result.reward += s.reward
             result.lives = s.lives

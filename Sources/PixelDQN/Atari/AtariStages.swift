@@ -131,12 +131,15 @@ public final class EpisodicLife: AtariStage {
     public private(set) var lives = 0
     public private(set) var wasRealDone = true
 
+    /// The step that starts the next life's episode: NOOP.
+    public static let nextLifeAction = 0
+
     public init(_ inner: AtariStage) { self.inner = inner }
 
     public func reset(noops: Int) {
         if wasRealDone {
             inner.reset(noops: noops)
-        } else if inner.step(0).done {
+        } else if inner.step(Self.nextLifeAction).done {
             inner.reset(noops: noops)
         }
         lives = emulator.lives
@@ -163,12 +166,14 @@ public final class EpisodicLife: AtariStage {
 public final class FireReset: AtariStage {
     let inner: AtariStage
     public var emulator: ALEEmulator { inner.emulator }
+    /// The steps after a reset: FIRE, then action 2.
+    public static let serveActions = [1, 2]
+
     public init(_ inner: AtariStage) { self.inner = inner }
 
     public func reset(noops: Int) {
         inner.reset(noops: noops)
-        if inner.step(1).done { inner.reset(noops: noops) }
-        if inner.step(2).done { inner.reset(noops: noops) }
+        for action in Self.serveActions where inner.step(action).done { inner.reset(noops: noops) }
     }
 
     public func step(_ action: Int) -> AtariStep { inner.step(action) }
