@@ -143,8 +143,8 @@ struct PlayCommand: ParsableCommand {
 
 extension PlayCommand {
     /// One game of an Atari model as evaluations play it: a whole game with up to 30 no-ops, each
-    /// life started as training starts it, ε 0.01. The game's colours are
-    /// gathered in a first play of the same episode, so the GIF's palette holds them as they are.
+    /// life started as training starts it, ε 0.01. The game's colours are gathered in a first
+    /// play of the same episode, so the GIF's palette holds them as they are.
     func playAtari(_ m: SavedModel, game: AtariGame, output: String?, title: String) throws {
         let c = m.config
         let epsilon = TrainingConfig.defaults(for: .pixels, env: c.env).evalEpsilon

@@ -75,8 +75,7 @@ public struct SavedModel {
 extension SavedModel {
     /// `episodes` episodes of the model ε-greedy on the observation it was trained with (an
     /// Atari game: whole games with up to 30 no-ops at the start, each life started as training
-    /// starts it, as training evaluates; the
-    /// emulator seeded with `seed`), seeded by `seed`.
+    /// starts it, as training evaluates; the emulator seeded with `seed`), seeded by `seed`.
     public func evaluate(episodes: Int, epsilon: Double, seed: UInt64) throws -> EvalStats {
         let c = config
         if let atari = c.env.atari {
