@@ -226,7 +226,8 @@ struct AtariStageTests {
 @Suite(.enabled(if: aleReady, "ALE is not set up (Scripts/setup-ale.sh)"))
 struct AtariRunTests {
     func config(_ env: String = "PongNoFrameskip-v4") throws -> TrainingConfig {
-        var c = TrainingConfig.defaults(for: .pixels, env: try #require(EnvironmentID(rawValue: env)))
+        guard let id = EnvironmentID(rawValue: env) else { throw ConfigError(message: "\(env) is not a task") }
+        var c = TrainingConfig.defaults(for: .pixels, env: id)
         c.totalTimesteps = 900
         c.learningStarts = 200
         c.bufferSize = 2_000

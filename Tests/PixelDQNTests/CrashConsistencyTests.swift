@@ -170,8 +170,9 @@ private let shortRun = ["--observation", "state", "--env", "CartPole-v0", "--lea
     @Test func aFinalEvaluationOfTheWeightsJustConfirmedIsNotPlayedAgain() throws {
         let root = try temporaryFolder()
         let run = root + "/run", tracePath = root + "/trace.txt"
-        // Seed 1 of the state defaults confirms every evaluation from step 37,500 to 50,000.
-        let r = try runCrashing(["train", "--observation", "state", "--env", "CartPole-v0", "--seed", "1", "--final-eval-episodes", "20",
+        // Seed 5 of the state defaults confirms its evaluation at step 50,000 in full: its 199.7
+        // beats every confirmation before it (a confirmation that cannot is cut short).
+        let r = try runCrashing(["train", "--observation", "state", "--env", "CartPole-v0", "--seed", "5", "--final-eval-episodes", "20",
                                  "--no-tensorboard", "--quiet", "--output", run], trace: tracePath)
         try #require(r.status == 0 && !r.killed, "the run failed: \(r.err)")
         let log = try MetricsLog.parse(text(run + "/metrics.csv"), path: run, env: .cartPoleV0)

@@ -14,10 +14,12 @@ public enum Evaluator {
     }
 
     /// `evaluate`, asking `shouldStop` before every step: nil as soon as it says true (Ctrl-C
-    /// during a long evaluation).
+    /// during a long evaluation). After each episode but the last, `cutShort` sees the returns so
+    /// far: true ends the evaluation there, and the statistics cover the episodes played (fewer
+    /// than `episodes`).
     public static func evaluate<Source: ObservationSource>(
         network: QNetwork, source: Source, episodes: Int, epsilon: Double,
-        seed: UInt64, stream: UInt64, shouldStop: () -> Bool
+        seed: UInt64, stream: UInt64, shouldStop: () -> Bool, cutShort: ([Double]) -> Bool = { _ in false }
     ) throws -> EvalStats? where Source.Element: NetworkInput {
         precondition(episodes >= 1, "Evaluator.evaluate: episodes must be at least 1, got \(episodes)")
         var rng = Xoshiro256.derived(seed: seed, stream: stream)
@@ -38,6 +40,7 @@ public enum Evaluator {
                 done = r.done
             }
             returns.append(total)
+            if returns.count < episodes && cutShort(returns) { break }
         }
         return EvalStats(returns: returns)
     }

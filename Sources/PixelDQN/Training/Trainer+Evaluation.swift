@@ -16,23 +16,28 @@ extension Trainer {
             loop.pending = stats.mean >= config.env.rewardThreshold && config.finalEvalEpisodes > 0 ? .confirmation : .none
         }
         if loop.pending == .confirmation {
-            guard let confirmed = try confirm() else { return .interrupted }
+            let outcome = try confirm()
+            if case .interrupted = outcome { return .interrupted }
             loop.pending = .none
-            if config.stopWhenSolved && confirmed.mean >= config.env.rewardThreshold { return .solved(confirmed) }
+            if case .played(let confirmed) = outcome, config.stopWhenSolved && confirmed.mean >= config.env.rewardThreshold {
+                return .solved(confirmed)
+            }
         }
         return .done
     }
 
     /// Evaluation episodes with `network`, stopped (nil) by Ctrl-C between two steps.
     /// `kind` names the evaluation's crash point (`CrashPoint`), passed at every step.
-    func episodes(_ network: QNetwork, count: Int, stream: UInt64, kind: String) throws -> EvalStats? {
+    /// `cutShort` may end the episodes early (`Evaluator.evaluate`).
+    func episodes(_ network: QNetwork, count: Int, stream: UInt64, kind: String,
+                  cutShort: ([Double]) -> Bool = { _ in false }) throws -> EvalStats? {
         isEvaluating = true
         defer { isEvaluating = false }
         return try Evaluator.evaluate(network: network, source: evalSource, episodes: count, epsilon: config.evalEpsilon,
                                       seed: config.seed, stream: stream, shouldStop: { [unowned self] in
                                           CrashPoint.pass(kind)
                                           return stopRequested
-                                      })
+                                      }, cutShort: cutShort)
     }
 
     /// Periodic evaluation: records the row, keeps best.safetensors (until a confirmation exists),
@@ -67,25 +72,62 @@ extension Trainer {
     /// episodes follow from the generator alone, the same weights, bit for bit, give the same
     /// returns there: weights played last are not played again (a confirmation at the last step
     /// and the final evaluation; the final weights and best.safetensors holding them).
-    func evaluateOnFinalEpisodes(_ network: QNetwork, kind: String) throws -> EvalStats? {
+    ///
+    /// The best confirmed weights are remembered too, so the best model's evaluation at the end is
+    /// not played again when they were confirmed in this process. `cutShort` may end the episodes
+    /// early; a cut-short result is not remembered.
+    func evaluateOnFinalEpisodes(_ network: QNetwork, kind: String,
+                                 cutShort: ([Double]) -> Bool = { _ in false }) throws -> EvalStats? {
         let reproducible = evalSource.episodesFollowFromGenerator
-        if reproducible, let last = lastFinalEpisodes,
-           last.weights.withUnsafeBufferPointer({ Self.sameFloats($0, UnsafeBufferPointer(network.parameters)) }) {
-            return last.stats
+        if reproducible {
+            for played in [lastFinalEpisodes, bestFinalEpisodes].compactMap({ $0 })
+            where played.weights.withUnsafeBufferPointer({ Self.sameFloats($0, UnsafeBufferPointer(network.parameters)) }) {
+                return played.stats
+            }
         }
-        guard let stats = try episodes(network, count: config.finalEvalEpisodes, stream: 999, kind: kind) else { return nil }
-        if reproducible { lastFinalEpisodes = (stats, Array(network.parameters)) }
+        guard let stats = try episodes(network, count: config.finalEvalEpisodes, stream: 999, kind: kind, cutShort: cutShort) else { return nil }
+        if reproducible && stats.episodes == config.finalEvalEpisodes { lastFinalEpisodes = (stats, Array(network.parameters)) }
         return stats
     }
 
+    enum ConfirmationOutcome { case played(EvalStats), cutShort, interrupted }
+
+    /// Whether a confirmation whose first episodes returned `returns` can no longer change what
+    /// confirmations decide: even if each episode left scored the most an episode of the task can
+    /// (`returnRange`), its mean, summed as `EvalStats` sums, would neither beat the best
+    /// confirmation (best.safetensors) nor, before the first solve, reach the threshold. Rounding
+    /// is monotone, so no outcome of the episodes left could do better than that bound.
+    func confirmationCannotMatter(_ returns: [Double]) -> Bool {
+        let count = config.finalEvalEpisodes
+        let most = config.env.returnRange(steps: config.env.maxEpisodeSteps).upperBound
+        let bound = (returns + Array(repeating: most, count: max(0, count - returns.count))).reduce(0, +) / Double(count)
+        let couldSolve = loop.firstSolvedStep < 0 && bound >= config.env.rewardThreshold
+        return !(bound > loop.bestConfirmed) && !couldSolve
+    }
+
     /// Confirmation: the current weights on the final evaluation's episodes. The best confirmed
-    /// weights become best.safetensors; the first confirmed solve is noted.
-    func confirm() throws -> EvalStats? {
-        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "confirm-step") else { return nil }
+    /// weights become best.safetensors; the first confirmed solve is noted. A confirmation that
+    /// can no longer change either (`confirmationCannotMatter`) stops there, before its first
+    /// episode or after any other, and writes no row: a "confirm" row is always a full one.
+    func confirm() throws -> ConfirmationOutcome {
+        if confirmationCannotMatter([]) {
+            report(String(format: "confirmation at step %d skipped: no %d episodes can beat the best confirmed mean %.1f",
+                          loop.step, config.finalEvalEpisodes, loop.bestConfirmed), false)
+            return .cutShort
+        }
+        guard let stats = try evaluateOnFinalEpisodes(agent.policy, kind: "confirm-step", cutShort: confirmationCannotMatter) else {
+            return .interrupted
+        }
+        if stats.episodes < config.finalEvalEpisodes {
+            report(String(format: "confirmation at step %d cut short after %d of %d episodes (mean %.1f): it can no longer beat the best confirmed mean %.1f",
+                          loop.step, stats.episodes, config.finalEvalEpisodes, stats.mean, loop.bestConfirmed), false)
+            return .cutShort
+        }
         record(EvalRecord(step: loop.step, stats: stats, confirmation: true))
         if stats.mean > loop.bestConfirmed {
             loop.bestConfirmed = stats.mean
             try saveBest(mean: stats.mean, episodes: stats.episodes)
+            if evalSource.episodesFollowFromGenerator { bestFinalEpisodes = (stats, Array(agent.policy.parameters)) }
         }
         if loop.firstSolvedStep < 0 && stats.mean >= config.env.rewardThreshold {
             loop.firstSolvedStep = loop.step
@@ -94,7 +136,7 @@ extension Trainer {
         report(String(format: "confirmation at step %d (%d episodes): mean %.1f ± %.1f, min %.0f, max %.0f",
                       loop.step, stats.episodes, stats.mean, stats.std, stats.min, stats.max)
                + (stats.mean >= config.env.rewardThreshold ? " (solved)" : ""), false)
-        return stats
+        return .played(stats)
     }
 
     func finalEvaluation() throws -> EvalStats? {

@@ -52,6 +52,8 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// The weights this process last played on the final evaluation's episodes (a copy) and their
     /// result (`evaluateOnFinalEpisodes`).
     var lastFinalEpisodes: (stats: EvalStats, weights: [Float])?
+    /// The best confirmed weights of this process (a copy) and their confirmation.
+    var bestFinalEpisodes: (stats: EvalStats, weights: [Float])?
     /// The folder's lock, held while the trainer exists.
     private let lock: RunFolderLock
 
