@@ -24,6 +24,9 @@ public final class Linear: Layer {
     /// Whether the input is a ReLU's output and backward also applies that ReLU's backward to dx
     /// (see `Conv2D.masksGradInputByReLU`). Off by default.
     public var masksGradInputByReLU = false
+    /// A batch's outputs with the bits each sample gets alone (the batch-1 order,
+    /// `Gemm.multiplyVectors`) instead of the GEMM's: set by `QNetwork.forwardEach`.
+    var samplewise = false
     /// Threads this layer's kernels use (1 or 2; see `Layer.threads`).
     public var threads = NumericsThreads.defaultCount { didSet { NumericsThreads.check(threads, "Linear.threads") } }
 
@@ -56,6 +59,8 @@ public final class Linear: Layer {
         let fi = inFeatures, fo = outFeatures, bias = parameters + fo * fi
         if batch == 1 {
             Gemm.multiplyVector(m: fo, k: fi, a: parameters, lda: fi, x: input, y: output, accumulate: false, threads: threads)
+        } else if samplewise {
+            Gemm.multiplyVectors(m: fo, k: fi, a: parameters, lda: fi, x: input, ldx: fi, batch: batch, y: output, ldy: fo, threads: threads)
         } else if batch * (fi + fo) > fi * fo {
             transpose(rows: fo, cols: fi, src: parameters, dst: weightT)
             Gemm.multiply(transposeA: false, m: batch, n: fo, k: fi, a: input, lda: fi,

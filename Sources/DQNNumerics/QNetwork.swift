@@ -169,6 +169,30 @@ public final class QNetwork {
         return run(batch: batch)
     }
 
+    /// Q-values for a batch of frames, each with the bits `forward(frames:batch: 1)` gives that
+    /// observation alone: the convolutions' batched passes have them already, and the fully
+    /// connected layers take their batch-1 order (`Gemm.multiplyVectors`). For acting on several
+    /// observations at once, such as evaluation episodes side by side. Valid until the next
+    /// forward; not for a `backward`.
+    public func forwardEach(frames: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
+        load(frames: frames, batch: batch)
+        return samplewise { run(batch: batch) }
+    }
+
+    /// `forwardEach(frames:batch:)` for Float inputs (`forward(floats:batch:)`).
+    public func forwardEach(floats: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeBufferPointer<Float> {
+        checkInput(count: floats.count, batch: batch)
+        if let src = floats.baseAddress { input.update(from: src, count: batch * inputSize) }
+        return samplewise { run(batch: batch) }
+    }
+
+    private func samplewise<T>(_ body: () -> T) -> T {
+        let linears = layers.compactMap { $0 as? Linear }
+        for l in linears { l.samplewise = true }
+        defer { for l in linears { l.samplewise = false } }
+        return body()
+    }
+
     /// Fills the network's input buffer with the frames divided by 255 (on both threads).
     func load(frames: UnsafeBufferPointer<UInt8>, batch: Int) {
         checkInput(count: frames.count, batch: batch)

@@ -128,6 +128,29 @@ import DQNNumerics
         }
     }
 
+    /// The batched matrix-vector product gives each vector the bits the batch-1 product gives it
+    /// alone, on 1 and 2 threads, for every remainder of the batch by 4 and of K by 16 and 8.
+    @Test(arguments: [1, 2])
+    func batchedGemvIsEachVectorsGemvBitForBit(threads: Int) {
+        var rng = Xoshiro256(seed: 31)
+        for (m, k, batch) in [(1, 1, 1), (3, 7, 2), (5, 8, 4), (9, 17, 5), (256, 2592, 7), (13, 31, 11), (2, 24, 3)] {
+            let a = randomFloats(m * k, &rng), x = randomFloats(batch * k, &rng)
+            var y = [Float](repeating: .nan, count: batch * m)
+            a.withUnsafeBufferPointer { ap in x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                Gemm.multiplyVectors(m: m, k: k, a: ap.baseAddress!, lda: k, x: xp.baseAddress!, ldx: k, batch: batch,
+                                     y: yp.baseAddress!, ldy: m, threads: threads)
+            } } }
+            for b in 0..<batch {
+                var alone = [Float](repeating: 0, count: m)
+                a.withUnsafeBufferPointer { ap in x.withUnsafeBufferPointer { xp in alone.withUnsafeMutableBufferPointer { yp in
+                    Gemm.multiplyVector(m: m, k: k, a: ap.baseAddress!, lda: k, x: xp.baseAddress! + b * k, y: yp.baseAddress!,
+                                        accumulate: false, threads: 1)
+                } } }
+                #expect(Array(y[(b * m)..<((b + 1) * m)]) == alone, "vector \(b) of m \(m) k \(k) batch \(batch)")
+            }
+        }
+    }
+
     static let geometries = [
         ConvGeometry(channels: 3, height: 11, width: 9, kernelHeight: 3, kernelWidth: 2, stride: 2, padding: 1),
         ConvGeometry(channels: 4, height: 20, width: 20, kernelHeight: 8, kernelWidth: 8, stride: 4, padding: 0),

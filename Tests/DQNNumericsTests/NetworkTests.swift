@@ -240,6 +240,30 @@ func checkNetworkGradients(preset: NetworkPreset, dueling: Bool, seed: UInt64,
         #expect(firstDifference == nil, "first differing value: \(String(describing: firstDifference))")
     }
 
+    /// `forwardEach` gives every observation of a batch the Q-values, bit for bit, that a batch-1
+    /// forward gives it alone (what lets evaluation episodes run side by side), for every preset,
+    /// with and without the dueling head, on 1 and 2 threads.
+    @Test(arguments: [NetworkPreset.small, .nature, .mlp], [1, 2])
+    func forwardEachIsEachObservationAlone(preset: NetworkPreset, threads: Int) {
+        for dueling in [false, true] {
+            var rng = Xoshiro256(seed: 43)
+            let shape = preset.isConvolutional ? [4, 84, 84] : [12]
+            let batch = 7, size = shape.reduce(1, *)
+            let net = QNetwork(preset: preset, inputShape: shape, actions: 3, maxBatch: batch, dueling: dueling,
+                               threads: threads, rng: &rng)
+            let frames = (0..<(batch * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let floats = randomFloats(batch * size, &rng)
+            let each = frames.withUnsafeBufferPointer { Array(net.forwardEach(frames: $0, batch: batch)) }
+            let eachFloats = floats.withUnsafeBufferPointer { Array(net.forwardEach(floats: $0, batch: batch)) }
+            for n in 0..<batch {
+                let alone = net.forward(frames: Array(frames[(n * size)..<((n + 1) * size)]), batch: 1)
+                let aloneFloats = net.forward(floats: Array(floats[(n * size)..<((n + 1) * size)]), batch: 1)
+                #expect(Array(each[(n * 3)..<((n + 1) * 3)]) == alone, "\(preset) dueling \(dueling): observation \(n)")
+                #expect(Array(eachFloats[(n * 3)..<((n + 1) * 3)]) == aloneFloats, "\(preset) dueling \(dueling): floats \(n)")
+            }
+        }
+    }
+
     /// Two updates (forward, Huber loss, backward, Adam) on `threads` threads: every Q-value,
     /// gradient and the final parameters, in one array.
     static func updateTrace(preset: NetworkPreset, dueling: Bool, threads: Int) -> [Float] {

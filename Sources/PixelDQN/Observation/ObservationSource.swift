@@ -18,6 +18,11 @@ public protocol ObservationSource: AnyObject {
     /// taken, nothing carrying over from one episode to the next: the same weights on the same
     /// evaluation episodes then give the same returns, and the trainer does not play them twice.
     var episodesFollowFromGenerator: Bool { get }
+    /// A new source with the same settings, so that evaluation episodes can run side by side
+    /// (`Evaluator`); nil where none can be made (episodes then run one at a time).
+    func twin() -> Self?
+    /// Agent steps after which the task's time limit ends an episode, or nil when unknown.
+    var longestEpisode: Int? { get }
     /// Writes the episode in progress into a checkpoint: metadata fields `env_*` (and tensors).
     func saveEpisode(into file: inout SafetensorsFile)
     /// Reads back the episode a checkpoint recorded and checks it against φ (`phi`, oldest first)
@@ -86,9 +91,23 @@ extension EnvironmentObservationSource {
 
 extension ObservationSource {
     public var observationSize: Int { stackDepth * frameSize }
+    public func twin() -> Self? { nil }
+    public var longestEpisode: Int? { nil }
 }
 
 extension PixelObservation: EnvironmentObservationSource {
     public var stackDepth: Int { stack.depth }
     public var newestFrame: [UInt8] { frame }
+
+    public func twin() -> PixelObservation<E>? {
+        PixelObservation(env: env, width: rasterizer.width, height: rasterizer.height, frameStack: stack.depth,
+                         frameSkip: frameSkip, invert: invert)
+    }
+
+    public var longestEpisode: Int? { (env.id.maxEpisodeSteps + frameSkip - 1) / frameSkip }
+}
+
+extension StateObservation {
+    public func twin() -> StateObservation<E>? { StateObservation(env: env, frameStack: stack.depth) }
+    public var longestEpisode: Int? { env.id.maxEpisodeSteps }
 }

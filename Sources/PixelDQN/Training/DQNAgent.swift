@@ -6,6 +6,8 @@
 /// network) or Float state numbers.
 public protocol NetworkInput: Numeric & Sendable {
     static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<Self>, batch: Int) -> UnsafeBufferPointer<Float>
+    /// `QNetwork.forwardEach`: each observation's Q-values with the bits it gets alone.
+    static func forwardEach(_ network: QNetwork, _ input: UnsafeBufferPointer<Self>, batch: Int) -> UnsafeBufferPointer<Float>
     /// The buffer as an input of `QNetwork.forwardSideBySide`.
     static func forwardInput(_ input: UnsafeBufferPointer<Self>) -> ForwardInput
 }
@@ -14,12 +16,18 @@ extension UInt8: NetworkInput {
     public static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
         network.forward(frames: input, batch: batch)
     }
+    public static func forwardEach(_ network: QNetwork, _ input: UnsafeBufferPointer<UInt8>, batch: Int) -> UnsafeBufferPointer<Float> {
+        network.forwardEach(frames: input, batch: batch)
+    }
     public static func forwardInput(_ input: UnsafeBufferPointer<UInt8>) -> ForwardInput { .frames(input) }
 }
 
 extension Float: NetworkInput {
     public static func forward(_ network: QNetwork, _ input: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeBufferPointer<Float> {
         network.forward(floats: input, batch: batch)
+    }
+    public static func forwardEach(_ network: QNetwork, _ input: UnsafeBufferPointer<Float>, batch: Int) -> UnsafeBufferPointer<Float> {
+        network.forwardEach(floats: input, batch: batch)
     }
     public static func forwardInput(_ input: UnsafeBufferPointer<Float>) -> ForwardInput { .floats(input) }
 }

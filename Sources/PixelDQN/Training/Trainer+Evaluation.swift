@@ -33,7 +33,15 @@ extension Trainer {
                   cutShort: ([Double]) -> Bool = { _ in false }) throws -> EvalStats? {
         isEvaluating = true
         defer { isEvaluating = false }
-        return try Evaluator.evaluate(network: network, source: evalSource, episodes: count, epsilon: config.evalEpsilon,
+        // Greedy episodes can run side by side (`Evaluator`): they are played by a copy of the
+        // weights in a network that takes a batch of them.
+        var player = network
+        if config.evalEpsilon == 0 {
+            if evalNetwork == nil { evalNetwork = QNetwork(copying: network, maxBatch: Self.evaluationLanes, threads: config.threads) }
+            player = evalNetwork!
+            player.copyParameters(from: network)
+        }
+        return try Evaluator.evaluate(network: player, source: evalSource, episodes: count, epsilon: config.evalEpsilon,
                                       seed: config.seed, stream: stream, shouldStop: { [unowned self] in
                                           CrashPoint.pass(kind)
                                           return stopRequested

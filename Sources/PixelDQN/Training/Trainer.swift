@@ -52,6 +52,10 @@ public final class Trainer<Source: ObservationSource> where Source.Element: Tens
     /// The weights this process last played on the final evaluation's episodes (a copy) and their
     /// result (`evaluateOnFinalEpisodes`).
     var lastFinalEpisodes: (stats: EvalStats, weights: [Float])?
+    /// The network greedy evaluation episodes are played by, side by side (`episodes`).
+    var evalNetwork: QNetwork?
+    /// The most evaluation episodes played side by side.
+    static var evaluationLanes: Int { 32 }
     /// The best confirmed weights of this process (a copy) and their confirmation.
     var bestFinalEpisodes: (stats: EvalStats, weights: [Float])?
     /// The folder's lock, held while the trainer exists.
