@@ -18,13 +18,14 @@ func shippedModelPath(_ env: EnvironmentID = .cartPoleV1) -> String? {
     return candidates.first { FileManager.default.fileExists(atPath: $0) }
 }
 
-/// A model file, or without one the shipped model of `env` (CartPole-v1 by default).
-func loadModel(path given: String?, env override: EnvironmentID?) throws -> SavedModel {
+/// A model file, or without one the shipped model of `env` (CartPole-v1 by default), taking
+/// `maxBatch` observations per forward pass.
+func loadModel(path given: String?, env override: EnvironmentID?, maxBatch: Int = 1) throws -> SavedModel {
     let env = override ?? .cartPoleV1
     guard let path = given ?? shippedModelPath(env) else {
         throw ValidationError("--model: none given, and no shipped model for \(env.rawValue) in Models/ (expected Models/\(env.shippedModelName))")
     }
-    return try SavedModel(path: path, env: override)
+    return try SavedModel(path: path, env: override, maxBatch: maxBatch)
 }
 
 struct EvaluateCommand: ParsableCommand {
@@ -54,7 +55,8 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(path: model, env: env)
+        // Greedy episodes run side by side, up to 32 at a time (`Evaluator`).
+        let loaded = try loadModel(path: model, env: env, maxBatch: 32)
         let start = EnvironmentBenchmark.now()
         let epsilon = self.epsilon ?? (loaded.config.env.isAtari ? TrainingConfig.defaults(for: .pixels, env: loaded.config.env).evalEpsilon : 0)
         let stats = try loaded.evaluate(episodes: episodes, epsilon: epsilon, seed: seed)

@@ -80,8 +80,9 @@ public enum Evaluator {
 /// where it will be if the episode before runs to the limit, as a good policy's do. When an
 /// episode ends, the generator's true place after it is known, and an episode after it started
 /// elsewhere is dropped with everything after it (played again in the next wave). A wave whose
-/// episodes all hold doubles the next wave's width (up to the network's batch); one that drops
-/// some halves it, so short episodes cost little more than one at a time.
+/// last episode kept ran to the limit doubles the next wave's width (up to the network's batch);
+/// any other halves it, so episodes that end early (a task solved in fewer steps than its
+/// limit, a policy that fails) are played one at a time, with nothing played twice.
 struct SideBySideEpisodes<Source: ObservationSource> where Source.Element: NetworkInput {
     let network: QNetwork
     let longestEpisode: Int
@@ -148,7 +149,9 @@ struct SideBySideEpisodes<Source: ObservationSource> where Source.Element: Netwo
                 if returns.count < episodes && cutShort(returns) { return EvalStats(returns: returns) }
             }
             rng = generators[held - 1]
-            width = held == lanes ? min(2 * width, network.maxBatch) : max(1, width / 2)
+            // Wider only if one more lane would have held: the last episode kept ran to the limit.
+            let guessAfterLast = held < lanes ? starts[held] : next
+            width = rng == guessAfterLast ? min(2 * width, network.maxBatch) : max(1, width / 2)
         }
         return EvalStats(returns: returns)
     }
