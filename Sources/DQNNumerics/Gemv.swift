@@ -85,15 +85,20 @@ extension Gemm {
             c0 = c0.addingProduct(ul, load8(v2 + kk)); d0 = d0.addingProduct(ul, load8(v3 + kk))
             kk += 8
         }
-        @inline(__always) func finish(_ acc0: SIMD8<Float>, _ acc1: SIMD8<Float>, _ v: UnsafePointer<Float>) -> Float {
-            let acc = acc0 + acc1
-            let lo = acc.lowHalf + acc.highHalf
-            var s = (lo[0] + lo[1]) + (lo[2] + lo[3])
-            var t = kk
-            while t < k { s = s.addingProduct(u[t], v[t]); t += 1 }
-            return s
-        }
-        return (finish(a0, a1, v0), finish(b0, b1, v1), finish(c0, c1, v2), finish(d0, d1, v3))
+        return (finish(a0, a1, u, v0, from: kk, k), finish(b0, b1, u, v1, from: kk, k),
+                finish(c0, c1, u, v2, from: kk, k), finish(d0, d1, u, v3, from: kk, k))
+    }
+
+    /// The end of `dot`: the two lane chains summed in a fixed order, then the tail from `kk` on.
+    @inline(__always) @usableFromInline
+    static func finish(_ acc0: SIMD8<Float>, _ acc1: SIMD8<Float>, _ u: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+                       from kk: Int, _ k: Int) -> Float {
+        let acc = acc0 + acc1
+        let lo = acc.lowHalf + acc.highHalf
+        var s = (lo[0] + lo[1]) + (lo[2] + lo[3])
+        var t = kk
+        while t < k { s = s.addingProduct(u[t], v[t]); t += 1 }
+        return s
     }
 
     /// Σ_k u[k]·v[k] with the fixed lane-then-tail order described above.
@@ -110,10 +115,6 @@ extension Gemm {
             acc0 = acc0.addingProduct(load8(u + kk), load8(v + kk))
             kk += 8
         }
-        let acc = acc0 + acc1
-        let lo = acc.lowHalf + acc.highHalf
-        var s = (lo[0] + lo[1]) + (lo[2] + lo[3])
-        while kk < k { s = s.addingProduct(u[kk], v[kk]); kk += 1 }
-        return s
+        return finish(acc0, acc1, u, v, from: kk, k)
     }
 }

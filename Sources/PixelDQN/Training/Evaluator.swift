@@ -143,14 +143,13 @@ struct SideBySideEpisodes<Source: ObservationSource> where Source.Element: Netwo
             }
             // Lane 0 started in the right place, and each lane kept started where the one before
             // left the generator (checked as that one ended): they are the next `kept` episodes.
-            let held = kept
-            for lane in 0..<held {
+            for lane in 0..<kept {
                 returns.append(totals[lane])
                 if returns.count < episodes && cutShort(returns) { return EvalStats(returns: returns) }
             }
-            rng = generators[held - 1]
+            rng = generators[kept - 1]
             // Wider only if one more lane would have held: the last episode kept ran to the limit.
-            let guessAfterLast = held < lanes ? starts[held] : next
+            let guessAfterLast = kept < lanes ? starts[kept] : next
             width = rng == guessAfterLast ? min(2 * width, network.maxBatch) : max(1, width / 2)
         }
         return EvalStats(returns: returns)
