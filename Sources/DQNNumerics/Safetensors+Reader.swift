@@ -27,15 +27,31 @@ extension SafetensorsFile {
         if found && info.st_size < 8 {
             throw SafetensorsError(file: path, "truncated: \(info.st_size) bytes, expected at least the 8-byte header length")
         }
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw SafetensorsError(file: path, "cannot read: not a regular file, or a read error")
-        }
-        try self.init(data: data, file: path)
+        try self.init(data: try Self.mapped(path), file: path)
     }
 
-    /// Parses serialized bytes; `file` names the source in error messages.
+    /// The file's bytes, mapped read-only (private: a later write to the file does not reach
+    /// them); unmapped when the last tensor that refers to them is gone. Checkpoint files are
+    /// replaced by a rename, never rewritten in place, so a mapping keeps the file it was made of.
+    private static func mapped(_ path: String) throws -> Data {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 8 else {
+            throw SafetensorsError(file: path, "cannot read: not a regular file of at least 8 bytes, or a read error")
+        }
+        let size = Int(info.st_size)
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))")
+        }
+        return Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
+    }
+
+    /// Parses serialized bytes; `file` names the source in error messages. Tensors refer to
+    /// `data`'s bytes (nothing is copied).
     public init(data: Data, file: String) throws {
+        let data = data.startIndex == 0 ? data : Data(data)
         func fail(_ message: String) -> SafetensorsError { SafetensorsError(file: file, message) }
         guard data.count >= 8 else {
             throw fail("truncated: \(data.count) bytes, expected at least the 8-byte header length")
@@ -98,8 +114,7 @@ extension SafetensorsFile {
         }
         self.init(metadata: metadata)
         for e in entries {
-            let bytes = [UInt8](data[(headerEnd + e.begin)..<(headerEnd + e.end)])
-            set(e.name, SafetensorsTensor(dtype: e.dtype, shape: e.shape, bytes: bytes))
+            set(e.name, SafetensorsTensor(dtype: e.dtype, shape: e.shape, data: data, range: (headerEnd + e.begin)..<(headerEnd + e.end)))
         }
     }
 

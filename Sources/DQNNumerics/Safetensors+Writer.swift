@@ -12,19 +12,26 @@ private let systemWrite = Darwin.write
 extension SafetensorsFile {
     /// The serialized file: length, JSON header padded with spaces to a multiple of 8, data.
     public func serialized() throws -> Data {
+        var out = try headerBytes()
+        for (_, t) in tensors { t.withUnsafeBytes { out.append(contentsOf: $0) } }
+        return out
+    }
+
+    /// The 8-byte header length and the JSON header, padded with spaces so that the data starts
+    /// at a multiple of 8.
+    func headerBytes() throws -> Data {
         var header: [String: Any] = [:]
         var offset = 0
         for (name, t) in tensors {
-            header[name] = ["dtype": t.dtype.rawValue, "shape": t.shape, "data_offsets": [offset, offset + t.bytes.count]] as [String: Any]
-            offset += t.bytes.count
+            header[name] = ["dtype": t.dtype.rawValue, "shape": t.shape, "data_offsets": [offset, offset + t.byteCount]] as [String: Any]
+            offset += t.byteCount
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while (8 + json.count) % 8 != 0 { json.append(0x20) }
-        var out = Data(capacity: 8 + json.count + offset)
+        var out = Data(capacity: 8 + json.count)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(json)
-        for (_, t) in tensors { out.append(contentsOf: t.bytes) }
         return out
     }
 
@@ -47,27 +54,34 @@ extension SafetensorsFile {
             throw SafetensorsError(file: path, "is not a regular file (a device, a pipe or a socket), expected a regular file or a new path")
         }
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        let bytes: Data
-        do { bytes = try serialized() } catch {
+        let header: Data
+        do { header = try headerBytes() } catch {
             throw SafetensorsError(file: path, "could not encode the header: \(error)")
         }
-        // POSIX calls, so that a failure reports the system's reason (strerror).
+        // POSIX calls, so that a failure reports the system's reason (strerror). The header, then
+        // each tensor's bytes where they are (no copy of the whole file in memory).
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
             throw SafetensorsError(file: path, "cannot create a file in \(folder.path) (\(String(cString: strerror(errno))))")
         }
+        let total = header.count + tensors.reduce(0) { $0 + $1.tensor.byteCount }
         var written = 0
-        let failure: String? = bytes.withUnsafeBytes { raw -> String? in
-            while written < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + written, raw.count - written)
+        func writeAll(_ raw: UnsafeRawBufferPointer) -> String? {
+            var done = 0
+            while done < raw.count {
+                let n = systemWrite(fd, raw.baseAddress! + done, raw.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return "write failed after \(written) of \(raw.count) bytes (\(String(cString: strerror(errno))))"
+                    return "write failed after \(written + done) of \(total) bytes (\(String(cString: strerror(errno))))"
                 }
-                written += n
+                done += n
             }
-            return fsync(fd) == 0 ? nil : "flush to disk failed (\(String(cString: strerror(errno))))"
+            written += done
+            return nil
         }
+        var failure = header.withUnsafeBytes { writeAll($0) }
+        for (_, t) in tensors where failure == nil { failure = t.withUnsafeBytes { writeAll($0) } }
+        if failure == nil && fsync(fd) != 0 { failure = "flush to disk failed (\(String(cString: strerror(errno))))" }
         close(fd)
         if let failure {
             unlink(temporary.path)

@@ -57,6 +57,29 @@ func expectRejected(_ data: Data, _ fragments: [String], sourceLocation: SourceL
         #expect((bytes.count - 0) % 1 == 0 && (8 + Int(bytes[0])) % 8 == 0, "header not padded to 8 bytes")
     }
 
+    /// A file read back refers to its mapped bytes: written again (streamed tensor by tensor)
+    /// it is the same bytes as `serialized()`, and its tensors keep their values after the file
+    /// is replaced by a rename, as a run replaces its checkpoint.
+    @Test func aFileReadBackIsWrittenAgainFromItsMappedBytesAndOutlivesItsReplacement() throws {
+        var file = SafetensorsFile(metadata: ["step": "7"])
+        let frames = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        file.set("replay.frames", SafetensorsTensor(uint8s: frames, shape: [4, 1024]))
+        file.set("w", SafetensorsTensor(floats: [0.5, -1, 2], shape: [3]))
+        let folder = temporaryFolder("mapped")
+        let a = folder.appendingPathComponent("a.safetensors"), b = folder.appendingPathComponent("b.safetensors")
+        try file.write(to: a)
+        #expect(try Data(contentsOf: a) == (try file.serialized()), "the streamed file differs from serialized()")
+        let back = try SafetensorsFile(contentsOf: a)
+        try back.write(to: b)
+        #expect(try Data(contentsOf: b) == (try Data(contentsOf: a)), "a file read back and written again changed")
+        var other = SafetensorsFile()
+        other.set("replay.frames", SafetensorsTensor(uint8s: [UInt8](repeating: 9, count: 4096), shape: [4, 1024]))
+        try other.write(to: a)
+        #expect(try back.tensor("replay.frames").uint8s() == frames, "a tensor read back changed when its file was replaced")
+        #expect(try back.tensor("replay.frames").withUnsafeBytes { Array($0) } == frames)
+        #expect(try SafetensorsFile(contentsOf: a).tensor("replay.frames").uint8s() == [UInt8](repeating: 9, count: 4096))
+    }
+
     @Test func networkRoundTripAndRebuildFromMetadata() throws {
         var rng = Xoshiro256(seed: 5)
         let net = QNetwork(preset: .small, inputShape: [3, 36, 36], actions: 4, maxBatch: 2, rng: &rng)

@@ -328,6 +328,14 @@ func text(_ path: String) throws -> String { String(decoding: try AtomicFile.rea
         var c = TrainingConfig()
         c.bufferSize = 100_000
         #expect(c.estimatedMemoryBytes.replay < 1e9, "the default pixel run's replay memory is about 0.7 GB")
+        // --save-replay writes the frames from the ring and reads them back into it in place:
+        // a million 84x84 frames with the checkpoint's copies of the small fields fit in 7.2 GB.
+        var big = TrainingConfig()
+        big.bufferSize = 1_000_000
+        let without = big.estimatedMemoryBytes.replay
+        big.saveReplay = true
+        #expect(big.estimatedMemoryBytes.replay < 1.01 * without && big.estimatedMemoryBytes.replay < 7.2e9,
+                "\(big.estimatedMemoryBytes.replay) bytes with --save-replay against \(without) without")
     }
 
     @Test func aFolderGivenAsAModelNamesTheProblem() throws {

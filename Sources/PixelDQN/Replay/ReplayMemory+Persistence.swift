@@ -32,8 +32,16 @@ extension ReplayMemory where Element: TensorStorable {
         func check(_ name: String, _ count: Int, expected: Int) throws {
             guard count == expected else { throw FileError(path: path, problem: "tensor \(name): expected \(expected) values, found \(count)") }
         }
-        let f = try Element.values(try file.tensor("replay.frames", file: path), name: "replay.frames", file: path)
-        try check("replay.frames", f.count, expected: capacity * frameSize)
+        // Pixel frames (any byte is a pixel) are copied from the file into the ring in place once
+        // every check has passed, so a resume holds one replay memory, not two; state numbers are
+        // read and checked first.
+        let framesTensor = try file.tensor("replay.frames", file: path)
+        let pixels = Element.self == UInt8.self
+        if pixels && framesTensor.dtype != .U8 {
+            throw SafetensorsError(file: path, "tensor replay.frames has dtype \(framesTensor.dtype.rawValue), expected U8")
+        }
+        let f: [Element] = pixels ? [] : try Element.values(framesTensor, name: "replay.frames", file: path)
+        try check("replay.frames", pixels ? framesTensor.elementCount : f.count, expected: capacity * frameSize)
         let steps = try file.tensor("replay.episode_step", file: path).int64s(name: "replay.episode_step", file: path)
         try check("replay.episode_step", steps.count, expected: capacity)
         let acts = try file.tensor("replay.actions", file: path).int64s(name: "replay.actions", file: path)
@@ -48,7 +56,7 @@ extension ReplayMemory where Element: TensorStorable {
         guard w.count == 1, w[0] >= 0, w[0] <= Int64(maxWritten) else {
             throw FileError(path: path, problem: "tensor replay.written is \(w), expected one count from 0 to \(maxWritten) (the steps and episodes so far)")
         }
-        guard Element.self == UInt8.self || f.allSatisfy({ Element.isValidObservation($0) }) else {
+        guard pixels || f.allSatisfy({ Element.isValidObservation($0) }) else {
             throw FileError(path: path, problem: "tensor replay.frames holds a value that is not finite or beyond ±\(NumberLists.stateBound)")
         }
         guard acts.allSatisfy({ $0 >= 0 && $0 < Int64(actionCount) }), rews.allSatisfy({ rewardRange.contains($0) }) else {
@@ -90,7 +98,11 @@ extension ReplayMemory where Element: TensorStorable {
                 }
             }
         }
-        frames = f
+        if pixels {
+            frames.withUnsafeMutableBytes { framesTensor.copyBytes(to: $0) }
+        } else {
+            frames = f
+        }
         if priorities != nil { priorities?.load(leaves: leaves); maxPriority = largest }
         episodeStep = steps.map { Int32(truncatingIfNeeded: $0) }
         actions = acts.map { Int32(truncatingIfNeeded: $0) }

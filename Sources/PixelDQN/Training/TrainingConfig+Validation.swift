@@ -36,13 +36,14 @@ extension TrainingConfig {
 
     /// The run's memory, estimated from its options before anything is allocated: the replay
     /// memory (each transition's frame, its 14 bytes of action, reward, flags and episode step,
-    /// and 32 bytes of sum tree with --prioritized; with --save-replay twice more, for the
-    /// checkpoint's copy and its serialized bytes), and the two networks with their optimizer,
-    /// minibatch and checkpoint copies.
+    /// and 32 bytes of sum tree with --prioritized; with --save-replay, two copies of the small
+    /// fields as a checkpoint writes and reads them: the frames are written from the ring and read
+    /// back into it in place), and the two networks with their optimizer, minibatch and
+    /// checkpoint copies.
     public var estimatedMemoryBytes: (replay: Double, networks: Double) {
         let frameBytes = observation == .pixels ? Double(frameSize * frameSize) : Double(env.observationCount) * 4
         var perTransition = frameBytes + 14 + (prioritized ? 32 : 0)
-        if saveReplay { perTransition += 2 * (frameBytes + 8 + 8 + 4 + 1 + 1 + (prioritized ? 8 : 0)) }
+        if saveReplay { perTransition += 2 * ((observation == .pixels ? 0 : frameBytes) + 8 + 8 + 4 + 1 + 1 + (prioritized ? 8 : 0)) }
         let replay = Double(bufferSize) * perTransition
         guard network.problem(inputShape: inputShape) == nil else { return (replay, 0) }
         let networkFloats = network.allocatedFloats(inputShape: inputShape, actions: env.actionCount,
