@@ -17,8 +17,8 @@ extension SafetensorsFile {
         if isFolder.boolValue { throw SafetensorsError(file: path, "is a folder, expected a safetensors file") }
         // The system's reason (strerror), not Foundation's "NSCocoaErrorDomain error".
         if access(path, R_OK) != 0 { throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
-        // Refused before Foundation reads it: its reader leaks a 4 KB buffer on an empty file
-        // (swift-corelibs-foundation 6.3, found by LeakSanitizer).
+        // A special file or one shorter than the header's length is refused here with what it is
+        // (the file is mapped below, which needs a regular file).
         var info = stat()
         let found = stat(path, &info) == 0
         if found && (info.st_mode & S_IFMT) != S_IFREG {
