@@ -27,7 +27,7 @@ extension SafetensorsFile {
         if found && info.st_size < 8 {
             throw SafetensorsError(file: path, "truncated: \(info.st_size) bytes, expected at least the 8-byte header length")
         }
-        try self.init(data: try Self.mapped(path), file: path)
+        try self.init(data: try Self.mapped(path), file: path, mapped: true)
     }
 
     /// The file's bytes, mapped read-only (private: a later write to the file does not reach
@@ -51,6 +51,11 @@ extension SafetensorsFile {
     /// Parses serialized bytes; `file` names the source in error messages. Tensors refer to
     /// `data`'s bytes (nothing is copied).
     public init(data: Data, file: String) throws {
+        try self.init(data: data, file: file, mapped: false)
+    }
+
+    /// `init(data:file:)`; `mapped` when `data` is `mapped(_:)`'s read-only mapping of the file.
+    private init(data: Data, file: String, mapped: Bool) throws {
         let data = data.startIndex == 0 ? data : Data(data)
         func fail(_ message: String) -> SafetensorsError { SafetensorsError(file: file, message) }
         guard data.count >= 8 else {
@@ -114,7 +119,7 @@ extension SafetensorsFile {
         }
         self.init(metadata: metadata)
         for e in entries {
-            set(e.name, SafetensorsTensor(dtype: e.dtype, shape: e.shape, data: data, range: (headerEnd + e.begin)..<(headerEnd + e.end)))
+            set(e.name, SafetensorsTensor(dtype: e.dtype, shape: e.shape, data: data, range: (headerEnd + e.begin)..<(headerEnd + e.end), mapped: mapped))
         }
     }
 

@@ -26,10 +26,12 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public let shape: [Int]
     private let storage: Storage
 
-    /// Where the bytes are: an array of the tensor's own, or a range of a file's bytes.
+    /// Where the bytes are: an array of the tensor's own, or a range of a file's bytes (`mapped`
+    /// when they are the read-only mapping `SafetensorsFile(contentsOf:)` made, whose pages can be
+    /// released and read again from the file; not bytes in memory).
     private enum Storage: Sendable {
         case owned([UInt8])
-        case file(Data, Range<Int>)
+        case file(Data, Range<Int>, mapped: Bool)
     }
 
     /// The raw bytes (a copy when the tensor refers to a file).
@@ -44,7 +46,7 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public var byteCount: Int {
         switch storage {
         case .owned(let b): return b.count
-        case .file(_, let range): return range.count
+        case .file(_, let range, _): return range.count
         }
     }
 
@@ -52,13 +54,13 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch storage {
         case .owned(let b): return try b.withUnsafeBytes(body)
-        case .file(let data, let range):
+        case .file(let data, let range, _):
             return try data.withUnsafeBytes { raw in try body(UnsafeRawBufferPointer(rebasing: raw[range])) }
         }
     }
 
     /// Calls `body` with the raw bytes in order, in slices of 64 MiB (a multiple of 8 bytes).
-    /// From a file, each slice's pages of the mapping are released once `body` returns
+    /// From a mapped file, each slice's pages of the mapping are released once `body` returns
     /// (`MADV_DONTNEED`: they stay in the page cache, not in this process; read again, they come
     /// back from the file), so a pass over a checkpoint's replay memory holds one slice of it.
     public func forEachSlice(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
@@ -69,7 +71,7 @@ public struct SafetensorsTensor: Sendable, Equatable {
             repeat {
                 let count = min(slice, source.count - offset)
                 try body(UnsafeRawBufferPointer(start: base + offset, count: count))
-                if case .file = storage {
+                if case .file(_, _, mapped: true) = storage {
                     // The whole pages inside the slice just read.
                     let first = (Int(bitPattern: base + offset) + page - 1) / page * page
                     let end = Int(bitPattern: base + offset + count) / page * page
@@ -103,12 +105,12 @@ public struct SafetensorsTensor: Sendable, Equatable {
         self.dtype = dtype; self.shape = shape; self.storage = .owned(bytes)
     }
 
-    /// Refers to `range` of `data` (a file's bytes, zero-based indices), which the reader has
-    /// checked against ∏shape · dtype size.
-    init(dtype: SafetensorsDType, shape: [Int], data: Data, range: Range<Int>) {
+    /// Refers to `range` of `data` (a file's bytes, zero-based indices; `mapped`: a read-only
+    /// mapping of the file), which the reader has checked against ∏shape · dtype size.
+    init(dtype: SafetensorsDType, shape: [Int], data: Data, range: Range<Int>, mapped: Bool) {
         precondition(range.count == shape.reduce(1, *) * dtype.byteSize && range.upperBound <= data.count,
                      "SafetensorsTensor: \(range.count) bytes for \(dtype) \(shape)")
-        self.dtype = dtype; self.shape = shape; self.storage = .file(data, range)
+        self.dtype = dtype; self.shape = shape; self.storage = .file(data, range, mapped: mapped)
     }
 
     private init<T>(_ values: [T], dtype: SafetensorsDType, shape: [Int]?) {

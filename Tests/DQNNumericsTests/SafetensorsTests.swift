@@ -80,6 +80,26 @@ func expectRejected(_ data: Data, _ fragments: [String], sourceLocation: SourceL
         #expect(try SafetensorsFile(contentsOf: a).tensor("replay.frames").uint8s() == [UInt8](repeating: 9, count: 4096))
     }
 
+    /// A pass slice by slice (as the checkpoint's checksum makes) releases the pages of a mapped
+    /// file, which come back from the file, and never touches bytes parsed from memory.
+    @Test func aSlicedPassKeepsTheBytesOfAMappedFileAndOfBytesInMemory() throws {
+        var file = SafetensorsFile()
+        let values = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
+        file.set("f", SafetensorsTensor(uint8s: values))
+        let url = temporaryFolder("slices").appendingPathComponent("f.safetensors")
+        try file.write(to: url)
+        for parsed in [try SafetensorsFile(data: try file.serialized(), file: "memory"), try SafetensorsFile(contentsOf: url)] {
+            let t = try parsed.tensor("f")
+            var seen = 0
+            t.forEachSlice { seen += $0.count }
+            #expect(seen == values.count)
+            #expect(try t.uint8s() == values, "a sliced pass changed the bytes")
+            var copy = [UInt8](repeating: 0, count: values.count)
+            copy.withUnsafeMutableBytes { t.copyBytes(to: $0) }
+            #expect(copy == values)
+        }
+    }
+
     @Test func networkRoundTripAndRebuildFromMetadata() throws {
         var rng = Xoshiro256(seed: 5)
         let net = QNetwork(preset: .small, inputShape: [3, 36, 36], actions: 4, maxBatch: 2, rng: &rng)
