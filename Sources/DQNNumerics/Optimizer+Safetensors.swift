@@ -7,7 +7,7 @@ extension SafetensorsFile {
     /// dtype/shape/value.
     public func floatVector(_ name: String, count: Int, file: String, nonNegative: Bool = false) throws -> [Float] {
         let t = try tensor(name, file: file)
-        guard t.dtype == .F32 else { throw SafetensorsError(file: file, "tensor \(name) has dtype \(t.dtype.rawValue), expected F32") }
+        try t.require(.F32, name: name, file: file)
         guard t.shape == [count] else { throw SafetensorsError(file: file, "tensor \(name) has shape \(t.shape), expected [\(count)]") }
         let values = try t.floats(name: name, file: file)
         if let bad = values.firstIndex(where: { !$0.isFinite || (nonNegative && $0 < 0) }) {

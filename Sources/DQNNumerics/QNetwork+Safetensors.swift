@@ -93,9 +93,7 @@ extension QNetwork {
         for t in namedTensors {
             let name = prefix + t.name
             let tensor = try file.tensor(name, file: fileName)
-            guard tensor.dtype == .F32 else {
-                throw SafetensorsError(file: fileName, "tensor \(name) has dtype \(tensor.dtype.rawValue), expected F32")
-            }
+            try tensor.require(.F32, name: name, file: fileName)
             guard tensor.shape == t.shape else {
                 throw SafetensorsError(file: fileName, "tensor \(name) has shape \(tensor.shape), expected \(t.shape)")
             }

@@ -17,17 +17,19 @@ extension SafetensorsFile {
         if isFolder.boolValue { throw SafetensorsError(file: path, "is a folder, expected a safetensors file") }
         // The system's reason (strerror), not Foundation's "NSCocoaErrorDomain error".
         if access(path, R_OK) != 0 { throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
-        // A special file or one shorter than the header's length is refused here with what it is
-        // (the file is mapped below, which needs a regular file).
+        // A special file or one shorter than the header's length is refused before it is opened
+        // (opening a pipe waits for a writer, opening a device may act on it), and again by the
+        // descriptor that is mapped, in case the path was replaced in between.
         var info = stat()
-        let found = stat(path, &info) == 0
-        if found && (info.st_mode & S_IFMT) != S_IFREG {
-            throw SafetensorsError(file: path, "is not a regular file (a device, a pipe or a socket), expected a safetensors file")
-        }
-        if found && info.st_size < 8 {
-            throw SafetensorsError(file: path, "truncated: \(info.st_size) bytes, expected at least the 8-byte header length")
-        }
+        if stat(path, &info) == 0, let problem = Self.unmappable(info) { throw SafetensorsError(file: path, problem) }
         try self.init(data: try Self.mapped(path), file: path, mapped: true)
+    }
+
+    /// Why a file of this status cannot be mapped as a safetensors file, or nil.
+    private static func unmappable(_ info: stat) -> String? {
+        if (info.st_mode & S_IFMT) != S_IFREG { return "is not a regular file (a device, a pipe or a socket), expected a safetensors file" }
+        if info.st_size < 8 { return "truncated: \(info.st_size) bytes, expected at least the 8-byte header length" }
+        return nil
     }
 
     /// The file's bytes, mapped read-only (private: a later write to the file does not reach
@@ -38,9 +40,8 @@ extension SafetensorsFile {
         guard fd >= 0 else { throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 8 else {
-            throw SafetensorsError(file: path, "cannot read: not a regular file of at least 8 bytes, or a read error")
-        }
+        guard fstat(fd, &info) == 0 else { throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
+        if let problem = unmappable(info) { throw SafetensorsError(file: path, problem) }
         let size = Int(info.st_size)
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw SafetensorsError(file: path, "cannot read: \(String(cString: strerror(errno)))")

@@ -12,9 +12,17 @@ private let systemWrite = Darwin.write
 extension SafetensorsFile {
     /// The serialized file: length, JSON header padded with spaces to a multiple of 8, data.
     public func serialized() throws -> Data {
-        var out = try headerBytes()
-        for (_, t) in tensors { t.withUnsafeBytes { out.append(contentsOf: $0) } }
+        var out = Data()
+        _ = forEachPart(header: try headerBytes()) { out.append(contentsOf: $0); return nil }
         return out
+    }
+
+    /// Hands `body` the file's parts in order, `header` and then each tensor's bytes where they
+    /// are, and stops at the first failure `body` returns.
+    private func forEachPart(header: Data, _ body: (UnsafeRawBufferPointer) -> String?) -> String? {
+        if let failure = header.withUnsafeBytes(body) { return failure }
+        for (_, t) in tensors { if let failure = t.withUnsafeBytes(body) { return failure } }
+        return nil
     }
 
     /// The 8-byte header length and the JSON header, padded with spaces so that the data starts
@@ -79,8 +87,7 @@ extension SafetensorsFile {
             written += done
             return nil
         }
-        var failure = header.withUnsafeBytes { writeAll($0) }
-        for (_, t) in tensors where failure == nil { failure = t.withUnsafeBytes { writeAll($0) } }
+        var failure = forEachPart(header: header, writeAll)
         if failure == nil && fsync(fd) != 0 { failure = "flush to disk failed (\(String(cString: strerror(errno))))" }
         close(fd)
         if let failure {

@@ -129,10 +129,15 @@ public struct SafetensorsTensor: Sendable, Equatable {
         self.init(dtype: .U8, shape: shape, bytes: uint8s)
     }
 
-    private func values<T>(_ expected: SafetensorsDType, _ name: String, _ file: String) throws -> [T] {
+    /// Throws naming `name` and `file` unless the tensor's dtype is `expected`.
+    public func require(_ expected: SafetensorsDType, name: String, file: String) throws {
         guard dtype == expected else {
             throw SafetensorsError(file: file, "tensor \(name) has dtype \(dtype.rawValue), expected \(expected.rawValue)")
         }
+    }
+
+    private func values<T>(_ expected: SafetensorsDType, _ name: String, _ file: String) throws -> [T] {
+        try require(expected, name: name, file: file)
         return withUnsafeBytes { raw in
             (0..<elementCount).map { raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.stride, as: T.self) }
         }
@@ -146,7 +151,7 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public func doubles(name: String = "?", file: String = "?") throws -> [Double] { try values(.F64, name, file) }
     public func int64s(name: String = "?", file: String = "?") throws -> [Int64] { try values(.I64, name, file) }
     public func uint8s(name: String = "?", file: String = "?") throws -> [UInt8] {
-        guard dtype == .U8 else { return try values(.U8, name, file) }
+        try require(.U8, name: name, file: file)
         return bytes
     }
 }

@@ -136,6 +136,21 @@ func isFIFO(_ path: String) -> Bool {
         try expectRefusal(["plot", "--run", dir], ["metrics.csv", "a device"])
     }
 
+    /// A safetensors path that is a pipe or a device is refused before it is opened: opening a
+    /// pipe would wait for a writer, and neither can be mapped.
+    @Test func aPipeOrADeviceAsASafetensorsFileIsRefusedWithoutWaiting() throws {
+        let dir = try temporaryFolder()
+        let pipe = dir + "/pipe.safetensors", device = dir + "/device.safetensors", short = dir + "/short.safetensors"
+        try makeFIFO(pipe)
+        try FileManager.default.createSymbolicLink(atPath: device, withDestinationPath: "/dev/zero")
+        try AtomicFile.write([8, 0, 0], to: short)
+        for (path, reason) in [(pipe, "is not a regular file"), (device, "is not a regular file"), (short, "truncated: 3 bytes")] {
+            #expect { try SafetensorsFile(contentsOf: URL(fileURLWithPath: path)) } throws: { "\($0)".contains(path) && "\($0)".contains(reason) }
+            try expectRefusal(["evaluate", "--model", path], [path])
+        }
+        #expect(isFIFO(pipe), "the pipe is kept")
+    }
+
     @Test func aFileLargerThanTheReadLimitIsRefused() throws {
         let path = try temporaryFolder() + "/big.csv"
         try AtomicFile.write([UInt8](repeating: 65, count: 11), to: path)

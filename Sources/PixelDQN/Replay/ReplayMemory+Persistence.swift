@@ -37,9 +37,7 @@ extension ReplayMemory where Element: TensorStorable {
         // read and checked first.
         let framesTensor = try file.tensor("replay.frames", file: path)
         let pixels = Element.self == UInt8.self
-        if pixels && framesTensor.dtype != .U8 {
-            throw SafetensorsError(file: path, "tensor replay.frames has dtype \(framesTensor.dtype.rawValue), expected U8")
-        }
+        if pixels { try framesTensor.require(.U8, name: "replay.frames", file: path) }
         let f: [Element] = pixels ? [] : try Element.values(framesTensor, name: "replay.frames", file: path)
         try check("replay.frames", pixels ? framesTensor.elementCount : f.count, expected: capacity * frameSize)
         let steps = try file.tensor("replay.episode_step", file: path).int64s(name: "replay.episode_step", file: path)
